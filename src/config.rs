@@ -1,0 +1,176 @@
+//! Settings, read once from CLI flags and environment, validated at start-up.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+
+use crate::auth::jwt::JwtKeys;
+
+/// A secret value that never prints itself (Debug and Display are redacted).
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_owned()))
+    }
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/ocop-trace.sqlite";
+
+/// Where the data lives. Shared by every command that touches the database.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// Database URL: `sqlite://path/to/file.sqlite` (default, embedded, nothing to
+    /// install) or `postgres://user:pass@host:5432/db`.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    pub database_url: Secret,
+
+    /// Maximum connections in the pool (SQLite is capped lower: writes are serial).
+    #[arg(long, env = "DATABASE_POOL_SIZE", default_value_t = 16)]
+    pub database_pool_size: u32,
+}
+
+/// Settings of the HTTP server.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+
+    /// Address and port to listen on.
+    #[arg(long, env = "BIND_ADDRESS", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+
+    /// Public base URL printed into QR codes and links (no trailing slash).
+    #[arg(long, env = "PUBLIC_BASE_URL", default_value = "http://127.0.0.1:8080")]
+    pub public_base_url: String,
+
+    /// Secret for signing access tokens (HS256, at least 32 bytes). Required in
+    /// production; in development a random one is made per start.
+    #[arg(long, env = "JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<Secret>,
+
+    /// Lifetime of an access token in seconds (at most 3600).
+    #[arg(long, env = "TOKEN_TTL_SECONDS", default_value_t = 900)]
+    pub token_ttl_seconds: u64,
+
+    /// Production mode: refuse to start without a JWT secret, log JSON only.
+    #[arg(long, env = "OCOP_PRODUCTION", default_value_t = false)]
+    pub production: bool,
+
+    /// Number of HTTP worker threads (0 = one per core).
+    #[arg(long, env = "HTTP_WORKERS", default_value_t = 0)]
+    pub workers: usize,
+
+    /// Seconds to finish in-flight requests on SIGTERM before exiting.
+    #[arg(long, env = "SHUTDOWN_TIMEOUT_SECONDS", default_value_t = 30)]
+    pub shutdown_timeout_seconds: u64,
+}
+
+/// Everything the running application needs, validated.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: Secret,
+    pub database_pool_size: u32,
+    pub bind: String,
+    pub public_base_url: String,
+    pub jwt: JwtKeys,
+    pub token_ttl: Duration,
+    pub workers: usize,
+    pub shutdown_timeout: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("JWT_SECRET is required in production mode (at least 32 bytes)")]
+    MissingJwtSecret,
+    #[error("JWT_SECRET must be at least 32 bytes long")]
+    WeakJwtSecret,
+    #[error("TOKEN_TTL_SECONDS must be between 60 and 3600, got {0}")]
+    TokenTtl(u64),
+    #[error("PUBLIC_BASE_URL must start with http:// or https://, got {0:?}")]
+    PublicBaseUrl(String),
+}
+
+pub const MIN_JWT_SECRET_LEN: usize = 32;
+
+impl Settings {
+    pub fn from_args(args: ServeArgs) -> Result<Self, ConfigError> {
+        let secret = match args.jwt_secret {
+            Some(s) if s.expose().len() < MIN_JWT_SECRET_LEN => {
+                return Err(ConfigError::WeakJwtSecret);
+            }
+            Some(s) => s,
+            None if args.production => return Err(ConfigError::MissingJwtSecret),
+            None => {
+                tracing::warn!(
+                    "JWT_SECRET not set: using a random secret; tokens will not survive a restart"
+                );
+                Secret::new(crate::auth::random_token(48))
+            }
+        };
+        if !(60..=3600).contains(&args.token_ttl_seconds) {
+            return Err(ConfigError::TokenTtl(args.token_ttl_seconds));
+        }
+        let base = args.public_base_url.trim().trim_end_matches('/').to_owned();
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(ConfigError::PublicBaseUrl(base));
+        }
+        Ok(Self {
+            database_url: args.db.database_url,
+            database_pool_size: args.db.database_pool_size.max(1),
+            bind: args.bind,
+            public_base_url: base,
+            jwt: JwtKeys::new(&secret),
+            token_ttl: Duration::from_secs(args.token_ttl_seconds),
+            workers: args.workers,
+            shutdown_timeout: Duration::from_secs(args.shutdown_timeout_seconds),
+        })
+    }
+}
+
+/// Make sure the directory of a SQLite file exists (first run on a fresh machine).
+pub fn ensure_parent_dir(path: &str) -> std::io::Result<()> {
+    if let Some(parent) = PathBuf::from(path).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_never_prints() {
+        let s = Secret::new("super-secret-value");
+        assert!(!format!("{s:?}").contains("super"));
+        assert!(!format!("{s}").contains("super"));
+    }
+}

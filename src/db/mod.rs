@@ -1,0 +1,308 @@
+//! Storage: one diesel schema over SQLite (embedded default) and PostgreSQL.
+//!
+//! All SQL lives below this module. Handlers reach the database only through
+//! [`Db::run`], which hops to the blocking thread pool.
+
+pub mod api_keys;
+pub mod organizations;
+pub mod schema;
+
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::error::ApiError;
+
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// A connection to either backend. Queries are written once against this type;
+/// where a query can't be, match on the variant in one place.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Sqlite(diesel::SqliteConnection),
+    Pg(diesel::PgConnection),
+}
+
+/// Which database a URL names. Chosen from the scheme ourselves: the derived
+/// `MultiConnection::establish` would let SQLite accept any string as a path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbTarget {
+    Sqlite { path: String },
+    Postgres { url: String },
+}
+
+impl DbTarget {
+    pub fn parse(url: &str) -> Result<Self, String> {
+        let url = url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self::Postgres {
+                url: url.to_owned(),
+            });
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        if path.is_empty() || path.contains("://") {
+            return Err(format!(
+                "unsupported database URL (use sqlite://path or postgres://…): {}",
+                redact_url(url)
+            ));
+        }
+        if path == ":memory:" {
+            return Err(
+                "an in-memory SQLite database can't be shared by a pool; use a file".into(),
+            );
+        }
+        Ok(Self::Sqlite {
+            path: path.to_owned(),
+        })
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Self::Sqlite { .. } => "sqlite",
+            Self::Postgres { .. } => "postgres",
+        }
+    }
+}
+
+/// Now, in UTC, to the microsecond: PostgreSQL keeps no more, so both
+/// backends answer the same value that was written.
+pub fn now() -> chrono::NaiveDateTime {
+    use chrono::SubsecRound;
+    chrono::Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+/// A LIKE pattern matching `text` anywhere, its wildcards escaped with a backslash.
+pub fn contains_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// A URL with its password hidden, for messages.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}{}:***{}", &url[..scheme_end + 3], user, &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn open_sqlite(path: &str) -> ConnectionResult<diesel::SqliteConnection> {
+    let mut conn = diesel::SqliteConnection::establish(path)?;
+    // busy_timeout must come before journal_mode: the pool opens connections at
+    // once and WAL switching takes a lock. NORMAL is durable against process
+    // crashes in WAL mode.
+    conn.batch_execute(
+        "PRAGMA busy_timeout = 5000;
+         PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = NORMAL;
+         PRAGMA foreign_keys = ON;",
+    )
+    .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
+    Ok(conn)
+}
+
+pub fn establish(target: &DbTarget) -> ConnectionResult<DbConnection> {
+    match target {
+        DbTarget::Sqlite { path } => open_sqlite(path).map(DbConnection::Sqlite),
+        DbTarget::Postgres { url } => diesel::PgConnection::establish(url).map(DbConnection::Pg),
+    }
+}
+
+pub struct ConnectionManager {
+    target: DbTarget,
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        establish(&self.target).map_err(r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+pub fn run_migrations(conn: &mut DbConnection) -> Result<usize, String> {
+    let applied = match conn {
+        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
+        DbConnection::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
+    };
+    applied
+        .map(|versions| versions.len())
+        .map_err(|e| format!("migration failed: {e}"))
+}
+
+/// The application's handle on the database: a pool plus what it points at.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool<ConnectionManager>,
+    target: DbTarget,
+}
+
+impl Db {
+    /// Open the pool (creating the SQLite file and its folder if needed).
+    pub fn connect(url: &str, max_size: u32) -> Result<Self, String> {
+        let target = DbTarget::parse(url)?;
+        let max_size = match &target {
+            DbTarget::Sqlite { path } => {
+                crate::config::ensure_parent_dir(path)
+                    .map_err(|e| format!("can't create the folder for {path}: {e}"))?;
+                // Writes are serial in SQLite; a few readers are all that helps.
+                max_size.min(8)
+            }
+            DbTarget::Postgres { .. } => max_size,
+        };
+        let pool = Pool::builder()
+            .max_size(max_size)
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(10))
+            .build(ConnectionManager {
+                target: target.clone(),
+            })
+            .map_err(|e| {
+                format!(
+                    "can't connect to the database ({}): {e}",
+                    target.backend_name()
+                )
+            })?;
+        Ok(Self { pool, target })
+    }
+
+    pub fn target(&self) -> &DbTarget {
+        &self.target
+    }
+
+    pub fn get(&self) -> Result<PooledConnection<ConnectionManager>, ApiError> {
+        Ok(self.pool.get()?)
+    }
+
+    pub fn migrate(&self) -> Result<usize, String> {
+        let mut conn = self.pool.get().map_err(|e| e.to_string())?;
+        run_migrations(&mut conn)
+    }
+
+    /// Run blocking database work on actix's blocking pool.
+    pub async fn run<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get()?;
+            work(&mut conn)
+        })
+        .await?
+    }
+
+    /// Run blocking work inside one transaction: all of it or none of it.
+    pub async fn transaction<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run(move |conn| conn.transaction(work)).await
+    }
+
+    /// Is the database reachable right now? Used by `/readyz`.
+    ///
+    /// For SQLite a pooled connection keeps a deleted file alive, so open the
+    /// file afresh without permission to create it.
+    pub async fn check_ready(&self) -> Result<(), String> {
+        let target = self.target.clone();
+        let pool = self.pool.clone();
+        actix_web::web::block(move || match target {
+            DbTarget::Sqlite { path } => {
+                let uri = format!("file:{path}?mode=rw");
+                let mut conn =
+                    diesel::SqliteConnection::establish(&uri).map_err(|e| e.to_string())?;
+                conn.batch_execute("SELECT count(*) FROM __diesel_schema_migrations")
+                    .map_err(|e| e.to_string())
+            }
+            DbTarget::Postgres { .. } => {
+                let mut conn = pool
+                    .get_timeout(Duration::from_secs(2))
+                    .map_err(|e| e.to_string())?;
+                conn.batch_execute("SELECT 1").map_err(|e| e.to_string())
+            }
+        })
+        .await
+        .map_err(|e| e.to_string())?
+    }
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db")
+            .field("backend", &self.target.backend_name())
+            .finish()
+    }
+}
+
+impl From<ConnectionError> for ApiError {
+    fn from(err: ConnectionError) -> Self {
+        ApiError::Unavailable(format!("database unavailable: {err}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn picks_backend_from_scheme() {
+        assert_eq!(
+            DbTarget::parse("sqlite://data/x.sqlite"),
+            Ok(DbTarget::Sqlite {
+                path: "data/x.sqlite".into()
+            })
+        );
+        assert_eq!(
+            DbTarget::parse("sqlite:///tmp/x.sqlite"),
+            Ok(DbTarget::Sqlite {
+                path: "/tmp/x.sqlite".into()
+            })
+        );
+        assert!(matches!(
+            DbTarget::parse("postgres://u:p@h/db"),
+            Ok(DbTarget::Postgres { .. })
+        ));
+        assert!(DbTarget::parse("mysql://h/db").is_err());
+        assert!(DbTarget::parse("sqlite::memory:").is_err());
+    }
+
+    #[test]
+    fn redacts_password() {
+        assert_eq!(
+            redact_url("postgres://app:hunter2@db:5432/x"),
+            "postgres://app:***@db:5432/x"
+        );
+        assert_eq!(redact_url("sqlite://data/x"), "sqlite://data/x");
+    }
+}

@@ -1,0 +1,180 @@
+//! Request extractors that name the offending field when input is bad.
+//!
+//! actix's own `Json`/`Query` report serde errors without saying which field
+//! failed; these wrap `serde_path_to_error` so every 400 says where.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+
+/// Default limit for JSON bodies; routes that take bulk input raise it with
+/// `app_data(JsonLimit(..))`.
+pub const DEFAULT_JSON_LIMIT: usize = 256 * 1024;
+
+#[derive(Debug, Clone, Copy)]
+pub struct JsonLimit(pub usize);
+
+/// A JSON request body, deserialized with the failing field's path in the error.
+#[derive(Debug)]
+pub struct ApiJson<T>(pub T);
+
+impl<T> ApiJson<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+fn path_or_none(path: &serde_path_to_error::Path) -> Option<String> {
+    let text = path.to_string();
+    (text != "." && !text.is_empty()).then_some(text)
+}
+
+/// Parse JSON bytes, reporting the path of the first field that fails.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|err| {
+        let inner = err.inner();
+        if inner.is_syntax() || inner.is_eof() {
+            return ApiError::bad_request(None, format!("malformed JSON: {inner}"));
+        }
+        let field = path_or_none(err.path());
+        let reason = {
+            // serde_json appends "at line X column Y"; the field path says more.
+            let text = inner.to_string();
+            match text.rfind(" at line ") {
+                Some(pos) => text[..pos].to_owned(),
+                None => text,
+            }
+        };
+        ApiError::BadRequest { field, reason }
+    })
+}
+
+fn is_json_content_type(req: &HttpRequest) -> bool {
+    match req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    {
+        // Be lenient with clients that send no content type at all (curl -d).
+        None => true,
+        Some(ct) => {
+            let mime = ct
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            mime == "application/json" || mime.ends_with("+json")
+        }
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req
+            .app_data::<JsonLimit>()
+            .or_else(|| req.app_data::<web::Data<JsonLimit>>().map(|d| d.get_ref()))
+            .map_or(DEFAULT_JSON_LIMIT, |l| l.0);
+        let json_ok = is_json_content_type(req);
+        let declared_len = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !json_ok {
+                return Err(ApiError::UnsupportedMediaType(
+                    "send the body as application/json".into(),
+                ));
+            }
+            if declared_len.is_some_and(|len| len > limit) {
+                return Err(ApiError::PayloadTooLarge { limit });
+            }
+            let mut body = web::BytesMut::with_capacity(declared_len.unwrap_or(1024).min(limit));
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| ApiError::bad_request(None, e.to_string()))?;
+                if body.len() + chunk.len() > limit {
+                    return Err(ApiError::PayloadTooLarge { limit });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            if body.is_empty() {
+                return Err(ApiError::bad_request(
+                    None,
+                    "a JSON request body is required",
+                ));
+            }
+            parse_json(&body).map(ApiJson)
+        })
+    }
+}
+
+/// A query string, deserialized with the failing parameter named in the error.
+#[derive(Debug)]
+pub struct ApiQuery<T>(pub T);
+
+impl<T> ApiQuery<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse(query));
+    serde_path_to_error::deserialize(de).map_err(|err| ApiError::BadRequest {
+        field: path_or_none(err.path()),
+        reason: err.inner().to_string(),
+    })
+}
+
+fn form_urlencoded_parse(query: &str) -> form_urlencoded::Parse<'_> {
+    form_urlencoded::parse(query.as_bytes())
+}
+
+impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(parse_query(req.query_string()).map(ApiQuery))
+    }
+}
+
+/// Error handler for actix's own `Path` extractor.
+pub fn path_error(err: actix_web::error::PathError, _: &HttpRequest) -> actix_web::Error {
+    ApiError::bad_request(None, format!("invalid path parameter: {err}")).into()
+}
+
+/// Error handler for actix's own `Query` extractor (should it ever be used).
+pub fn query_error(err: actix_web::error::QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
+    ApiError::bad_request(None, format!("invalid query string: {err}")).into()
+}
+
+/// Error handler for actix's own `Json` extractor (should it ever be used).
+pub fn json_error(err: actix_web::error::JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
+    use actix_web::error::JsonPayloadError as E;
+    match err {
+        E::Overflow { limit } | E::OverflowKnownLength { limit, .. } => {
+            ApiError::PayloadTooLarge { limit }.into()
+        }
+        E::ContentType => ApiError::UnsupportedMediaType("send application/json".into()).into(),
+        other => ApiError::bad_request(None, other.to_string()).into(),
+    }
+}
+
+/// Parse a UUID path segment, naming the parameter when it is not one.
+pub fn parse_uuid(field: &str, raw: &str) -> Result<uuid::Uuid, ApiError> {
+    uuid::Uuid::parse_str(raw.trim())
+        .map_err(|_| ApiError::bad_request(Some(field), format!("'{raw}' is not a UUID")))
+}

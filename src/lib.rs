@@ -1,0 +1,16 @@
+//! ocop-trace: QR traceability codes for OCOP products.
+//!
+//! Dependencies point inward: `routes` → `auth`, `db`, `labels`, `error`,
+//! `domain`; `db` → `domain`; `domain` uses nothing of ours.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod extract;
+pub mod routes;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,180 @@
+//! API keys: the admin creates them for an organization and revokes them.
+
+use actix_web::{HttpResponse, get, post, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::AppState;
+use crate::auth::{AdminOnly, Authorized, issue_api_key};
+use crate::db;
+use crate::db::api_keys::ApiKeyRow;
+use crate::domain::pagination::{PageQuery, Paginated};
+use crate::domain::text;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiQuery, parse_uuid};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKeyDraft {
+    /// What the key is for, so people can tell keys apart.
+    #[schema(example = "label printer, packing house 2")]
+    pub label: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ApiKeyOut {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub label: String,
+    /// The first characters of the key, to recognise it.
+    #[schema(example = "ocop_3kT9aB")]
+    pub key_prefix: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A newly created key. `api_key` is shown this once and never again.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CreatedApiKey {
+    /// The secret key. Store it now: only its hash is kept.
+    pub api_key: String,
+    #[serde(flatten)]
+    pub key: ApiKeyOut,
+}
+
+impl TryFrom<ApiKeyRow> for ApiKeyOut {
+    type Error = ApiError;
+    fn try_from(row: ApiKeyRow) -> Result<Self, ApiError> {
+        let uuid = |s: &str| {
+            Uuid::parse_str(s).map_err(|e| ApiError::Internal(format!("stored id {s:?}: {e}")))
+        };
+        Ok(Self {
+            id: uuid(&row.id)?,
+            organization_id: uuid(&row.organization_id)?,
+            label: row.label,
+            key_prefix: row.key_prefix,
+            created_at: row.created_at.and_utc(),
+            last_used_at: row.last_used_at.map(|t| t.and_utc()),
+            revoked_at: row.revoked_at.map(|t| t.and_utc()),
+        })
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKeyListQuery {
+    #[param(minimum = 1, default = 1)]
+    pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    pub per_page: Option<u32>,
+}
+
+/// Create an API key for an organization (admin only). The key is in the
+/// answer once; only its hash is stored.
+#[utoipa::path(
+    tag = "api-keys",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Organization id")),
+    request_body = ApiKeyDraft,
+    responses(
+        (status = 201, body = CreatedApiKey),
+        (status = 404, response = crate::error::ProblemResponse),
+        (status = 422, response = crate::error::ProblemResponse),
+    )
+)]
+#[post("/organizations/{id}/api-keys")]
+pub async fn create_api_key(
+    state: web::Data<AppState>,
+    _caller: Authorized<AdminOnly>,
+    id: web::Path<String>,
+    body: ApiJson<ApiKeyDraft>,
+) -> Result<HttpResponse, ApiError> {
+    let org_id = parse_uuid("id", &id)?;
+    let label = text::required("label", &body.into_inner().label, 100)?;
+    let (api_key, row) = state
+        .db
+        .transaction(move |conn| issue_api_key(conn, org_id, &label))
+        .await?;
+    tracing::info!(organization_id = %org_id, key_id = %row.id, "API key created");
+    Ok(HttpResponse::Created().json(CreatedApiKey {
+        api_key,
+        key: row.try_into()?,
+    }))
+}
+
+/// List an organization's API keys, revoked ones included (admin only).
+#[utoipa::path(
+    tag = "api-keys",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Organization id"), ApiKeyListQuery),
+    responses(
+        (status = 200, body = Paginated<ApiKeyOut>),
+        (status = 404, response = crate::error::ProblemResponse),
+    )
+)]
+#[get("/organizations/{id}/api-keys")]
+pub async fn list_api_keys(
+    state: web::Data<AppState>,
+    _caller: Authorized<AdminOnly>,
+    id: web::Path<String>,
+    query: ApiQuery<ApiKeyListQuery>,
+) -> Result<web::Json<Paginated<ApiKeyOut>>, ApiError> {
+    let org_id = parse_uuid("id", &id)?;
+    let query = query.into_inner();
+    let page = PageQuery {
+        page: query.page,
+        per_page: query.per_page,
+    }
+    .validate()?;
+    let found = state
+        .db
+        .run(move |conn| {
+            if db::organizations::find(conn, org_id)?.is_none() {
+                return Err(ApiError::not_found("no such organization"));
+            }
+            Ok(db::api_keys::list_for_org(conn, org_id, page)?)
+        })
+        .await?;
+    let items = found
+        .items
+        .into_iter()
+        .map(ApiKeyOut::try_from)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(web::Json(Paginated {
+        items,
+        page: found.page,
+        per_page: found.per_page,
+        total: found.total,
+    }))
+}
+
+/// Revoke an API key (admin only): it can no longer get tokens. Revoking
+/// again is harmless and keeps the first revocation time.
+#[utoipa::path(
+    tag = "api-keys",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "API key id")),
+    responses(
+        (status = 200, body = ApiKeyOut),
+        (status = 404, response = crate::error::ProblemResponse),
+    )
+)]
+#[post("/api-keys/{id}/revoke")]
+pub async fn revoke_api_key(
+    state: web::Data<AppState>,
+    _caller: Authorized<AdminOnly>,
+    id: web::Path<String>,
+) -> Result<web::Json<ApiKeyOut>, ApiError> {
+    let key_id = parse_uuid("id", &id)?;
+    let row = state
+        .db
+        .transaction(move |conn| Ok(db::api_keys::revoke(conn, key_id)?))
+        .await?
+        .ok_or_else(|| ApiError::not_found("no such API key"))?;
+    tracing::info!(key_id = %row.id, "API key revoked");
+    Ok(web::Json(row.try_into()?))
+}

@@ -1,0 +1,242 @@
+//! HTTP: one file per resource, handlers thin. Every route is registered in
+//! [`configure`], so the whole API is visible here and lands in the OpenAPI
+//! document by construction.
+
+pub mod api_keys;
+pub mod auth;
+pub mod health;
+pub mod organizations;
+
+use std::sync::Arc;
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::{AppExt, scope};
+
+use crate::config::Settings;
+use crate::db::Db;
+
+/// What every handler can reach.
+pub struct AppState {
+    pub db: Db,
+    pub settings: Arc<Settings>,
+    pub openapi_yaml: String,
+    pub routes: RouteTable,
+}
+
+/// Path templates and their methods, read from the OpenAPI document, so an
+/// unrouted request can be told apart: wrong method (405) or no such path (404).
+#[derive(Debug, Default)]
+pub struct RouteTable {
+    routes: Vec<(Vec<String>, Vec<&'static str>)>,
+}
+
+impl RouteTable {
+    pub fn from_openapi(doc: &utoipa::openapi::OpenApi) -> Self {
+        let routes = doc
+            .paths
+            .paths
+            .iter()
+            .map(|(template, item)| {
+                let segments = template.split('/').map(str::to_owned).collect();
+                let methods = [
+                    ("GET", item.get.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ]
+                .into_iter()
+                .filter_map(|(m, present)| present.then_some(m))
+                .collect();
+                (segments, methods)
+            })
+            .collect();
+        Self { routes }
+    }
+
+    /// The methods that a path does answer to (empty: no such path).
+    pub fn allowed_methods(&self, path: &str) -> Vec<&'static str> {
+        let wanted: Vec<&str> = path.split('/').collect();
+        let matches = |template: &[String]| {
+            template.len() == wanted.len()
+                && template.iter().zip(&wanted).all(|(t, w)| {
+                    (t.starts_with('{') && t.ends_with('}') && !w.is_empty()) || t == w
+                })
+        };
+        let mut methods: Vec<&'static str> = self
+            .routes
+            .iter()
+            .filter(|(template, _)| matches(template))
+            .flat_map(|(_, methods)| methods.iter().copied())
+            .collect();
+        methods.sort_unstable();
+        methods.dedup();
+        methods
+    }
+}
+
+/// Answer for requests no route took: 405 with `Allow` when the path exists
+/// under other methods, else 404.
+pub async fn not_routed(req: actix_web::HttpRequest) -> actix_web::HttpResponse {
+    use actix_web::ResponseError;
+    let allowed = req
+        .app_data::<actix_web::web::Data<AppState>>()
+        .map(|state| state.routes.allowed_methods(req.path()))
+        .unwrap_or_default();
+    if allowed.is_empty() {
+        return crate::error::ApiError::not_found(format!("no such resource: {}", req.path()))
+            .error_response();
+    }
+    let mut res = crate::error::ApiError::MethodNotAllowed.error_response();
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&allowed.join(", ")) {
+        res.headers_mut()
+            .insert(actix_web::http::header::ALLOW, value);
+    }
+    res
+}
+
+/// Register every route (both for serving and for the OpenAPI document).
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(health::healthz)
+        .service(health::readyz)
+        .service(health::openapi_yaml)
+        .service(
+            scope::scope("/api/v1")
+                .service(auth::issue_token)
+                .service(auth::me)
+                .service(organizations::create_organization)
+                .service(organizations::list_organizations)
+                .service(organizations::get_organization)
+                .service(api_keys::create_api_key)
+                .service(api_keys::list_api_keys)
+                .service(api_keys::revoke_api_key),
+        );
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "ocop-trace",
+        description = "QR traceability codes for OCOP products (Vietnam's One Commune, One Product \
+programme): issuance per batch and farming area, public scan pages, provenance verification.\n\n\
+Every error is `application/problem+json` (RFC 7807) with `type`, `title`, `status`, `detail` \
+and, where there is one, the offending `field`.\n\n\
+Authenticate by exchanging an API key at `POST /api/v1/auth/token` and sending the token as \
+`Authorization: Bearer <token>`.",
+        license(name = "MIT"),
+    ),
+    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    tags(
+        (name = "operations", description = "Health, readiness and the contract"),
+        (name = "auth", description = "API keys to access tokens"),
+        (name = "organizations", description = "Authorities, producers, retailers"),
+        (name = "api-keys", description = "Keys of organizations (admin)"),
+    )
+)]
+struct ApiDoc;
+
+/// Adds the bearer scheme, and to every protected operation the 401/403 it
+/// can answer; to every operation the 500 nobody wants but everyone can get.
+struct SecurityAndCommonErrors;
+
+impl Modify for SecurityAndCommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{Ref, RefOr};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+        let problem = || RefOr::Ref(Ref::from_response_name("ProblemResponse"));
+        for item in openapi.paths.paths.values_mut() {
+            for op in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+                let responses = &mut op.responses.responses;
+                if secured {
+                    responses.entry("401".into()).or_insert_with(problem);
+                    responses.entry("403".into()).or_insert_with(problem);
+                }
+                if op.request_body.is_some() {
+                    responses.entry("400".into()).or_insert_with(problem);
+                    responses.entry("413".into()).or_insert_with(problem);
+                    responses.entry("415".into()).or_insert_with(problem);
+                }
+                responses.entry("500".into()).or_insert_with(problem);
+                // OpenAPI requires a description on every response.
+                for (status, response) in responses.iter_mut() {
+                    if let RefOr::T(response) = response
+                        && response.description.is_empty()
+                    {
+                        response.description = status
+                            .parse::<u16>()
+                            .ok()
+                            .and_then(|s| actix_web::http::StatusCode::from_u16(s).ok())
+                            .and_then(|s| s.canonical_reason())
+                            .unwrap_or("Response")
+                            .to_owned();
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The OpenAPI document, built from the same [`configure`] that serves.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, mut doc) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(configure)
+        .split_for_parts();
+    // Applied after the paths are collected, so it sees every operation.
+    SecurityAndCommonErrors.modify(&mut doc);
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.responses.insert(
+        "ProblemResponse".into(),
+        <crate::error::ProblemResponse as utoipa::ToResponse>::response().1,
+    );
+    doc
+}
+
+pub fn openapi_yaml() -> String {
+    render_yaml(&openapi())
+}
+
+pub fn render_yaml(doc: &utoipa::openapi::OpenApi) -> String {
+    doc.to_yaml()
+        .unwrap_or_else(|e| format!("# failed to render OpenAPI: {e}\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn route_table_tells_405_from_404() {
+        let table = RouteTable::from_openapi(&openapi());
+        assert_eq!(table.allowed_methods("/healthz"), ["GET"]);
+        assert_eq!(
+            table.allowed_methods("/api/v1/organizations"),
+            ["GET", "POST"]
+        );
+        assert_eq!(table.allowed_methods("/api/v1/organizations/abc"), ["GET"]);
+        assert!(table.allowed_methods("/api/v1/organizations/").is_empty());
+        assert!(table.allowed_methods("/nope").is_empty());
+    }
+}

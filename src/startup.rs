@@ -1,0 +1,89 @@
+//! Build the App (routes, middleware, state) and run the server. `main` and
+//! the tests both start the service through [`Application`].
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{ErrorHandlers, from_fn};
+use actix_web::{App, HttpServer, web};
+use tracing_actix_web::TracingLogger;
+use utoipa_actix_web::AppExt;
+
+use crate::config::Settings;
+use crate::db::Db;
+use crate::error::problem_for_bare_errors;
+use crate::extract;
+use crate::routes::{self, AppState};
+use crate::telemetry;
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Open the database, apply pending migrations, bind the port.
+    pub fn build(settings: Settings) -> Result<Self, String> {
+        let db = Db::connect(settings.database_url.expose(), settings.database_pool_size)?;
+        let applied = db.migrate()?;
+        if applied > 0 {
+            tracing::info!(applied, "database migrations applied");
+        }
+        let listener = TcpListener::bind(&settings.bind)
+            .map_err(|e| format!("can't listen on {}: {e}", settings.bind))?;
+        Self::with_listener(settings, db, listener)
+    }
+
+    pub fn with_listener(
+        settings: Settings,
+        db: Db,
+        listener: TcpListener,
+    ) -> Result<Self, String> {
+        let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+        let jwt = web::Data::new(settings.jwt.clone());
+        let workers = settings.workers;
+        let shutdown = settings.shutdown_timeout;
+        let doc = routes::openapi();
+        let state = web::Data::new(AppState {
+            db,
+            settings: Arc::new(settings),
+            openapi_yaml: routes::render_yaml(&doc),
+            routes: routes::RouteTable::from_openapi(&doc),
+        });
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(jwt.clone())
+                .app_data(web::PathConfig::default().error_handler(extract::path_error))
+                .app_data(web::QueryConfig::default().error_handler(extract::query_error))
+                .app_data(web::JsonConfig::default().error_handler(extract::json_error))
+                .default_service(web::to(routes::not_routed))
+                .wrap(ErrorHandlers::new().default_handler(problem_for_bare_errors))
+                .wrap(from_fn(telemetry::request_id_header))
+                .wrap(TracingLogger::default())
+                .into_utoipa_app()
+                .configure(routes::configure)
+                .into_app()
+        })
+        .listen(listener)
+        .map_err(|e| e.to_string())?
+        .shutdown_timeout(shutdown.as_secs());
+        if workers > 0 {
+            server = server.workers(workers);
+        }
+        Ok(Self {
+            port,
+            server: server.run(),
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serve until SIGTERM/SIGINT; in-flight requests are finished first.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

@@ -1,0 +1,111 @@
+//! The error contract: every 4xx is problem+json naming the problem, and a
+//! failed request writes nothing.
+
+use ocop_trace::domain::organization::OrgKind;
+use reqwest::Method;
+use serde_json::json;
+
+use crate::helpers::TestApp;
+
+async fn post_raw(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+    body: impl Into<reqwest::Body>,
+) -> crate::helpers::Answer {
+    app.send(
+        app.request(Method::POST, path, Some(token))
+            .header("content-type", "application/json")
+            .body(body),
+    )
+    .await
+}
+
+api_test!(async fn malformed_json_is_400_and_writes_nothing(app) {
+    let admin = app.login(OrgKind::Admin).await;
+    let before = app.count_rows("organizations");
+    let answer = post_raw(&app, "/api/v1/organizations", &admin.token, r#"{"name": "HTX"#).await;
+    let problem = answer.assert_problem(400);
+    assert!(problem["detail"].as_str().unwrap_or("").contains("malformed JSON"));
+    assert_eq!(app.count_rows("organizations"), before);
+});
+
+api_test!(async fn wrong_type_names_the_field(app) {
+    let admin = app.login(OrgKind::Admin).await;
+    let before = app.count_rows("organizations");
+    let answer = app
+        .post(
+            "/api/v1/organizations",
+            Some(&admin.token),
+            &json!({"name": 42, "kind": "retailer", "address": {"province": "Hòa Bình"}}),
+        )
+        .await;
+    assert_eq!(answer.assert_problem(400)["field"], "name");
+    assert_eq!(app.count_rows("organizations"), before);
+});
+
+api_test!(async fn missing_field_names_the_field(app) {
+    let admin = app.login(OrgKind::Admin).await;
+    let before = app.count_rows("organizations");
+    let answer = app
+        .post(
+            "/api/v1/organizations",
+            Some(&admin.token),
+            &json!({"kind": "retailer", "address": {"province": "Hòa Bình"}}),
+        )
+        .await;
+    let problem = answer.assert_problem(400);
+    assert!(problem["detail"].as_str().unwrap_or("").contains("name"), "{problem}");
+    assert_eq!(app.count_rows("organizations"), before);
+});
+
+api_test!(async fn unknown_route_is_404_problem(app) {
+    app.get("/api/v1/no-such-thing", None).await.assert_problem(404);
+    app.get("/favicon.ico", None).await.assert_problem(404);
+});
+
+api_test!(async fn wrong_method_is_405_with_allow(app) {
+    let answer = app.send(app.request(Method::DELETE, "/healthz", None)).await;
+    answer.assert_problem(405);
+    assert_eq!(answer.headers.get("allow").and_then(|v| v.to_str().ok()), Some("GET"));
+    let answer = app
+        .send(app.request(Method::PUT, "/api/v1/organizations", None))
+        .await;
+    answer.assert_problem(405);
+});
+
+api_test!(async fn two_megabyte_body_is_413_and_writes_nothing(app) {
+    let admin = app.login(OrgKind::Admin).await;
+    let before = app.count_rows("organizations");
+    let big = format!(
+        r#"{{"name": "{}", "kind": "retailer", "address": {{"province": "Hòa Bình"}}}}"#,
+        "a".repeat(2 * 1024 * 1024)
+    );
+    let answer = post_raw(&app, "/api/v1/organizations", &admin.token, big).await;
+    answer.assert_problem(413);
+    assert_eq!(app.count_rows("organizations"), before);
+});
+
+api_test!(async fn wrong_content_type_is_415(app) {
+    let admin = app.login(OrgKind::Admin).await;
+    let answer = app
+        .send(
+            app.request(Method::POST, "/api/v1/organizations", Some(&admin.token))
+                .header("content-type", "text/plain")
+                .body("name=x"),
+        )
+        .await;
+    answer.assert_problem(415);
+});
+
+api_test!(async fn bad_query_and_path_name_the_parameter(app) {
+    let admin = app.login(OrgKind::Admin).await;
+    let answer = app.get("/api/v1/organizations?per_page=many", Some(&admin.token)).await;
+    assert_eq!(answer.assert_problem(400)["field"], "per_page");
+    let answer = app.get("/api/v1/organizations?per_page=1000", Some(&admin.token)).await;
+    assert_eq!(answer.assert_problem(422)["field"], "per_page");
+    let answer = app.get("/api/v1/organizations?colour=red", Some(&admin.token)).await;
+    answer.assert_problem(400);
+    let answer = app.get("/api/v1/organizations/not-a-uuid", Some(&admin.token)).await;
+    assert_eq!(answer.assert_problem(400)["field"], "id");
+});

@@ -1,0 +1,61 @@
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+
+use crate::helpers::{Backend, TestApp};
+
+api_test!(async fn healthz_answers_with_a_request_id(app) {
+    let answer = app.get("/healthz", None).await;
+    assert_eq!(answer.assert_status(200)["status"], "ok");
+    assert!(answer.headers.contains_key("x-request-id"));
+});
+
+/// Make the database unreachable for the running server, then bring it back.
+fn take_database_away(app: &TestApp, away: bool) {
+    match app.backend {
+        Backend::Sqlite => {
+            let path = app.database_url.trim_start_matches("sqlite://");
+            let moved = format!("{path}.away");
+            let (from, to) = if away {
+                (path, moved.as_str())
+            } else {
+                (moved.as_str(), path)
+            };
+            std::fs::rename(from, to).expect("rename database file");
+        }
+        Backend::Postgres => {
+            let admin_url = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL");
+            let name = app
+                .database_url
+                .rsplit('/')
+                .next()
+                .expect("db name")
+                .to_owned();
+            let mut conn = PgConnection::establish(&admin_url).expect("admin connection");
+            let sql = if away {
+                format!(
+                    "ALTER DATABASE {name} WITH ALLOW_CONNECTIONS false;
+                     SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                      WHERE datname = '{name}' AND pid <> pg_backend_pid();"
+                )
+            } else {
+                format!("ALTER DATABASE {name} WITH ALLOW_CONNECTIONS true;")
+            };
+            conn.batch_execute(&sql).expect("toggle database");
+        }
+    }
+}
+
+api_test!(async fn readyz_follows_the_database(app) {
+    let answer = app.get("/readyz", None).await;
+    assert_eq!(answer.assert_status(200)["status"], "ready");
+
+    take_database_away(&app, true);
+    let answer = app.get("/readyz", None).await;
+    answer.assert_problem(503);
+    // Liveness does not depend on the database.
+    app.get("/healthz", None).await.assert_status(200);
+
+    take_database_away(&app, false);
+    let answer = app.get("/readyz", None).await;
+    assert_eq!(answer.assert_status(200)["status"], "ready");
+});

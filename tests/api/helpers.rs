@@ -1,0 +1,322 @@
+//! One test harness: `spawn_app`, and requests that read like the API.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+use ocop_trace::config::{DatabaseArgs, Secret, ServeArgs, Settings};
+use ocop_trace::db::{Db, DbConnection};
+use ocop_trace::domain::organization::{
+    Address, OrgKind, OrganizationDraft, ProducerType, parse_new_organization,
+};
+use ocop_trace::startup::Application;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use uuid::Uuid;
+
+pub const TEST_JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
+
+/// Run the same test body on every backend: `<name>::sqlite` and `<name>::postgres`.
+macro_rules! api_test {
+    ($(#[$meta:meta])* async fn $name:ident($app:ident) $body:block) => {
+        $(#[$meta])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[actix_web::test]
+            async fn sqlite() {
+                let $app = $crate::helpers::spawn_app($crate::helpers::Backend::Sqlite).await;
+                $body
+            }
+
+            #[actix_web::test]
+            async fn postgres() {
+                if std::env::var("TEST_DATABASE_URL").is_err() {
+                    eprintln!("TEST_DATABASE_URL not set: PostgreSQL variant not run");
+                    return;
+                }
+                let $app = $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await;
+                $body
+            }
+        }
+    };
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A fresh database that removes itself when the test ends.
+pub enum TestDatabase {
+    Sqlite { path: PathBuf },
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDatabase {
+    fn create(backend: Backend) -> (Self, String) {
+        match backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join("ocop-trace-tests");
+                std::fs::create_dir_all(&dir).expect("temp dir");
+                let path = dir.join(format!("{}.sqlite", Uuid::new_v4().simple()));
+                let url = format!("sqlite://{}", path.display());
+                (Self::Sqlite { path }, url)
+            }
+            Backend::Postgres => {
+                let admin_url = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL");
+                let name = format!("ocop_test_{}", Uuid::new_v4().simple());
+                let mut conn = PgConnection::establish(&admin_url)
+                    .unwrap_or_else(|e| panic!("PostgreSQL at TEST_DATABASE_URL unreachable: {e}"));
+                conn.batch_execute(&format!("CREATE DATABASE {name}"))
+                    .expect("create test database");
+                let url = with_database(&admin_url, &name);
+                (Self::Postgres { admin_url, name }, url)
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match self {
+            Self::Sqlite { path } => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut p = path.clone().into_os_string();
+                    p.push(suffix);
+                    let _ = std::fs::remove_file(p);
+                }
+            }
+            Self::Postgres { admin_url, name } => {
+                if let Ok(mut conn) = PgConnection::establish(admin_url) {
+                    let _ =
+                        conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                }
+            }
+        }
+    }
+}
+
+/// The same server URL with another database name.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let host_part = match base[scheme_end..].find('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{host_part}/{name}?{q}"),
+        None => format!("{host_part}/{name}"),
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub backend: Backend,
+    pub database_url: String,
+    pub client: reqwest::Client,
+    pub db: Db,
+    // Dropped last: the database outlives the handles above.
+    pub _database: TestDatabase,
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    let (database, database_url) = TestDatabase::create(backend);
+    let args = ServeArgs {
+        db: DatabaseArgs {
+            database_url: Secret::new(database_url.clone()),
+            database_pool_size: 4,
+        },
+        bind: "127.0.0.1:0".into(),
+        public_base_url: "http://ocop.test".into(),
+        jwt_secret: Some(Secret::new(TEST_JWT_SECRET)),
+        token_ttl_seconds: 900,
+        production: true,
+        workers: 1,
+        shutdown_timeout_seconds: 1,
+    };
+    let settings = Settings::from_args(args).expect("settings");
+    let db = Db::connect(&database_url, 4).expect("database");
+    db.migrate().expect("migrations");
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let app = Application::with_listener(settings, db.clone(), listener).expect("app");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    actix_web::rt::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        backend,
+        database_url,
+        client: reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("client"),
+        db,
+        _database: database,
+    }
+}
+
+/// An organization with a live API key and an access token.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub org_id: Uuid,
+    pub api_key: String,
+    pub key_id: Uuid,
+    pub token: String,
+}
+
+/// What a response said, read once.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Answer {
+    pub fn content_type(&self) -> &str {
+        self.headers
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// Assert an RFC 7807 problem with this status; returns the body.
+    #[track_caller]
+    pub fn assert_problem(&self, status: u16) -> &Value {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.text);
+        assert!(
+            self.content_type().starts_with("application/problem+json"),
+            "content-type {:?}, body {}",
+            self.content_type(),
+            self.text
+        );
+        assert_eq!(self.body["status"], status, "body: {}", self.text);
+        assert!(self.body["type"].is_string() && self.body["title"].is_string());
+        assert!(self.body["detail"].as_str().is_some_and(|d| !d.is_empty()));
+        &self.body
+    }
+
+    #[track_caller]
+    pub fn assert_status(&self, status: u16) -> &Value {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.text);
+        &self.body
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Answer {
+        let response = request.send().await.expect("request");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Answer {
+            status,
+            headers,
+            body,
+            text,
+        }
+    }
+
+    pub fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+    ) -> reqwest::RequestBuilder {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Answer {
+        self.send(self.request(Method::GET, path, token)).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Answer {
+        self.send(self.request(Method::POST, path, token).json(body))
+            .await
+    }
+
+    /// Run a closure against the app's database (to check what was stored).
+    pub fn with_db<T>(&self, f: impl FnOnce(&mut DbConnection) -> T) -> T {
+        let mut conn = self.db.get().expect("connection");
+        f(&mut conn)
+    }
+
+    pub fn count_rows(&self, table: &str) -> i64 {
+        use diesel::prelude::*;
+        use ocop_trace::db::schema::{api_keys, organizations};
+        self.with_db(|conn| match table {
+            "organizations" => organizations::table.count().get_result(conn),
+            "api_keys" => api_keys::table.count().get_result(conn),
+            other => panic!("count_rows: unknown table {other}"),
+        })
+        .expect("count")
+    }
+
+    /// Create an organization of this kind straight in the database (as the
+    /// CLI bootstrap does), give it a key and exchange the key for a token.
+    pub async fn login(&self, kind: OrgKind) -> Session {
+        let draft = OrganizationDraft {
+            name: format!(
+                "Test {} {}",
+                kind.as_str(),
+                &Uuid::new_v4().simple().to_string()[..6]
+            ),
+            kind,
+            producer_type: (kind == OrgKind::Producer).then_some(ProducerType::Cooperative),
+            tax_code: None,
+            address: Address {
+                province: "Hòa Bình".into(),
+                district: Some("Kim Bôi".into()),
+                commune: None,
+                street: None,
+            },
+            contact: None,
+        };
+        let (org_id, api_key, key_id) = self.with_db(|conn| {
+            let new = parse_new_organization(&draft).expect("valid draft");
+            let org = ocop_trace::db::organizations::insert(conn, &new).expect("insert org");
+            let (key, row) = ocop_trace::auth::issue_api_key(conn, org.id, "test").expect("key");
+            (org.id, key, Uuid::parse_str(&row.id).expect("uuid"))
+        });
+        let token = self.token_for_key(&api_key).await;
+        Session {
+            org_id,
+            api_key,
+            key_id,
+            token,
+        }
+    }
+
+    pub async fn token_for_key(&self, api_key: &str) -> String {
+        let answer = self
+            .post(
+                "/api/v1/auth/token",
+                None,
+                &serde_json::json!({ "api_key": api_key }),
+            )
+            .await;
+        answer.assert_status(200);
+        answer.body["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_owned()
+    }
+}

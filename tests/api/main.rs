@@ -1,0 +1,13 @@
+//! API tests through HTTP: each test starts the real server on a random port
+//! against its own freshly migrated database, on SQLite and (when
+//! TEST_DATABASE_URL is set) again on PostgreSQL.
+
+#[macro_use]
+mod helpers;
+
+mod api_keys;
+mod auth;
+mod errors;
+mod health;
+mod openapi;
+mod organizations;

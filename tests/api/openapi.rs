@@ -1,0 +1,43 @@
+//! The committed openapi.yaml is the contract: it must equal what the code generates.
+
+use crate::helpers::TestApp;
+
+#[test]
+fn committed_openapi_matches_the_code() {
+    let generated = ocop_trace::routes::openapi_yaml();
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.yaml");
+    if std::env::var("UPDATE_OPENAPI").is_ok_and(|v| v == "1") {
+        std::fs::write(path, &generated).expect("write openapi.yaml");
+    }
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "openapi.yaml differs from the code; regenerate it with \
+         `cargo run -- openapi > openapi.yaml` (or UPDATE_OPENAPI=1 cargo test openapi)"
+    );
+}
+
+async fn served_document(app: &TestApp) -> String {
+    let answer = app.get("/openapi.yaml", None).await;
+    answer.assert_status(200);
+    assert!(answer.content_type().starts_with("application/yaml"));
+    answer.text
+}
+
+api_test!(async fn serves_the_contract_with_every_route(app) {
+    let served = served_document(&app).await;
+    assert_eq!(served, ocop_trace::routes::openapi_yaml());
+    for path in [
+        "/healthz:",
+        "/readyz:",
+        "/openapi.yaml:",
+        "/api/v1/auth/token:",
+        "/api/v1/me:",
+        "/api/v1/organizations:",
+        "/api/v1/organizations/{id}:",
+        "/api/v1/organizations/{id}/api-keys:",
+        "/api/v1/api-keys/{id}/revoke:",
+    ] {
+        assert!(served.contains(path), "{path} missing from openapi.yaml");
+    }
+});
