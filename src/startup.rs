@@ -61,7 +61,7 @@ impl Application {
                 .default_service(web::to(routes::not_routed))
                 .wrap(ErrorHandlers::new().default_handler(problem_for_bare_errors))
                 .wrap(from_fn(telemetry::request_id_header))
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<telemetry::RequestSpan>::new())
                 .into_utoipa_app()
                 .configure(routes::configure)
                 .into_app()
