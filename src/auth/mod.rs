@@ -10,7 +10,10 @@ use rand::Rng;
 use rand::distr::Alphanumeric;
 use sha2::{Digest, Sha256};
 
-pub use principal::{AdminOnly, AdminOrAuthority, Authorized, Principal, RoleSet};
+pub use principal::{
+    AdminOnly, AdminOrAuthority, AuthorityOnly, Authorized, NotRetailer, Principal, ProducerOnly,
+    ProducerOrAuthority, RoleSet,
+};
 use uuid::Uuid;
 
 use crate::db::{self, DbConnection, api_keys::ApiKeyRow};

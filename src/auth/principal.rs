@@ -129,3 +129,47 @@ impl<R: RoleSet> FromRequest for Authorized<R> {
         }))
     }
 }
+
+/// Producers only (their own products, batches, codes).
+pub struct ProducerOnly;
+impl RoleSet for ProducerOnly {
+    const ROLES: &'static [OrgKind] = &[OrgKind::Producer];
+}
+
+/// The authority only (stars, farming areas, packing facilities).
+pub struct AuthorityOnly;
+impl RoleSet for AuthorityOnly {
+    const ROLES: &'static [OrgKind] = &[OrgKind::Authority];
+}
+
+/// Whoever plans re-evaluations: the authority, the admin, and producers for their own.
+pub struct NotRetailer;
+impl RoleSet for NotRetailer {
+    const ROLES: &'static [OrgKind] = &[OrgKind::Admin, OrgKind::Authority, OrgKind::Producer];
+}
+
+/// Producers for their own things, the authority for anyone's.
+pub struct ProducerOrAuthority;
+impl RoleSet for ProducerOrAuthority {
+    const ROLES: &'static [OrgKind] = &[OrgKind::Producer, OrgKind::Authority];
+}
+
+impl Principal {
+    /// May this caller see something owned by `producer_id`? A producer sees
+    /// only its own; everyone else with a token sees all.
+    pub fn can_see(&self, producer_id: &str) -> bool {
+        self.role != OrgKind::Producer || self.org_id.to_string() == producer_id
+    }
+
+    /// The producer a list must be narrowed to, if the caller is one.
+    pub fn own_producer_scope(&self) -> Option<Uuid> {
+        (self.role == OrgKind::Producer).then_some(self.org_id)
+    }
+
+    pub fn actor(&self) -> crate::db::audit::Actor {
+        crate::db::audit::Actor {
+            org_id: self.org_id,
+            role: self.role,
+        }
+    }
+}

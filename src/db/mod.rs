@@ -4,8 +4,13 @@
 //! [`Db::run`], which hops to the blocking thread pool.
 
 pub mod api_keys;
+pub mod audit;
+pub mod batches;
+pub mod certifications;
 pub mod organizations;
+pub mod products;
 pub mod schema;
+pub mod sites;
 
 use std::time::Duration;
 

@@ -35,4 +35,158 @@ diesel::table! {
 }
 
 diesel::joinable!(api_keys -> organizations (organization_id));
-diesel::allow_tables_to_appear_in_same_query!(organizations, api_keys);
+
+diesel::table! {
+    products (id) {
+        id -> Text,
+        producer_id -> Text,
+        name_vi -> Text,
+        name_en -> Nullable<Text>,
+        name_search -> Text,
+        ocop_group -> Text,
+        gtin -> Nullable<Text>,
+        description_vi -> Nullable<Text>,
+        description_en -> Nullable<Text>,
+        image_url -> Nullable<Text>,
+        unit -> Nullable<Text>,
+        current_rating_id -> Nullable<Text>,
+        ocop_stars -> Nullable<Integer>,
+        ocop_expires_on -> Nullable<Date>,
+        archived_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ocop_ratings (id) {
+        id -> Text,
+        product_id -> Text,
+        stars -> Integer,
+        certificate_number -> Text,
+        level -> Text,
+        issued_on -> Date,
+        expires_on -> Date,
+        awarded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sites (id) {
+        id -> Text,
+        kind -> Text,
+        code -> Text,
+        name -> Text,
+        province -> Text,
+        district -> Nullable<Text>,
+        commune -> Nullable<Text>,
+        crop -> Nullable<Text>,
+        area_ha -> Nullable<Double>,
+        target_market -> Text,
+        status -> Text,
+        valid_until -> Nullable<Date>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    site_producers (site_id, producer_id) {
+        site_id -> Text,
+        producer_id -> Text,
+        linked_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    site_status_history (id) {
+        id -> Text,
+        site_id -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        reason -> Text,
+        changed_by -> Text,
+        changed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    certifications (id) {
+        id -> Text,
+        producer_id -> Text,
+        product_id -> Nullable<Text>,
+        scheme -> Text,
+        scheme_name -> Nullable<Text>,
+        number -> Text,
+        issuer -> Text,
+        valid_from -> Date,
+        valid_until -> Date,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    batches (id) {
+        id -> Text,
+        product_id -> Text,
+        producer_id -> Text,
+        lot -> Text,
+        packing_facility_id -> Nullable<Text>,
+        harvest_date -> Nullable<Date>,
+        production_date -> Nullable<Date>,
+        best_before -> Nullable<Date>,
+        quantity -> Double,
+        unit -> Text,
+        status -> Text,
+        recall_reason -> Nullable<Text>,
+        recalled_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    batch_farming_areas (batch_id, site_id) {
+        batch_id -> Text,
+        site_id -> Text,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Text,
+        actor_org_id -> Text,
+        actor_role -> Text,
+        action -> Text,
+        entity_type -> Text,
+        entity_id -> Text,
+        before_json -> Nullable<Text>,
+        after_json -> Nullable<Text>,
+        at -> Timestamp,
+    }
+}
+
+diesel::joinable!(products -> organizations (producer_id));
+diesel::joinable!(ocop_ratings -> products (product_id));
+diesel::joinable!(site_producers -> sites (site_id));
+diesel::joinable!(site_status_history -> sites (site_id));
+diesel::joinable!(batches -> products (product_id));
+diesel::joinable!(batch_farming_areas -> batches (batch_id));
+diesel::joinable!(batch_farming_areas -> sites (site_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    organizations,
+    api_keys,
+    products,
+    ocop_ratings,
+    sites,
+    site_producers,
+    site_status_history,
+    certifications,
+    batches,
+    batch_farming_areas,
+    audit_log,
+);

@@ -1,6 +1,13 @@
 //! Pure rules: no I/O, no HTTP, no SQL. Everything here is unit-tested alone.
 
+pub mod batch;
+pub mod certification;
+pub mod gs1;
+pub mod ocop;
 pub mod organization;
 pub mod pagination;
+pub mod product;
+pub mod site;
 pub mod text;
+pub mod time;
 pub mod validation;

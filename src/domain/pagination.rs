@@ -73,6 +73,16 @@ impl<T> Paginated<T> {
         }
     }
 
+    /// Convert every item, failing on the first that can't be.
+    pub fn try_map<U, E>(self, f: impl FnMut(T) -> Result<U, E>) -> Result<Paginated<U>, E> {
+        Ok(Paginated {
+            items: self.items.into_iter().map(f).collect::<Result<_, _>>()?,
+            page: self.page,
+            per_page: self.per_page,
+            total: self.total,
+        })
+    }
+
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Paginated<U> {
         Paginated {
             items: self.items.into_iter().map(f).collect(),

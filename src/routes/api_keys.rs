@@ -89,15 +89,29 @@ pub struct ApiKeyListQuery {
 #[post("/organizations/{id}/api-keys")]
 pub async fn create_api_key(
     state: web::Data<AppState>,
-    _caller: Authorized<AdminOnly>,
+    caller: Authorized<AdminOnly>,
     id: web::Path<String>,
     body: ApiJson<ApiKeyDraft>,
 ) -> Result<HttpResponse, ApiError> {
     let org_id = parse_uuid("id", &id)?;
     let label = text::required("label", &body.into_inner().label, 100)?;
+    let actor = caller.actor();
     let (api_key, row) = state
         .db
-        .transaction(move |conn| issue_api_key(conn, org_id, &label))
+        .transaction(move |conn| {
+            let (key, row) = issue_api_key(conn, org_id, &label)?;
+            let after = serde_json::to_value(ApiKeyOut::try_from(row.clone())?).ok();
+            db::audit::record(
+                conn,
+                actor,
+                "api_key.create",
+                "api_key",
+                &row.id,
+                None,
+                after.as_ref(),
+            )?;
+            Ok((key, row))
+        })
         .await?;
     tracing::info!(organization_id = %org_id, key_id = %row.id, "API key created");
     Ok(HttpResponse::Created().json(CreatedApiKey {
@@ -166,15 +180,33 @@ pub async fn list_api_keys(
 #[post("/api-keys/{id}/revoke")]
 pub async fn revoke_api_key(
     state: web::Data<AppState>,
-    _caller: Authorized<AdminOnly>,
+    caller: Authorized<AdminOnly>,
     id: web::Path<String>,
 ) -> Result<web::Json<ApiKeyOut>, ApiError> {
     let key_id = parse_uuid("id", &id)?;
+    let actor = caller.actor();
     let row = state
         .db
-        .transaction(move |conn| Ok(db::api_keys::revoke(conn, key_id)?))
-        .await?
-        .ok_or_else(|| ApiError::not_found("no such API key"))?;
+        .transaction(move |conn| {
+            let before = db::api_keys::find(conn, key_id)?
+                .ok_or_else(|| ApiError::not_found("no such API key"))?;
+            let row = db::api_keys::revoke(conn, key_id)?
+                .ok_or_else(|| ApiError::not_found("no such API key"))?;
+            if before.revoked_at.is_none() {
+                let after = serde_json::to_value(ApiKeyOut::try_from(row.clone())?).ok();
+                db::audit::record(
+                    conn,
+                    actor,
+                    "api_key.revoke",
+                    "api_key",
+                    &row.id,
+                    None,
+                    after.as_ref(),
+                )?;
+            }
+            Ok(row)
+        })
+        .await?;
     tracing::info!(key_id = %row.id, "API key revoked");
     Ok(web::Json(row.try_into()?))
 }

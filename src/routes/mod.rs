@@ -3,9 +3,14 @@
 //! document by construction.
 
 pub mod api_keys;
+pub mod audit;
 pub mod auth;
+pub mod batches;
+pub mod certifications;
 pub mod health;
 pub mod organizations;
+pub mod products;
+pub mod sites;
 
 use std::sync::Arc;
 
@@ -16,6 +21,25 @@ use utoipa_actix_web::{AppExt, scope};
 
 use crate::config::Settings;
 use crate::db::Db;
+
+/// Today in Vietnam: the day expiry and "not in the future" rules use.
+pub fn today() -> chrono::NaiveDate {
+    crate::domain::time::vietnam_date(chrono::Utc::now())
+}
+
+/// A checked page from the raw query values.
+pub fn page(
+    page: Option<u32>,
+    per_page: Option<u32>,
+) -> Result<crate::domain::pagination::Page, crate::error::ApiError> {
+    Ok(crate::domain::pagination::PageQuery { page, per_page }.validate()?)
+}
+
+/// An id we stored ourselves; a bad one is our bug, not the client's.
+pub fn stored_uuid(raw: &str) -> Result<uuid::Uuid, crate::error::ApiError> {
+    uuid::Uuid::parse_str(raw)
+        .map_err(|e| crate::error::ApiError::Internal(format!("stored id {raw:?}: {e}")))
+}
 
 /// What every handler can reach.
 pub struct AppState {
@@ -111,7 +135,42 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(organizations::get_organization)
                 .service(api_keys::create_api_key)
                 .service(api_keys::list_api_keys)
-                .service(api_keys::revoke_api_key),
+                .service(api_keys::revoke_api_key)
+                .service(products::create_product)
+                .service(products::list_products)
+                .service(products::get_product)
+                .service(products::update_product)
+                .service(products::archive_product)
+                .service(products::create_rating)
+                .service(products::get_current_rating)
+                .service(products::list_product_ratings)
+                .service(products::list_expiring_ratings)
+                .service(sites::create_farming_area)
+                .service(sites::list_farming_areas)
+                .service(sites::get_farming_area)
+                .service(sites::update_farming_area)
+                .service(sites::change_farming_area_status)
+                .service(sites::farming_area_history)
+                .service(sites::link_farming_area_producer)
+                .service(sites::unlink_farming_area_producer)
+                .service(sites::create_packing_facility)
+                .service(sites::list_packing_facilities)
+                .service(sites::get_packing_facility)
+                .service(sites::update_packing_facility)
+                .service(sites::change_packing_facility_status)
+                .service(sites::packing_facility_history)
+                .service(sites::link_packing_facility_producer)
+                .service(sites::unlink_packing_facility_producer)
+                .service(certifications::create_certification)
+                .service(certifications::list_certifications)
+                .service(certifications::get_certification)
+                .service(certifications::update_certification)
+                .service(batches::create_batch)
+                .service(batches::list_batches)
+                .service(batches::get_batch)
+                .service(batches::update_batch)
+                .service(batches::close_batch)
+                .service(audit::list_audit_log),
         );
 }
 
@@ -133,6 +192,13 @@ Authenticate by exchanging an API key at `POST /api/v1/auth/token` and sending t
         (name = "auth", description = "API keys to access tokens"),
         (name = "organizations", description = "Authorities, producers, retailers"),
         (name = "api-keys", description = "Keys of organizations (admin)"),
+        (name = "products", description = "Producers' products"),
+        (name = "ocop-ratings", description = "OCOP stars, awarded by the authority"),
+        (name = "certifications", description = "VietGAP, HACCP, organic… of producers and products"),
+        (name = "farming-areas", description = "Growing-area codes, issued by the authority"),
+        (name = "packing-facilities", description = "Packing-facility codes, issued by the authority"),
+        (name = "batches", description = "Lots of a product, from farming areas"),
+        (name = "audit", description = "What the authority and the admin did"),
     )
 )]
 struct ApiDoc;

@@ -78,10 +78,11 @@ pub struct OrganizationListQuery {
 #[post("/organizations")]
 pub async fn create_organization(
     state: web::Data<AppState>,
-    _caller: Authorized<AdminOnly>,
+    caller: Authorized<AdminOnly>,
     body: ApiJson<OrganizationDraft>,
 ) -> Result<HttpResponse, ApiError> {
-    let new = parse_new_organization(&body.into_inner()).map_err(ApiError::Validation)?;
+    let new = parse_new_organization(&body.into_inner())?;
+    let actor = caller.actor();
     let org = state
         .db
         .transaction(move |conn| {
@@ -93,13 +94,25 @@ pub async fn create_organization(
                     reason: "another organization has this tax code".into(),
                 });
             }
-            Ok(db::organizations::insert(conn, &new)?)
+            let out = OrganizationOut::from(db::organizations::insert(conn, &new)?);
+            let after = serde_json::to_value(&out).ok();
+            let id = out.id.to_string();
+            db::audit::record(
+                conn,
+                actor,
+                "organization.create",
+                "organization",
+                &id,
+                None,
+                after.as_ref(),
+            )?;
+            Ok(out)
         })
         .await?;
     tracing::info!(organization_id = %org.id, kind = org.kind.as_str(), "organization created");
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/organizations/{}", org.id)))
-        .json(OrganizationOut::from(org)))
+        .json(org))
 }
 
 /// List organizations (admin and authority), filtered and paginated.

@@ -1,0 +1,9 @@
+DROP TABLE audit_log;
+DROP TABLE batch_farming_areas;
+DROP TABLE batches;
+DROP TABLE certifications;
+DROP TABLE site_status_history;
+DROP TABLE site_producers;
+DROP TABLE sites;
+DROP TABLE ocop_ratings;
+DROP TABLE products;

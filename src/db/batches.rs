@@ -1,0 +1,164 @@
+//! Batches and the farming areas they come from.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::DbConnection;
+use super::schema::{batch_farming_areas, batches, sites};
+use crate::domain::batch::{BatchDates, BatchStatus, NewBatch};
+use crate::domain::pagination::{Page, Paginated};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = batches, treat_none_as_null = true)]
+pub struct BatchRow {
+    pub id: String,
+    pub product_id: String,
+    pub producer_id: String,
+    pub lot: String,
+    pub packing_facility_id: Option<String>,
+    pub harvest_date: Option<NaiveDate>,
+    pub production_date: Option<NaiveDate>,
+    pub best_before: Option<NaiveDate>,
+    pub quantity: f64,
+    pub unit: String,
+    pub status: String,
+    pub recall_reason: Option<String>,
+    pub recalled_at: Option<NaiveDateTime>,
+    pub closed_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl BatchRow {
+    pub fn status(&self) -> BatchStatus {
+        BatchStatus::parse(&self.status).unwrap_or(BatchStatus::Closed)
+    }
+
+    pub fn dates(&self) -> BatchDates {
+        BatchDates {
+            harvest_date: self.harvest_date,
+            production_date: self.production_date,
+            best_before: self.best_before,
+        }
+    }
+}
+
+pub fn insert(
+    conn: &mut DbConnection,
+    producer_id: Uuid,
+    batch: &NewBatch,
+    farming_area_ids: &[String],
+    packing_facility_id: Option<String>,
+) -> QueryResult<BatchRow> {
+    let now = super::now();
+    let row = BatchRow {
+        id: Uuid::now_v7().to_string(),
+        product_id: batch.product_id.to_string(),
+        producer_id: producer_id.to_string(),
+        lot: batch.lot.as_str().to_owned(),
+        packing_facility_id,
+        harvest_date: batch.dates.harvest_date,
+        production_date: batch.dates.production_date,
+        best_before: batch.dates.best_before,
+        quantity: batch.quantity,
+        unit: batch.unit.clone(),
+        status: BatchStatus::Active.as_str().to_owned(),
+        recall_reason: None,
+        recalled_at: None,
+        closed_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    diesel::insert_into(batches::table)
+        .values(&row)
+        .execute(conn)?;
+    for site_id in farming_area_ids {
+        diesel::insert_into(batch_farming_areas::table)
+            .values((
+                batch_farming_areas::batch_id.eq(&row.id),
+                batch_farming_areas::site_id.eq(site_id),
+            ))
+            .execute(conn)?;
+    }
+    Ok(row)
+}
+
+pub fn find(conn: &mut DbConnection, id: Uuid) -> QueryResult<Option<BatchRow>> {
+    batches::table
+        .find(id.to_string())
+        .select(BatchRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn lot_taken(conn: &mut DbConnection, product_id: Uuid, lot: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        batches::table
+            .filter(batches::product_id.eq(product_id.to_string()))
+            .filter(batches::lot.eq(lot)),
+    ))
+    .get_result(conn)
+}
+
+pub fn farming_area_ids(conn: &mut DbConnection, batch_id: &str) -> QueryResult<Vec<String>> {
+    batch_farming_areas::table
+        .filter(batch_farming_areas::batch_id.eq(batch_id))
+        .select(batch_farming_areas::site_id)
+        .load(conn)
+}
+
+pub fn save(conn: &mut DbConnection, mut row: BatchRow) -> QueryResult<BatchRow> {
+    row.updated_at = super::now();
+    diesel::update(batches::table.find(row.id.clone()))
+        .set(&row)
+        .execute(conn)?;
+    Ok(row)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct BatchFilter {
+    pub producer_id: Option<Uuid>,
+    pub product_id: Option<Uuid>,
+    pub status: Option<BatchStatus>,
+    pub lot: Option<String>,
+    pub farming_area_code: Option<String>,
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    f: &BatchFilter,
+    page: Page,
+) -> QueryResult<Paginated<BatchRow>> {
+    let query = || {
+        let mut q = batches::table.into_boxed();
+        if let Some(id) = f.producer_id {
+            q = q.filter(batches::producer_id.eq(id.to_string()));
+        }
+        if let Some(id) = f.product_id {
+            q = q.filter(batches::product_id.eq(id.to_string()));
+        }
+        if let Some(s) = f.status {
+            q = q.filter(batches::status.eq(s.as_str()));
+        }
+        if let Some(lot) = &f.lot {
+            q = q.filter(batches::lot.eq(lot.clone()));
+        }
+        if let Some(code) = &f.farming_area_code {
+            let with_area = batch_farming_areas::table
+                .inner_join(sites::table)
+                .filter(sites::code.eq(code.clone()))
+                .select(batch_farming_areas::batch_id);
+            q = q.filter(batches::id.eq_any(with_area));
+        }
+        q
+    };
+    let total = query().count().get_result(conn)?;
+    let rows = query()
+        .select(BatchRow::as_select())
+        .order(batches::id.desc())
+        .offset(page.offset())
+        .limit(page.limit())
+        .load(conn)?;
+    Ok(Paginated::new(rows, page, total))
+}

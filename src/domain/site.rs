@@ -1,0 +1,382 @@
+//! Farming areas (growing-area codes) and packing facilities: registered by the
+//! authority, used by producers' batches. Both have the same shape and rules.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::organization::PLACE_MAX;
+use super::text;
+use super::validation::{FieldError, Violations};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SiteKind {
+    FarmingArea,
+    PackingFacility,
+}
+
+impl SiteKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::FarmingArea => "farming_area",
+            Self::PackingFacility => "packing_facility",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "farming_area" => Some(Self::FarmingArea),
+            "packing_facility" => Some(Self::PackingFacility),
+            _ => None,
+        }
+    }
+
+    /// Words for messages and 404s.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Self::FarmingArea => "farming area",
+            Self::PackingFacility => "packing facility",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SiteStatus {
+    Active,
+    Suspended,
+    Revoked,
+}
+
+impl SiteStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Suspended => "suspended",
+            Self::Revoked => "revoked",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "active" => Some(Self::Active),
+            "suspended" => Some(Self::Suspended),
+            "revoked" => Some(Self::Revoked),
+            _ => None,
+        }
+    }
+}
+
+/// Can a site go from `from` to `to`? Revocation is final.
+pub fn check_status_change(from: SiteStatus, to: SiteStatus) -> Result<(), FieldError> {
+    match (from, to) {
+        (a, b) if a == b => Err(FieldError::new(
+            "status",
+            format!("is already {}", a.as_str()),
+        )),
+        (SiteStatus::Revoked, _) => Err(FieldError::new(
+            "status",
+            "a revoked code is final; issue a new code instead",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Codes differ by target market (`VN-HBOR-0012`, `PB.33.01.01.001`), so no
+/// single pattern is forced: trimmed, upper-cased, letters, digits and `.-_/`.
+pub fn parse_site_code(field: &str, raw: &str) -> Result<String, FieldError> {
+    let code = raw.trim().to_uppercase();
+    if code.is_empty() || code.len() > 40 {
+        return Err(FieldError::new(field, "must be 1 to 40 characters"));
+    }
+    if let Some(bad) = code
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '/')))
+    {
+        return Err(FieldError::new(
+            field,
+            format!("character {bad:?} is not allowed (letters, digits and . - _ /)"),
+        ));
+    }
+    Ok(code)
+}
+
+/// ISO 3166-1 alpha-2 codes, for a target market abroad.
+const ISO_3166_ALPHA2: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW";
+
+/// `domestic`, `EU`, or an ISO 3166-1 alpha-2 country code.
+pub fn parse_market(field: &str, raw: &str) -> Result<String, FieldError> {
+    let value = raw.trim();
+    if value.eq_ignore_ascii_case("domestic") {
+        return Ok("domestic".into());
+    }
+    let upper = value.to_ascii_uppercase();
+    if upper == "EU" || (upper.len() == 2 && ISO_3166_ALPHA2.split(' ').any(|c| c == upper)) {
+        return Ok(upper);
+    }
+    Err(FieldError::new(
+        field,
+        "must be 'domestic', 'EU' or an ISO 3166 country code such as CN, JP, US",
+    ))
+}
+
+/// What the authority sends to register a farming area or packing facility.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SiteDraft {
+    /// The code as issued, e.g. `VN-HBOR-0012` or `PB.33.01.01.001`.
+    #[schema(example = "VN-HBOR-0012")]
+    pub code: String,
+    #[schema(example = "Vùng trồng cam Cao Phong – đội 3")]
+    pub name: String,
+    #[schema(example = "Hòa Bình")]
+    pub province: String,
+    #[serde(default)]
+    pub district: Option<String>,
+    #[serde(default)]
+    pub commune: Option<String>,
+    /// Farming areas: what grows there.
+    #[serde(default)]
+    #[schema(example = "Cam Canh")]
+    pub crop: Option<String>,
+    /// Farming areas: surface in hectares.
+    #[serde(default)]
+    #[schema(example = 12.5)]
+    pub area_ha: Option<f64>,
+    /// `domestic` (default), `EU` or an ISO 3166 country code.
+    #[serde(default)]
+    pub target_market: Option<String>,
+    #[serde(default)]
+    pub valid_until: Option<NaiveDate>,
+}
+
+/// Changes to a site's description; the code itself never changes.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SitePatch {
+    pub name: Option<String>,
+    pub district: Option<String>,
+    pub commune: Option<String>,
+    pub crop: Option<String>,
+    pub area_ha: Option<f64>,
+    pub target_market: Option<String>,
+    pub valid_until: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SiteFields {
+    pub name: String,
+    pub province: String,
+    pub district: Option<String>,
+    pub commune: Option<String>,
+    pub crop: Option<String>,
+    pub area_ha: Option<f64>,
+    pub target_market: String,
+    pub valid_until: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewSite {
+    pub kind: SiteKind,
+    pub code: String,
+    pub fields: SiteFields,
+}
+
+fn check_area(v: &mut Violations, kind: SiteKind, area: Option<f64>) {
+    match area {
+        Some(_) if kind == SiteKind::PackingFacility => {
+            v.add("area_ha", "is only for farming areas")
+        }
+        Some(a) if !a.is_finite() || a <= 0.0 || a > 1_000_000.0 => {
+            v.add("area_ha", "must be a positive number of hectares")
+        }
+        _ => {}
+    }
+}
+
+fn check_crop(v: &mut Violations, kind: SiteKind, crop: Option<&str>) -> Option<String> {
+    if kind == SiteKind::PackingFacility && crop.is_some_and(|c| !c.trim().is_empty()) {
+        v.add("crop", "is only for farming areas");
+        return None;
+    }
+    v.check(text::optional("crop", crop, PLACE_MAX)).flatten()
+}
+
+pub fn parse_new_site(
+    kind: SiteKind,
+    d: &SiteDraft,
+    today: NaiveDate,
+) -> Result<NewSite, Vec<FieldError>> {
+    let mut v = Violations::new();
+    let code = v.check(parse_site_code("code", &d.code));
+    let name = v.check(text::required("name", &d.name, 200));
+    let province = v.check(text::required("province", &d.province, PLACE_MAX));
+    let district = v
+        .check(text::optional("district", d.district.as_deref(), PLACE_MAX))
+        .flatten();
+    let commune = v
+        .check(text::optional("commune", d.commune.as_deref(), PLACE_MAX))
+        .flatten();
+    let crop = check_crop(&mut v, kind, d.crop.as_deref());
+    check_area(&mut v, kind, d.area_ha);
+    let target_market = match d.target_market.as_deref() {
+        None => Some("domestic".to_owned()),
+        Some(m) => v.check(parse_market("target_market", m)),
+    };
+    if d.valid_until.is_some_and(|until| until < today) {
+        v.add("valid_until", "must not be in the past");
+    }
+    match (code, name, province, target_market) {
+        (Some(code), Some(name), Some(province), Some(target_market)) if v.is_empty() => {
+            Ok(NewSite {
+                kind,
+                code,
+                fields: SiteFields {
+                    name,
+                    province,
+                    district,
+                    commune,
+                    crop,
+                    area_ha: d.area_ha,
+                    target_market,
+                    valid_until: d.valid_until,
+                },
+            })
+        }
+        _ => Err(v.into_errors()),
+    }
+}
+
+/// Apply a patch to the current fields; every change is checked as on create.
+pub fn apply_site_patch(
+    kind: SiteKind,
+    current: &SiteFields,
+    p: &SitePatch,
+) -> Result<SiteFields, Vec<FieldError>> {
+    let mut v = Violations::new();
+    let mut next = current.clone();
+    if let Some(name) = &p.name {
+        if let Some(n) = v.check(text::required("name", name, 200)) {
+            next.name = n;
+        }
+    }
+    if let Some(district) = &p.district {
+        next.district = v
+            .check(text::optional("district", Some(district), PLACE_MAX))
+            .flatten();
+    }
+    if let Some(commune) = &p.commune {
+        next.commune = v
+            .check(text::optional("commune", Some(commune), PLACE_MAX))
+            .flatten();
+    }
+    if p.crop.is_some() {
+        next.crop = check_crop(&mut v, kind, p.crop.as_deref());
+    }
+    if p.area_ha.is_some() {
+        check_area(&mut v, kind, p.area_ha);
+        next.area_ha = p.area_ha;
+    }
+    if let Some(m) = &p.target_market {
+        if let Some(m) = v.check(parse_market("target_market", m)) {
+            next.target_market = m;
+        }
+    }
+    if p.valid_until.is_some() {
+        next.valid_until = p.valid_until;
+    }
+    if v.is_empty() {
+        Ok(next)
+    } else {
+        Err(v.into_errors())
+    }
+}
+
+/// May a batch or a code run use this site today?
+pub fn site_usable(
+    status: SiteStatus,
+    valid_until: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<(), String> {
+    match status {
+        SiteStatus::Active if valid_until.is_some_and(|u| u < today) => {
+            Err("its registration has expired".into())
+        }
+        SiteStatus::Active => Ok(()),
+        other => Err(format!("it is {}", other.as_str())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 23).expect("date")
+    }
+
+    fn draft() -> SiteDraft {
+        SiteDraft {
+            code: " vn-hbor-0012 ".into(),
+            name: "Vùng cam Cao Phong".into(),
+            province: "Hòa Bình".into(),
+            district: Some("Cao Phong".into()),
+            commune: None,
+            crop: Some("Cam".into()),
+            area_ha: Some(12.5),
+            target_market: Some("cn".into()),
+            valid_until: None,
+        }
+    }
+
+    #[test]
+    fn codes_are_trimmed_and_upper_cased_in_any_format() {
+        let site = parse_new_site(SiteKind::FarmingArea, &draft(), today()).expect("valid");
+        assert_eq!(site.code, "VN-HBOR-0012");
+        assert_eq!(site.fields.target_market, "CN");
+        assert_eq!(
+            parse_site_code("code", "PB.33.01.01.001").as_deref(),
+            Ok("PB.33.01.01.001")
+        );
+        assert!(parse_site_code("code", "VN HB 1").is_err());
+    }
+
+    #[test]
+    fn markets() {
+        assert_eq!(parse_market("m", "Domestic").as_deref(), Ok("domestic"));
+        assert_eq!(parse_market("m", "eu").as_deref(), Ok("EU"));
+        assert!(parse_market("m", "XX").is_err());
+        assert!(parse_market("m", "China").is_err());
+    }
+
+    #[test]
+    fn packing_facilities_have_no_crop_or_area() {
+        let errs =
+            parse_new_site(SiteKind::PackingFacility, &draft(), today()).expect_err("invalid");
+        let fields: Vec<_> = errs.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["crop", "area_ha"]);
+    }
+
+    #[test]
+    fn status_changes() {
+        assert!(check_status_change(SiteStatus::Active, SiteStatus::Suspended).is_ok());
+        assert!(check_status_change(SiteStatus::Suspended, SiteStatus::Active).is_ok());
+        assert!(check_status_change(SiteStatus::Revoked, SiteStatus::Active).is_err());
+        assert!(check_status_change(SiteStatus::Active, SiteStatus::Active).is_err());
+    }
+
+    #[test]
+    fn usable_only_when_active_and_current() {
+        assert!(site_usable(SiteStatus::Active, None, today()).is_ok());
+        assert!(site_usable(SiteStatus::Suspended, None, today()).is_err());
+        assert!(
+            site_usable(
+                SiteStatus::Active,
+                NaiveDate::from_ymd_opt(2026, 1, 1),
+                today()
+            )
+            .is_err()
+        );
+    }
+}

@@ -1,0 +1,300 @@
+//! Certifications (VietGAP, HACCP, organic…): producers record their own,
+//! the authority anyone's.
+
+use actix_web::{HttpResponse, get, patch, post, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::products::load_visible_product;
+use super::{AppState, page, stored_uuid, today};
+use crate::auth::{Authorized, Principal, ProducerOrAuthority};
+use crate::db::certifications::{CertificationFilter, CertificationRow};
+use crate::db::{self, DbConnection};
+use crate::domain::certification::{
+    CertScheme, CertStatus, CertificationDraft, cert_status, parse_certification,
+};
+use crate::domain::organization::OrgKind;
+use crate::domain::pagination::Paginated;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiQuery, parse_uuid};
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CertificationOut {
+    pub id: Uuid,
+    pub producer_id: Uuid,
+    /// Null when the certification is the producer's as a whole.
+    pub product_id: Option<Uuid>,
+    pub scheme: CertScheme,
+    /// How the scheme is written on a certificate (or the `scheme_name` given).
+    #[schema(example = "VietGAP")]
+    pub scheme_label: String,
+    pub number: String,
+    pub issuer: String,
+    pub valid_from: NaiveDate,
+    pub valid_until: NaiveDate,
+    /// Today, in Vietnam.
+    pub status: CertStatus,
+    pub created_by: Uuid,
+    pub created_at: DateTime<Utc>,
+}
+
+impl CertificationOut {
+    pub fn from_row(row: &CertificationRow, today: NaiveDate) -> Result<Self, ApiError> {
+        let scheme = CertScheme::parse(&row.scheme).unwrap_or(CertScheme::Other);
+        Ok(Self {
+            id: stored_uuid(&row.id)?,
+            producer_id: stored_uuid(&row.producer_id)?,
+            product_id: row.product_id.as_deref().map(stored_uuid).transpose()?,
+            scheme,
+            scheme_label: row
+                .scheme_name
+                .clone()
+                .unwrap_or_else(|| scheme.display_name().to_owned()),
+            number: row.number.clone(),
+            issuer: row.issuer.clone(),
+            valid_from: row.valid_from,
+            valid_until: row.valid_until,
+            status: cert_status(row.valid_from, row.valid_until, today),
+            created_by: stored_uuid(&row.created_by)?,
+            created_at: row.created_at.and_utc(),
+        })
+    }
+}
+
+/// Work out which producer (and product) a certification is for, and check
+/// the caller may write it.
+fn resolve_holder(
+    conn: &mut DbConnection,
+    who: &Principal,
+    draft: &CertificationDraft,
+) -> Result<(String, Option<String>), ApiError> {
+    if let Some(product_id) = draft.product_id {
+        let product = load_visible_product(conn, who, product_id)
+            .map_err(|_| ApiError::invalid("product_id", "no such product"))?;
+        if draft
+            .producer_id
+            .is_some_and(|p| p.to_string() != product.producer_id)
+        {
+            return Err(ApiError::invalid(
+                "producer_id",
+                "is not the product's producer",
+            ));
+        }
+        return Ok((product.producer_id, Some(product.id)));
+    }
+    match (who.role, draft.producer_id) {
+        (OrgKind::Producer, None) => Ok((who.org_id.to_string(), None)),
+        (OrgKind::Producer, Some(p)) if p == who.org_id => Ok((p.to_string(), None)),
+        (OrgKind::Producer, Some(_)) => Err(ApiError::invalid("producer_id", "no such producer")),
+        (_, None) => Err(ApiError::invalid(
+            "producer_id",
+            "name the producer (or a product_id)",
+        )),
+        (_, Some(p)) => {
+            db::organizations::find(conn, p)?
+                .filter(|o| o.kind == OrgKind::Producer)
+                .ok_or_else(|| ApiError::invalid("producer_id", "no such producer"))?;
+            Ok((p.to_string(), None))
+        }
+    }
+}
+
+/// Record a certification: a producer for itself or its products, the
+/// authority for any producer.
+#[utoipa::path(
+    tag = "certifications",
+    security(("bearer" = [])),
+    request_body = CertificationDraft,
+    responses((status = 201, body = CertificationOut), (status = 422, response = crate::error::ProblemResponse))
+)]
+#[post("/certifications")]
+pub async fn create_certification(
+    state: web::Data<AppState>,
+    caller: Authorized<ProducerOrAuthority>,
+    body: ApiJson<CertificationDraft>,
+) -> Result<HttpResponse, ApiError> {
+    let draft = body.into_inner();
+    let cert = parse_certification(&draft)?;
+    let who = caller.principal;
+    let out = state
+        .db
+        .transaction(move |conn| {
+            let (producer_id, product_id) = resolve_holder(conn, &who, &draft)?;
+            let row = db::certifications::insert(
+                conn,
+                &producer_id,
+                product_id.as_deref(),
+                &cert,
+                who.org_id,
+            )?;
+            let out = CertificationOut::from_row(&row, today())?;
+            if who.is(OrgKind::Authority) {
+                let after = serde_json::to_value(&out).ok();
+                db::audit::record(
+                    conn,
+                    who.actor(),
+                    "certification.create",
+                    "certification",
+                    &row.id,
+                    None,
+                    after.as_ref(),
+                )?;
+            }
+            Ok(out)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct CertificationListQuery {
+    pub producer_id: Option<Uuid>,
+    pub product_id: Option<Uuid>,
+    pub scheme: Option<CertScheme>,
+    /// Only certificates valid today.
+    pub valid: Option<bool>,
+    #[param(minimum = 1, default = 1)]
+    pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    pub per_page: Option<u32>,
+}
+
+/// List certifications: a producer sees its own, everyone else all.
+#[utoipa::path(
+    tag = "certifications",
+    security(("bearer" = [])),
+    params(CertificationListQuery),
+    responses((status = 200, body = Paginated<CertificationOut>))
+)]
+#[get("/certifications")]
+pub async fn list_certifications(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: ApiQuery<CertificationListQuery>,
+) -> Result<web::Json<Paginated<CertificationOut>>, ApiError> {
+    let q = query.into_inner();
+    let page = page(q.page, q.per_page)?;
+    let today = today();
+    let filter = CertificationFilter {
+        producer_id: principal.own_producer_scope().or(q.producer_id),
+        product_id: q.product_id,
+        scheme: q.scheme,
+        valid_on: q.valid.filter(|v| *v).map(|_| today),
+    };
+    let out = state
+        .db
+        .run(move |conn| {
+            db::certifications::list(conn, &filter, page)?
+                .try_map(|row| CertificationOut::from_row(&row, today))
+        })
+        .await?;
+    Ok(web::Json(out))
+}
+
+fn load_visible(
+    conn: &mut DbConnection,
+    who: &Principal,
+    id: Uuid,
+) -> Result<CertificationRow, ApiError> {
+    db::certifications::find(conn, id)?
+        .filter(|c| who.can_see(&c.producer_id))
+        .ok_or_else(|| ApiError::not_found("no such certification"))
+}
+
+/// One certification.
+#[utoipa::path(
+    tag = "certifications",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = CertificationOut), (status = 404, response = crate::error::ProblemResponse))
+)]
+#[get("/certifications/{id}")]
+pub async fn get_certification(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<web::Json<CertificationOut>, ApiError> {
+    let id = parse_uuid("id", &id)?;
+    let out = state
+        .db
+        .run(move |conn| CertificationOut::from_row(&load_visible(conn, &principal, id)?, today()))
+        .await?;
+    Ok(web::Json(out))
+}
+
+/// Fields of a certification that can be corrected (all of them but its holder).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CertificationPatch {
+    pub scheme: Option<CertScheme>,
+    pub scheme_name: Option<String>,
+    pub number: Option<String>,
+    pub issuer: Option<String>,
+    pub valid_from: Option<NaiveDate>,
+    pub valid_until: Option<NaiveDate>,
+}
+
+/// Correct a certification (its producer, or the authority), e.g. after renewal.
+#[utoipa::path(
+    tag = "certifications",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = CertificationPatch,
+    responses(
+        (status = 200, body = CertificationOut),
+        (status = 404, response = crate::error::ProblemResponse),
+        (status = 422, response = crate::error::ProblemResponse),
+    )
+)]
+#[patch("/certifications/{id}")]
+pub async fn update_certification(
+    state: web::Data<AppState>,
+    caller: Authorized<ProducerOrAuthority>,
+    id: web::Path<String>,
+    body: ApiJson<CertificationPatch>,
+) -> Result<web::Json<CertificationOut>, ApiError> {
+    let id = parse_uuid("id", &id)?;
+    let patch = body.into_inner();
+    let who = caller.principal;
+    let out = state
+        .db
+        .transaction(move |conn| {
+            let row = load_visible(conn, &who, id)?;
+            let before = CertificationOut::from_row(&row, today())?;
+            let draft = CertificationDraft {
+                product_id: None,
+                producer_id: None,
+                scheme: patch.scheme.unwrap_or(before.scheme),
+                scheme_name: patch.scheme_name.or(row.scheme_name.clone()),
+                number: patch.number.unwrap_or(before.number.clone()),
+                issuer: patch.issuer.unwrap_or(before.issuer.clone()),
+                valid_from: patch.valid_from.unwrap_or(before.valid_from),
+                valid_until: patch.valid_until.unwrap_or(before.valid_until),
+            };
+            let cert = parse_certification(&draft)?;
+            let row = db::certifications::update(conn, row, &cert)?;
+            let after = CertificationOut::from_row(&row, today())?;
+            if who.is(OrgKind::Authority) {
+                let (b, a) = (
+                    serde_json::to_value(&before).ok(),
+                    serde_json::to_value(&after).ok(),
+                );
+                db::audit::record(
+                    conn,
+                    who.actor(),
+                    "certification.update",
+                    "certification",
+                    &row.id,
+                    b.as_ref(),
+                    a.as_ref(),
+                )?;
+            }
+            Ok(after)
+        })
+        .await?;
+    Ok(web::Json(out))
+}
