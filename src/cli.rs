@@ -232,18 +232,19 @@ async fn run_demo(args: DemoArgs) -> Result<(), String> {
     let settings = Settings::from_args(serve_args).map_err(|e| e.to_string())?;
     let db = Db::connect(settings.database_url.expose(), 4)?;
     db.migrate()?;
-    let accounts = if args.keep {
-        Vec::new()
+    let data = if args.keep {
+        demo::DemoData::default()
     } else {
         let mut conn = db.get().map_err(|e| e.to_string())?;
         demo::seed(&mut conn).map_err(|e| e.to_problem().detail)?
     };
     let base = settings.public_base_url.clone();
-    print_demo_banner(&base, &accounts);
+    print_demo_banner(&base, &data);
     serve(settings).await
 }
 
-fn print_demo_banner(base: &str, accounts: &[demo::DemoAccount]) {
+fn print_demo_banner(base: &str, data: &demo::DemoData) {
+    let accounts = &data.accounts;
     println!();
     println!("ocop-trace demo — data in {DEMO_DATABASE_PATH}");
     println!();
@@ -269,6 +270,24 @@ fn print_demo_banner(base: &str, accounts: &[demo::DemoAccount]) {
         "          -d '{{\"api_key\":\"{producer_key}\"}}' | sed -E 's/.*\"access_token\":\"([^\"]+)\".*/\\1/')"
     );
     println!("  curl -H \"Authorization: Bearer $TOKEN\" {base}/api/v1/me");
+    println!("  curl -H \"Authorization: Bearer $TOKEN\" {base}/api/v1/products");
+    println!("  curl -H \"Authorization: Bearer $TOKEN\" {base}/api/v1/batches");
+    println!("  curl -H \"Authorization: Bearer $TOKEN\" {base}/api/v1/farming-areas");
+    if !data.products.is_empty() {
+        println!();
+        println!("Demo products (log in as the authority or admin to see them all):");
+        for p in &data.products {
+            let note = if p.note.is_empty() {
+                String::new()
+            } else {
+                format!("  [{}]", p.note)
+            };
+            println!(
+                "  {:<34} lot {:<13} {base}/api/v1/batches/{}{note}",
+                p.name, p.lot, p.batch_id
+            );
+        }
+    }
     println!();
     println!("Stop with Ctrl-C.");
     println!();

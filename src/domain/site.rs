@@ -256,10 +256,10 @@ pub fn apply_site_patch(
 ) -> Result<SiteFields, Vec<FieldError>> {
     let mut v = Violations::new();
     let mut next = current.clone();
-    if let Some(name) = &p.name {
-        if let Some(n) = v.check(text::required("name", name, 200)) {
-            next.name = n;
-        }
+    if let Some(name) = &p.name
+        && let Some(n) = v.check(text::required("name", name, 200))
+    {
+        next.name = n;
     }
     if let Some(district) = &p.district {
         next.district = v
@@ -278,10 +278,10 @@ pub fn apply_site_patch(
         check_area(&mut v, kind, p.area_ha);
         next.area_ha = p.area_ha;
     }
-    if let Some(m) = &p.target_market {
-        if let Some(m) = v.check(parse_market("target_market", m)) {
-            next.target_market = m;
-        }
+    if let Some(m) = &p.target_market
+        && let Some(m) = v.check(parse_market("target_market", m))
+    {
+        next.target_market = m;
     }
     if p.valid_until.is_some() {
         next.valid_until = p.valid_until;

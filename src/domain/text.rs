@@ -66,6 +66,39 @@ fn check_length(field: &str, text: String, max_chars: usize) -> Result<String, F
     Ok(text)
 }
 
+/// An optional long text (a story): keeps line breaks, NFC, trims each line.
+pub fn optional_multiline(
+    field: &str,
+    input: Option<&str>,
+    max_chars: usize,
+) -> Result<Option<String>, FieldError> {
+    let Some(input) = input else { return Ok(None) };
+    let nfc: String = input.nfc().collect();
+    let text = nfc
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_owned();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if text.chars().count() > max_chars {
+        return Err(FieldError::new(
+            field,
+            format!("must be at most {max_chars} characters"),
+        ));
+    }
+    if text.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(FieldError::new(
+            field,
+            "must not contain control characters",
+        ));
+    }
+    Ok(Some(text))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,37 +131,4 @@ mod tests {
         assert_eq!(optional("x", Some("  "), 10), Ok(None));
         assert_eq!(optional("x", None, 10), Ok(None));
     }
-}
-
-/// An optional long text (a story): keeps line breaks, NFC, trims each line.
-pub fn optional_multiline(
-    field: &str,
-    input: Option<&str>,
-    max_chars: usize,
-) -> Result<Option<String>, FieldError> {
-    let Some(input) = input else { return Ok(None) };
-    let nfc: String = input.nfc().collect();
-    let text = nfc
-        .lines()
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .collect::<Vec<_>>()
-        .join("\n")
-        .trim()
-        .to_owned();
-    if text.is_empty() {
-        return Ok(None);
-    }
-    if text.chars().count() > max_chars {
-        return Err(FieldError::new(
-            field,
-            format!("must be at most {max_chars} characters"),
-        ));
-    }
-    if text.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(FieldError::new(
-            field,
-            "must not contain control characters",
-        ));
-    }
-    Ok(Some(text))
 }

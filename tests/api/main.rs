@@ -7,7 +7,14 @@ mod helpers;
 
 mod api_keys;
 mod auth;
+mod batches;
+mod certifications;
+mod demo;
 mod errors;
 mod health;
 mod openapi;
 mod organizations;
+mod products;
+mod ratings;
+mod registry_matrix;
+mod sites;

@@ -1,0 +1,26 @@
+//! The demo data loads on both backends and shows its special cases.
+
+use ocop_trace::domain::organization::OrgKind;
+
+api_test!(async fn demo_data_tells_its_stories(app) {
+    let data = app.with_db(ocop_trace::demo::seed).expect("demo seed");
+    assert!(data.accounts.iter().any(|a| a.kind == OrgKind::Retailer));
+    let authority = data.accounts.iter().find(|a| a.kind == OrgKind::Authority).expect("authority");
+    let token = app.token_for_key(&authority.api_key).await;
+
+    let answer = app.get("/api/v1/products?per_page=100", Some(&token)).await;
+    let page = answer.assert_status(200);
+    assert_eq!(page["total"], 5);
+    let honey = page["items"].as_array().expect("items").iter()
+        .find(|p| p["name_vi"] == "Mật ong rừng Hưng Thi").expect("honey");
+    assert_eq!(honey["ocop"]["status"], "expired");
+    assert!(honey["ocop"]["stars"].is_null());
+    let answer = app.get("/api/v1/products?stars=5", Some(&token)).await;
+    assert_eq!(answer.assert_status(200)["items"][0]["name_vi"], "Măng tre Bát Độ sấy khô Kim Bôi");
+
+    let answer = app.get("/api/v1/farming-areas?status=suspended", Some(&token)).await;
+    assert_eq!(answer.assert_status(200)["total"], 2);
+    let chicken = data.products.iter().find(|p| p.note == "suspended farming area").expect("chicken");
+    let answer = app.get(&format!("/api/v1/batches/{}", chicken.batch_id), Some(&token)).await;
+    assert_eq!(answer.assert_status(200)["farming_areas"][0]["status"], "suspended");
+});
