@@ -7,6 +7,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod batches;
 pub mod certifications;
+pub mod codes;
 pub mod organizations;
 pub mod products;
 pub mod schema;
@@ -118,6 +119,7 @@ fn open_sqlite(path: &str) -> ConnectionResult<diesel::SqliteConnection> {
         "PRAGMA busy_timeout = 5000;
          PRAGMA journal_mode = WAL;
          PRAGMA synchronous = NORMAL;
+         PRAGMA cache_size = -32768;
          PRAGMA foreign_keys = ON;",
     )
     .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
@@ -168,6 +170,10 @@ pub fn run_migrations(conn: &mut DbConnection) -> Result<usize, String> {
 pub struct Db {
     pool: Pool<ConnectionManager>,
     target: DbTarget,
+    /// SQLite allows one writer; taking turns here, before BEGIN, avoids the
+    /// "database is locked" a deferred transaction gets when it upgrades its
+    /// read lock while another connection writes.
+    sqlite_writer: std::sync::Arc<std::sync::Mutex<()>>,
 }
 
 impl Db {
@@ -196,7 +202,11 @@ impl Db {
                     target.backend_name()
                 )
             })?;
-        Ok(Self { pool, target })
+        Ok(Self {
+            pool,
+            target,
+            sqlite_writer: Default::default(),
+        })
     }
 
     pub fn target(&self) -> &DbTarget {
@@ -232,7 +242,15 @@ impl Db {
         F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        self.run(move |conn| conn.transaction(work)).await
+        let writer = self.sqlite_writer.clone();
+        self.run(move |conn| {
+            let _turn = match conn {
+                DbConnection::Sqlite(_) => Some(writer.lock().unwrap_or_else(|e| e.into_inner())),
+                DbConnection::Pg(_) => None,
+            };
+            conn.transaction(work)
+        })
+        .await
     }
 
     /// Is the database reachable right now? Used by `/readyz`.

@@ -169,6 +169,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    code_runs (id) {
+        id -> Text,
+        batch_id -> Text,
+        producer_id -> Text,
+        farming_area_id -> Text,
+        count -> Integer,
+        payload_format -> Text,
+        payload_prefix -> Text,
+        idempotency_key -> Nullable<Text>,
+        request_fingerprint -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    codes (code) {
+        code -> Text,
+        run_id -> Text,
+        serial -> Integer,
+    }
+}
+
+diesel::joinable!(codes -> code_runs (run_id));
+diesel::joinable!(code_runs -> batches (batch_id));
 diesel::joinable!(products -> organizations (producer_id));
 diesel::joinable!(ocop_ratings -> products (product_id));
 diesel::joinable!(site_producers -> sites (site_id));
@@ -189,4 +214,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     batches,
     batch_farming_areas,
     audit_log,
+    code_runs,
+    codes,
 );

@@ -2,10 +2,12 @@
 
 pub mod batch;
 pub mod certification;
+pub mod code;
 pub mod gs1;
 pub mod ocop;
 pub mod organization;
 pub mod pagination;
+pub mod payload;
 pub mod product;
 pub mod site;
 pub mod text;

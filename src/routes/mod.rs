@@ -7,6 +7,8 @@ pub mod audit;
 pub mod auth;
 pub mod batches;
 pub mod certifications;
+pub mod code_runs;
+pub mod codes;
 pub mod health;
 pub mod organizations;
 pub mod products;
@@ -170,6 +172,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(batches::get_batch)
                 .service(batches::update_batch)
                 .service(batches::close_batch)
+                .service(code_runs::create_code_run)
+                .service(code_runs::list_code_runs)
+                .service(code_runs::get_code_run)
+                .service(code_runs::export_codes)
+                .service(code_runs::labels_pdf)
+                .service(codes::qr_png)
+                .service(codes::qr_svg)
                 .service(audit::list_audit_log),
         );
 }
@@ -198,6 +207,7 @@ Authenticate by exchanging an API key at `POST /api/v1/auth/token` and sending t
         (name = "farming-areas", description = "Growing-area codes, issued by the authority"),
         (name = "packing-facilities", description = "Packing-facility codes, issued by the authority"),
         (name = "batches", description = "Lots of a product, from farming areas"),
+        (name = "codes", description = "Code runs, exports, QR symbols and label sheets"),
         (name = "audit", description = "What the authority and the admin did"),
     )
 )]

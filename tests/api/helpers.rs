@@ -409,6 +409,8 @@ impl TestApp {
             "certifications" => certifications::table.count().get_result(conn),
             "batches" => batches::table.count().get_result(conn),
             "audit_log" => audit_log::table.count().get_result(conn),
+            "code_runs" => code_runs::table.count().get_result(conn),
+            "codes" => codes::table.count().get_result(conn),
             other => Ok(self.count_rows(other)),
         })
         .expect("count")

@@ -9,6 +9,7 @@ mod api_keys;
 mod auth;
 mod batches;
 mod certifications;
+mod code_runs;
 mod demo;
 mod errors;
 mod health;

@@ -1,0 +1,2 @@
+DROP TABLE codes;
+DROP TABLE code_runs;

@@ -1,0 +1,4 @@
+//! Rendering labels: QR symbols (PNG, SVG, module matrices) and PDF sheets.
+
+pub mod pdf;
+pub mod qr;

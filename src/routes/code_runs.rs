@@ -1,0 +1,638 @@
+//! Code runs: issue N codes for a batch and farming area, all or nothing;
+//! export them (CSV / NDJSON, streamed) and print them (PDF label sheets).
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use chrono::{DateTime, Utc};
+use futures_util::stream;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::batches::{load_own_batch, load_visible_batch};
+use super::{AppState, stored_uuid, today};
+use crate::auth::{Authorized, Principal, ProducerOnly};
+use crate::db::codes::{CodeRow, CodeRunRow};
+use crate::db::{self, Db, DbConnection};
+use crate::domain::batch::BatchStatus;
+use crate::domain::code::TraceCode;
+use crate::domain::organization::OrgKind;
+use crate::domain::payload::{PayloadFormat, payload_prefix};
+use crate::domain::site::{parse_site_code, site_usable};
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiQuery, parse_uuid};
+use crate::labels::pdf::{Label, SheetLayout};
+use crate::labels::qr::Ecc;
+
+pub const MAX_RUN: u32 = 1_000_000;
+/// Labels in one PDF; longer runs are printed in ranges (`from`/`to`).
+pub const MAX_PDF_LABELS: u32 = 5_000;
+const EXPORT_PAGE: i64 = 10_000;
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CodeRunDraft {
+    /// How many codes, 1 to 1,000,000.
+    #[schema(minimum = 1, maximum = 1000000, example = 1000)]
+    pub count: u32,
+    /// One of the batch's farming areas; it must be active.
+    #[schema(example = "VN-HBOR-0012")]
+    pub farming_area_code: String,
+    /// What the QR codes carry (default `url`).
+    #[serde(default)]
+    pub format: Option<PayloadFormat>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CodeRunLinks {
+    pub codes_csv: String,
+    pub codes_ndjson: String,
+    pub labels_pdf: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CodeRunOut {
+    pub id: Uuid,
+    pub batch_id: Uuid,
+    pub farming_area_id: Uuid,
+    pub count: u32,
+    pub format: PayloadFormat,
+    /// Every code's payload is this followed by the code.
+    #[schema(example = "https://ocop.example.vn/c/")]
+    pub payload_prefix: String,
+    pub created_at: DateTime<Utc>,
+    pub links: CodeRunLinks,
+}
+
+impl CodeRunOut {
+    pub fn from_row(row: &CodeRunRow) -> Result<Self, ApiError> {
+        let id = stored_uuid(&row.id)?;
+        Ok(Self {
+            id,
+            batch_id: stored_uuid(&row.batch_id)?,
+            farming_area_id: stored_uuid(&row.farming_area_id)?,
+            count: u32::try_from(row.count).unwrap_or(0),
+            format: PayloadFormat::parse(&row.payload_format).unwrap_or(PayloadFormat::Url),
+            payload_prefix: row.payload_prefix.clone(),
+            created_at: row.created_at.and_utc(),
+            links: CodeRunLinks {
+                codes_csv: format!("/api/v1/code-runs/{id}/codes?format=csv"),
+                codes_ndjson: format!("/api/v1/code-runs/{id}/codes?format=ndjson"),
+                labels_pdf: format!("/api/v1/code-runs/{id}/labels.pdf"),
+            },
+        })
+    }
+}
+
+/// `Idempotency-Key`: 1–255 visible ASCII characters.
+fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(value) = req.headers().get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 255 && k.bytes().all(|b| b.is_ascii_graphic()))
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                Some("Idempotency-Key"),
+                "must be 1 to 255 visible ASCII characters",
+            )
+        })?;
+    Ok(Some(key.to_owned()))
+}
+
+fn fingerprint(batch_id: Uuid, draft: &CodeRunDraft, format: PayloadFormat) -> String {
+    let text = format!(
+        "{batch_id}|{}|{}|{}",
+        draft.count,
+        draft.farming_area_code.trim().to_uppercase(),
+        format.as_str()
+    );
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+/// A replay of an earlier request with the same key: the first run, or a
+/// conflict when the key came with a different request.
+fn replay(existing: CodeRunRow, fingerprint: &str) -> Result<CodeRunRow, ApiError> {
+    if existing.request_fingerprint.as_deref() == Some(fingerprint) {
+        Ok(existing)
+    } else {
+        Err(ApiError::Conflict {
+            field: Some("Idempotency-Key".into()),
+            reason: "this key was already used for a different request".into(),
+        })
+    }
+}
+
+struct Issue {
+    producer: Principal,
+    batch_id: Uuid,
+    draft: CodeRunDraft,
+    format: PayloadFormat,
+    key: Option<String>,
+    fingerprint: String,
+    base_url: String,
+}
+
+/// The run, and whether it was created now (false: an idempotent replay).
+fn issue(conn: &mut DbConnection, job: &Issue) -> Result<(CodeRunRow, bool), ApiError> {
+    if let Some(key) = &job.key
+        && let Some(existing) = db::codes::find_run_by_key(conn, job.producer.org_id, key)?
+    {
+        return replay(existing, &job.fingerprint).map(|run| (run, false));
+    }
+    let batch = load_own_batch(conn, &job.producer, job.batch_id)?;
+    if batch.status() != BatchStatus::Active {
+        return Err(ApiError::Conflict {
+            field: None,
+            reason: format!(
+                "the batch is {}; no new codes can be issued for it",
+                batch.status().as_str()
+            ),
+        });
+    }
+    let code = parse_site_code("farming_area_code", &job.draft.farming_area_code)?;
+    let area_ids = db::batches::farming_area_ids(conn, &batch.id)?;
+    let area = db::sites::by_ids(conn, &area_ids)?
+        .into_iter()
+        .find(|s| s.code == code)
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "farming_area_code",
+                format!("{code} is not one of this batch's farming areas"),
+            )
+        })?;
+    site_usable(area.status(), area.valid_until, today()).map_err(|why| {
+        ApiError::invalid("farming_area_code", format!("{code} can't be used: {why}"))
+    })?;
+    let product = db::products::find(conn, stored_uuid(&batch.product_id)?)?
+        .ok_or_else(|| ApiError::Internal("batch without product".into()))?;
+    let prefix = payload_prefix(
+        job.format,
+        &job.base_url,
+        product.gtin.as_deref(),
+        &batch.lot,
+    )
+    .ok_or_else(|| {
+        ApiError::invalid(
+            "format",
+            "gs1 needs a product with a GTIN; add one to the product or use url",
+        )
+    })?;
+    let run = CodeRunRow {
+        id: Uuid::now_v7().to_string(),
+        batch_id: batch.id.clone(),
+        producer_id: batch.producer_id.clone(),
+        farming_area_id: area.id.clone(),
+        count: i32::try_from(job.draft.count)
+            .map_err(|_| ApiError::invalid("count", "too large"))?,
+        payload_format: job.format.as_str().to_owned(),
+        payload_prefix: prefix,
+        idempotency_key: job.key.clone(),
+        request_fingerprint: Some(job.fingerprint.clone()),
+        created_at: db::now(),
+    };
+    db::codes::insert_run(conn, &run)?;
+    let run_id = run.id.clone();
+    db::codes::insert_codes(conn, &run.id, job.draft.count, |done| {
+        if done % 100_000 == 0 {
+            tracing::info!(run_id = %run_id, done, "issuing codes");
+        }
+    })?;
+    Ok((run, true))
+}
+
+/// Issue `count` new codes for a batch and one of its farming areas (its
+/// producer). All the codes exist or none do. With an `Idempotency-Key`
+/// header, a retried request returns the first run instead of a second.
+#[utoipa::path(
+    tag = "codes",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Batch id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key returns the first run"),
+    ),
+    request_body = CodeRunDraft,
+    responses(
+        (status = 201, body = CodeRunOut, headers(("Idempotent-Replayed" = String, description = "true when this is the first run, returned again"))),
+        (status = 404, response = crate::error::ProblemResponse),
+        (status = 409, response = crate::error::ProblemResponse),
+        (status = 422, response = crate::error::ProblemResponse),
+    )
+)]
+#[post("/batches/{id}/code-runs")]
+pub async fn create_code_run(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Authorized<ProducerOnly>,
+    id: web::Path<String>,
+    body: ApiJson<CodeRunDraft>,
+) -> Result<HttpResponse, ApiError> {
+    let batch_id = parse_uuid("id", &id)?;
+    let draft = body.into_inner();
+    if !(1..=MAX_RUN).contains(&draft.count) {
+        return Err(ApiError::invalid(
+            "count",
+            format!("must be between 1 and {MAX_RUN}"),
+        ));
+    }
+    let format = draft.format.unwrap_or(PayloadFormat::Url);
+    let key = idempotency_key(&req)?;
+    let job = Issue {
+        producer: caller.principal,
+        batch_id,
+        fingerprint: fingerprint(batch_id, &draft, format),
+        draft,
+        format,
+        key,
+        base_url: state.settings.public_base_url.clone(),
+    };
+    let key = job.key.clone();
+    let producer = job.producer.org_id;
+    let fp = job.fingerprint.clone();
+    let result = state.db.transaction(move |conn| issue(conn, &job)).await;
+    let (run, created) = match (result, key) {
+        // A concurrent request with the same key may have committed first.
+        (Err(conflict @ ApiError::Conflict { .. }), Some(key)) => {
+            let existing = state
+                .db
+                .run(move |conn| Ok(db::codes::find_run_by_key(conn, producer, &key)?))
+                .await?;
+            match existing {
+                Some(existing) => (replay(existing, &fp)?, false),
+                None => return Err(conflict),
+            }
+        }
+        (result, _) => result?,
+    };
+    let out = CodeRunOut::from_row(&run)?;
+    if created {
+        tracing::info!(run_id = %out.id, count = out.count, "code run issued");
+    }
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/code-runs/{}", out.id)))
+        .insert_header((
+            "Idempotent-Replayed",
+            if created { "false" } else { "true" },
+        ))
+        .json(out))
+}
+
+/// The run if the caller may see its codes: its producer, or the admin.
+pub fn load_run_for_labels(
+    conn: &mut DbConnection,
+    who: &Principal,
+    id: Uuid,
+) -> Result<CodeRunRow, ApiError> {
+    db::codes::find_run(conn, id)?
+        .filter(|r| who.is(OrgKind::Admin) || r.producer_id == who.org_id.to_string())
+        .ok_or_else(|| ApiError::not_found("no such code run"))
+}
+
+/// One code run.
+#[utoipa::path(
+    tag = "codes",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Code run id")),
+    responses((status = 200, body = CodeRunOut), (status = 404, response = crate::error::ProblemResponse))
+)]
+#[get("/code-runs/{id}")]
+pub async fn get_code_run(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<web::Json<CodeRunOut>, ApiError> {
+    let id = parse_uuid("id", &id)?;
+    let out = state
+        .db
+        .run(move |conn| CodeRunOut::from_row(&load_run_for_labels(conn, &principal, id)?))
+        .await?;
+    Ok(web::Json(out))
+}
+
+/// The code runs of a batch.
+#[utoipa::path(
+    tag = "codes",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Batch id")),
+    responses((status = 200, body = Vec<CodeRunOut>), (status = 404, response = crate::error::ProblemResponse))
+)]
+#[get("/batches/{id}/code-runs")]
+pub async fn list_code_runs(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<web::Json<Vec<CodeRunOut>>, ApiError> {
+    let id = parse_uuid("id", &id)?;
+    let out = state
+        .db
+        .run(move |conn| {
+            let batch = load_visible_batch(conn, &principal, id)?;
+            db::codes::runs_of_batch(conn, &batch.id)?
+                .iter()
+                .map(CodeRunOut::from_row)
+                .collect()
+        })
+        .await?;
+    Ok(web::Json(out))
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportFormat {
+    Csv,
+    Ndjson,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ExportQuery {
+    /// `csv` or `ndjson`; otherwise from `Accept` (text/csv, application/x-ndjson), default CSV.
+    pub format: Option<ExportFormat>,
+}
+
+/// One exported line: the code's serial in its run, the code, as printed, and its payload.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ExportedCode {
+    pub serial: i32,
+    pub code: String,
+    pub code_grouped: String,
+    pub payload: String,
+}
+
+fn export_line(format: ExportFormat, prefix: &str, row: &CodeRow) -> String {
+    let grouped = TraceCode::parse(&row.code)
+        .map(|c| c.grouped())
+        .unwrap_or_else(|_| row.code.clone());
+    match format {
+        // Codes and prefixes never contain commas or quotes except a GS1 lot,
+        // which is percent-encoded in the payload.
+        ExportFormat::Csv => format!(
+            "{},{},{},{}{}\n",
+            row.serial, row.code, grouped, prefix, row.code
+        ),
+        ExportFormat::Ndjson => {
+            let line = ExportedCode {
+                serial: row.serial,
+                code: row.code.clone(),
+                code_grouped: grouped,
+                payload: format!("{prefix}{}", row.code),
+            };
+            serde_json::to_string(&line)
+                .map(|mut s| {
+                    s.push('\n');
+                    s
+                })
+                .unwrap_or_default()
+        }
+    }
+}
+
+struct ExportCursor {
+    db: Db,
+    run_id: String,
+    prefix: String,
+    format: ExportFormat,
+    after: i32,
+    until: i32,
+    header_sent: bool,
+}
+
+/// Stream pages of codes; memory stays at one page whatever the run's size.
+fn export_stream(
+    cursor: ExportCursor,
+) -> impl futures_util::Stream<Item = Result<web::Bytes, ApiError>> {
+    stream::try_unfold(cursor, |mut cur| async move {
+        if !cur.header_sent {
+            cur.header_sent = true;
+            if cur.format == ExportFormat::Csv {
+                return Ok(Some((
+                    web::Bytes::from_static(b"serial,code,code_grouped,payload\n"),
+                    cur,
+                )));
+            }
+        }
+        if cur.after >= cur.until {
+            return Ok(None);
+        }
+        let (run_id, after, until) = (cur.run_id.clone(), cur.after, cur.until);
+        let rows = cur
+            .db
+            .run(move |conn| {
+                Ok(db::codes::page_of_run(
+                    conn,
+                    &run_id,
+                    after,
+                    until,
+                    EXPORT_PAGE,
+                )?)
+            })
+            .await?;
+        let Some(last) = rows.last() else {
+            return Ok(None);
+        };
+        cur.after = last.serial;
+        let mut chunk = String::with_capacity(rows.len() * 96);
+        for row in &rows {
+            chunk.push_str(&export_line(cur.format, &cur.prefix, row));
+        }
+        Ok(Some((web::Bytes::from(chunk), cur)))
+    })
+}
+
+fn wants_ndjson(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("ndjson") || a.contains("jsonl"))
+}
+
+/// Every code of a run, for label printers: CSV or NDJSON, streamed.
+#[utoipa::path(
+    tag = "codes",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Code run id"), ExportQuery),
+    responses(
+        (status = 200, description = "serial,code,code_grouped,payload", content_type = "text/csv", body = String),
+        (status = 200, description = "One ExportedCode per line", content_type = "application/x-ndjson", body = ExportedCode),
+        (status = 404, response = crate::error::ProblemResponse),
+    )
+)]
+#[get("/code-runs/{id}/codes")]
+pub async fn export_codes(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    principal: Principal,
+    id: web::Path<String>,
+    query: ApiQuery<ExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_uuid("id", &id)?;
+    let run = state
+        .db
+        .run(move |conn| load_run_for_labels(conn, &principal, id))
+        .await?;
+    let format = query.into_inner().format.unwrap_or(if wants_ndjson(&req) {
+        ExportFormat::Ndjson
+    } else {
+        ExportFormat::Csv
+    });
+    let (content_type, ext) = match format {
+        ExportFormat::Csv => ("text/csv; charset=utf-8", "csv"),
+        ExportFormat::Ndjson => ("application/x-ndjson", "ndjson"),
+    };
+    let body = export_stream(ExportCursor {
+        db: state.db.clone(),
+        run_id: run.id.clone(),
+        prefix: run.payload_prefix.clone(),
+        format,
+        after: 0,
+        until: run.count,
+        header_sent: false,
+    });
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"codes-{}.{ext}\"", run.id),
+        ))
+        .streaming(body))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct LabelsQuery {
+    /// First serial to print (default 1).
+    #[param(minimum = 1)]
+    pub from: Option<u32>,
+    /// Last serial to print (default: the run's last, at most 5,000 labels per PDF).
+    #[param(minimum = 1)]
+    pub to: Option<u32>,
+    /// Labels across an A4 page (1–10, default 4).
+    #[param(minimum = 1, maximum = 10)]
+    pub columns: Option<u32>,
+    /// Labels down an A4 page (1–20, default 8).
+    #[param(minimum = 1, maximum = 20)]
+    pub rows: Option<u32>,
+    /// Page margin in mm (0–30, default 10).
+    pub margin_mm: Option<f32>,
+    /// Label width in mm (default: the page width inside the margins / columns).
+    pub label_width_mm: Option<f32>,
+    /// Label height in mm (default: the page height inside the margins / rows).
+    pub label_height_mm: Option<f32>,
+    /// Error-correction level (default M).
+    pub ecc: Option<Ecc>,
+}
+
+/// Printable A4 label sheets for a range of a run's codes: a vector QR code,
+/// the grouped code, product name, lot and OCOP stars on each label.
+#[utoipa::path(
+    tag = "codes",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Code run id"), LabelsQuery),
+    responses(
+        (status = 200, description = "PDF", content_type = "application/pdf", body = Vec<u8>),
+        (status = 404, response = crate::error::ProblemResponse),
+        (status = 422, response = crate::error::ProblemResponse),
+    )
+)]
+#[get("/code-runs/{id}/labels.pdf")]
+pub async fn labels_pdf(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+    query: ApiQuery<LabelsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_uuid("id", &id)?;
+    let q = query.into_inner();
+    let layout = match (q.label_width_mm, q.label_height_mm) {
+        (Some(w), Some(h)) => Some((w, h)),
+        (None, None) => None,
+        (None, Some(_)) => {
+            return Err(ApiError::invalid(
+                "label_width_mm",
+                "give both label sizes, or neither",
+            ));
+        }
+        (Some(_), None) => {
+            return Err(ApiError::invalid(
+                "label_height_mm",
+                "give both label sizes, or neither",
+            ));
+        }
+    };
+    let layout = SheetLayout::a4(
+        q.columns.unwrap_or(4),
+        q.rows.unwrap_or(8),
+        q.margin_mm.unwrap_or(10.0),
+        layout,
+    )
+    .map_err(|(field, reason)| ApiError::invalid(field, reason))?;
+    let ecc = q.ecc.unwrap_or_default();
+    let pdf = state
+        .db
+        .run(move |conn| {
+            let run = load_run_for_labels(conn, &principal, id)?;
+            let from = q.from.unwrap_or(1);
+            let to = q
+                .to
+                .unwrap_or_else(|| (from.saturating_add(MAX_PDF_LABELS - 1)).min(run.count as u32));
+            if from < 1 || from > run.count as u32 {
+                return Err(ApiError::invalid(
+                    "from",
+                    format!("must be between 1 and {}", run.count),
+                ));
+            }
+            if to < from || to > run.count as u32 {
+                return Err(ApiError::invalid(
+                    "to",
+                    format!("must be between {from} and {}", run.count),
+                ));
+            }
+            if to - from + 1 > MAX_PDF_LABELS {
+                return Err(ApiError::invalid(
+                    "to",
+                    format!("at most {MAX_PDF_LABELS} labels per PDF; print longer runs in ranges"),
+                ));
+            }
+            let batch = db::batches::find(conn, stored_uuid(&run.batch_id)?)?
+                .ok_or_else(|| ApiError::Internal("run without batch".into()))?;
+            let product = db::products::find(conn, stored_uuid(&batch.product_id)?)?
+                .ok_or_else(|| ApiError::Internal("batch without product".into()))?;
+            let today = today();
+            let stars = product
+                .ocop_expires_on
+                .filter(|until| *until >= today)
+                .and(product.ocop_stars)
+                .and_then(|s| u8::try_from(s).ok());
+            let rows = db::codes::page_of_run(
+                conn,
+                &run.id,
+                from as i32 - 1,
+                to as i32,
+                i64::from(MAX_PDF_LABELS),
+            )?;
+            let labels = rows.into_iter().map(|row| Label {
+                payload: format!("{}{}", run.payload_prefix, row.code),
+                code_grouped: TraceCode::parse(&row.code)
+                    .map(|c| c.grouped())
+                    .unwrap_or(row.code),
+                product_name: product.name_vi.clone(),
+                lot: batch.lot.clone(),
+                stars,
+            });
+            crate::labels::pdf::render(&layout, ecc, labels).map_err(ApiError::Internal)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("inline; filename=\"labels-{id}.pdf\""),
+        ))
+        .body(pdf))
+}

@@ -1,0 +1,332 @@
+//! Issuing codes, exporting them, rendering their QR symbols and label sheets.
+
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use ocop_trace::domain::code::TraceCode;
+use ocop_trace::domain::organization::OrgKind;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{Session, TEST_JWT_SECRET, TestApp, matrix_cell_matches};
+
+struct Setup {
+    authority: Session,
+    producer: Session,
+    product_id: String,
+    batch_id: String,
+    area_id: String,
+}
+
+async fn setup(app: &TestApp, gtin: Option<&str>) -> Setup {
+    let authority = app.login(OrgKind::Authority).await;
+    let producer = app.login(OrgKind::Producer).await;
+    let mut body = json!({"name_vi": "Mật ong rừng Hưng Thi", "group": "food"});
+    if let Some(gtin) = gtin {
+        body["gtin"] = json!(gtin);
+    }
+    let product_id = app.create_product(&producer, &body).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    app.post(
+        &format!("/api/v1/products/{product_id}/ocop-ratings"),
+        Some(&authority.token),
+        &json!({"stars": 4, "certificate_number": "1/QĐ", "issued_on": "2025-01-01"}),
+    )
+    .await
+    .assert_status(201);
+    let area = app
+        .create_site(&authority, "farming-areas", "VN-HBHO-0007", Some(&producer))
+        .await;
+    let batch = app
+        .create_batch(&producer, &product_id, "MOHT/26&04", "VN-HBHO-0007")
+        .await;
+    let batch_id = batch.assert_status(201)["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    Setup {
+        authority,
+        producer,
+        product_id,
+        batch_id,
+        area_id: area["id"].as_str().expect("id").to_owned(),
+    }
+}
+
+async fn issue(app: &TestApp, s: &Setup, body: Value) -> crate::helpers::Answer {
+    app.post(
+        &format!("/api/v1/batches/{}/code-runs", s.batch_id),
+        Some(&s.producer.token),
+        &body,
+    )
+    .await
+}
+
+fn decode_png(bytes: &[u8]) -> (usize, String) {
+    let img = image::load_from_memory(bytes).expect("png").to_luma8();
+    let mut prepared = rqrr::PreparedImage::prepare(img);
+    let grids = prepared.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR symbol");
+    let (meta, content) = grids[0].decode().expect("decodes");
+    (meta.version.0, content)
+}
+
+api_test!(async fn producer_issues_codes_and_exports_them(app) {
+    let s = setup(&app, None).await;
+    let answer = issue(&app, &s, json!({"count": 1000, "farming_area_code": "vn-hbho-0007"})).await;
+    let run = answer.assert_status(201).clone();
+    assert_eq!(run["count"], 1000);
+    assert_eq!(run["payload_prefix"], "http://ocop.test/c/");
+    assert_eq!(answer.headers.get("idempotent-replayed").and_then(|v| v.to_str().ok()), Some("false"));
+    let run_id = run["id"].as_str().expect("id");
+
+    let csv = app.get(&format!("/api/v1/code-runs/{run_id}/codes?format=csv"), Some(&s.producer.token)).await;
+    assert!(csv.content_type().starts_with("text/csv"));
+    let lines: Vec<&str> = csv.text.lines().collect();
+    assert_eq!(lines[0], "serial,code,code_grouped,payload");
+    assert_eq!(lines.len(), 1001);
+    let mut seen = HashSet::new();
+    for (i, line) in lines[1..].iter().enumerate() {
+        let cols: Vec<&str> = line.split(',').collect();
+        assert_eq!(cols[0], (i + 1).to_string());
+        let code = TraceCode::parse(cols[1]).expect("valid code");
+        assert_eq!(cols[2], code.grouped());
+        assert_eq!(cols[3], format!("http://ocop.test/c/{}", cols[1]));
+        assert!(seen.insert(cols[1].to_owned()), "duplicate code");
+    }
+
+    let ndjson = app.send(app.request(Method::GET, &format!("/api/v1/code-runs/{run_id}/codes"), Some(&s.producer.token))
+        .header("accept", "application/x-ndjson")).await;
+    assert!(ndjson.content_type().starts_with("application/x-ndjson"));
+    let rows: Vec<Value> = ndjson.text.lines().map(|l| serde_json::from_str(l).expect("json line")).collect();
+    assert_eq!(rows.len(), 1000);
+    assert_eq!(rows[999]["serial"], 1000);
+
+    let runs = app.get(&format!("/api/v1/batches/{}/code-runs", s.batch_id), Some(&s.producer.token)).await;
+    assert_eq!(runs.assert_status(200).as_array().map(Vec::len), Some(1));
+});
+
+api_test!(async fn qr_png_decodes_to_the_payload_and_svg_has_its_modules(app) {
+    let s = setup(&app, Some("8936012340020")).await;
+    let run = issue(&app, &s, json!({"count": 3, "farming_area_code": "VN-HBHO-0007", "format": "gs1"})).await;
+    let run = run.assert_status(201).clone();
+    assert_eq!(run["payload_prefix"], "http://ocop.test/01/08936012340020/10/MOHT%2F26%2604/21/");
+    let csv = app.get(&format!("/api/v1/code-runs/{}/codes", run["id"].as_str().expect("id")), Some(&s.producer.token)).await;
+    let line: Vec<String> = csv.text.lines().nth(1).expect("line").split(',').map(str::to_owned).collect();
+    let (code, payload) = (&line[1], &line[3]);
+
+    // Any way a person types the code finds it.
+    let sloppy = TraceCode::parse(code).expect("code").grouped().to_lowercase();
+    let png = app.client.get(app.url(&format!("/api/v1/codes/{sloppy}/qr.png?module=4&quiet_zone=4&ecc=Q")))
+        .bearer_auth(&s.producer.token).send().await.expect("png");
+    assert_eq!(png.status(), 200);
+    let etag = png.headers().get("etag").and_then(|v| v.to_str().ok()).expect("etag").to_owned();
+    assert!(png.headers().get("cache-control").is_some());
+    let (version, content) = decode_png(&png.bytes().await.expect("bytes"));
+    assert_eq!(&content, payload);
+
+    let again = app.send(app.request(Method::GET, &format!("/api/v1/codes/{code}/qr.png?module=4&quiet_zone=4&ecc=Q"), Some(&s.producer.token))
+        .header("if-none-match", &etag)).await;
+    assert_eq!(again.status, 304);
+
+    let svg = app.get(&format!("/api/v1/codes/{code}/qr.svg?ecc=Q&quiet_zone=2"), Some(&s.producer.token)).await;
+    assert!(svg.content_type().starts_with("image/svg+xml"));
+    let modules = 17 + 4 * version;
+    assert!(svg.text.contains(&format!("data-modules=\"{modules}\"")), "{}", &svg.text[..200]);
+    assert!(svg.text.contains(&format!("viewBox=\"0 0 {0} {0}\"", modules + 4)));
+
+    for bad in ["module=0", "module=41", "quiet_zone=17"] {
+        let answer = app.get(&format!("/api/v1/codes/{code}/qr.png?{bad}"), Some(&s.producer.token)).await;
+        answer.assert_problem(422);
+    }
+    app.get(&format!("/api/v1/codes/{code}/qr.png?ecc=Z"), Some(&s.producer.token)).await.assert_problem(400);
+    app.get("/api/v1/codes/NOT-A-CODE/qr.png", Some(&s.producer.token)).await.assert_problem(400);
+    let unknown = TraceCode::random();
+    app.get(&format!("/api/v1/codes/{unknown}/qr.png"), Some(&s.producer.token)).await.assert_problem(404);
+    // Another producer can't render it.
+    let other = app.login(OrgKind::Producer).await;
+    app.get(&format!("/api/v1/codes/{code}/qr.svg"), Some(&other.token)).await.assert_problem(404);
+});
+
+api_test!(async fn label_sheets_have_the_pages_they_need(app) {
+    let s = setup(&app, None).await;
+    let run = issue(&app, &s, json!({"count": 70, "farming_area_code": "VN-HBHO-0007", "format": "url_upper"})).await;
+    let run_id = run.assert_status(201)["id"].as_str().expect("id").to_owned();
+    let pdf = app.client.get(app.url(&format!("/api/v1/code-runs/{run_id}/labels.pdf")))
+        .bearer_auth(&s.producer.token).send().await.expect("pdf");
+    assert_eq!(pdf.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("application/pdf"));
+    let doc = lopdf::Document::load_mem(&pdf.bytes().await.expect("bytes")).expect("parses");
+    assert_eq!(doc.get_pages().len(), 3, "70 labels at 32 a page");
+
+    let pdf = app.client.get(app.url(&format!("/api/v1/code-runs/{run_id}/labels.pdf?from=11&to=20&columns=2&rows=5")))
+        .bearer_auth(&s.producer.token).send().await.expect("pdf");
+    let doc = lopdf::Document::load_mem(&pdf.bytes().await.expect("bytes")).expect("parses");
+    assert_eq!(doc.get_pages().len(), 1);
+
+    for (query, field) in [("from=0", "from"), ("from=71", "from"), ("from=5&to=4", "to"), ("columns=11", "columns"),
+        ("label_width_mm=100&label_height_mm=40", "label_width_mm"), ("label_width_mm=40", "label_height_mm")] {
+        let answer = app.get(&format!("/api/v1/code-runs/{run_id}/labels.pdf?{query}"), Some(&s.producer.token)).await;
+        assert_eq!(answer.assert_problem(422)["field"], field, "{query}");
+    }
+});
+
+api_test!(async fn bad_issuance_requests_create_nothing(app) {
+    let s = setup(&app, None).await;
+    let other = app.login(OrgKind::Producer).await;
+    app.create_site(&s.authority, "farming-areas", "VN-NOT-IN-BATCH", Some(&s.producer)).await;
+    let cases = [
+        (json!({"count": 0, "farming_area_code": "VN-HBHO-0007"}), 422, Some("count")),
+        (json!({"count": 1_000_001, "farming_area_code": "VN-HBHO-0007"}), 422, Some("count")),
+        (json!({"count": 10, "farming_area_code": "VN-UNKNOWN"}), 422, Some("farming_area_code")),
+        (json!({"count": 10, "farming_area_code": "VN-NOT-IN-BATCH"}), 422, Some("farming_area_code")),
+        (json!({"count": 10, "farming_area_code": "VN-HBHO-0007", "format": "gs1"}), 422, Some("format")),
+        (json!({"count": 10, "farming_area_code": "VN-HBHO-0007", "format": "qr"}), 400, Some("format")),
+        (json!({"count": -1, "farming_area_code": "VN-HBHO-0007"}), 400, Some("count")),
+    ];
+    for (body, status, field) in cases {
+        let answer = issue(&app, &s, body.clone()).await;
+        assert_eq!(answer.assert_problem(status)["field"].as_str(), field, "{body}");
+    }
+    // Another producer's batch: 404, as if it did not exist.
+    let answer = app.post(&format!("/api/v1/batches/{}/code-runs", s.batch_id), Some(&other.token),
+        &json!({"count": 10, "farming_area_code": "VN-HBHO-0007"})).await;
+    answer.assert_problem(404);
+    // A suspended farming area.
+    app.post(&format!("/api/v1/farming-areas/{}/status", s.area_id), Some(&s.authority.token),
+        &json!({"status": "suspended", "reason": "Kiểm tra"})).await.assert_status(200);
+    let answer = issue(&app, &s, json!({"count": 10, "farming_area_code": "VN-HBHO-0007"})).await;
+    let problem = answer.assert_problem(422);
+    assert!(problem["detail"].as_str().unwrap_or("").contains("suspended"));
+    assert_eq!(app.count("code_runs"), 0);
+    assert_eq!(app.count("codes"), 0);
+});
+
+api_test!(async fn the_same_idempotency_key_gives_one_run(app) {
+    let s = setup(&app, None).await;
+    let send = |key: &'static str, count: u32| {
+        app.send(app.request(Method::POST, &format!("/api/v1/batches/{}/code-runs", s.batch_id), Some(&s.producer.token))
+            .header("idempotency-key", key)
+            .json(&json!({"count": count, "farming_area_code": "VN-HBHO-0007"})))
+    };
+    let (a, b) = tokio::join!(send("print-job-42", 5000), send("print-job-42", 5000));
+    let (a, b) = (a.assert_status(201).clone(), b.assert_status(201).clone());
+    assert_eq!(a["id"], b["id"]);
+    assert_eq!(app.count("code_runs"), 1);
+    assert_eq!(app.count("codes"), 5000);
+
+    let replay = send("print-job-42", 5000).await;
+    assert_eq!(replay.assert_status(201)["id"], a["id"]);
+    assert_eq!(replay.headers.get("idempotent-replayed").and_then(|v| v.to_str().ok()), Some("true"));
+    let misuse = send("print-job-42", 10).await;
+    assert_eq!(misuse.assert_problem(409)["field"], "Idempotency-Key");
+
+    // Concurrent runs without a key: two runs, no code shared.
+    let (c, d) = tokio::join!(send_without_key(&app, &s, 5000), send_without_key(&app, &s, 5000));
+    c.assert_status(201);
+    d.assert_status(201);
+    assert_eq!(app.count("codes"), 15000);
+});
+
+async fn send_without_key(app: &TestApp, s: &Setup, count: u32) -> crate::helpers::Answer {
+    issue(
+        app,
+        s,
+        json!({"count": count, "farming_area_code": "VN-HBHO-0007"}),
+    )
+    .await
+}
+
+api_test!(async fn a_crash_mid_issuance_leaves_no_partial_run(app) {
+    let s = setup(&app, None).await;
+    // A second server process on the same database, killed while it issues a million codes.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ocop-trace"))
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env("DATABASE_URL", &app.database_url)
+        .env("JWT_SECRET", TEST_JWT_SECRET)
+        .env("PUBLIC_BASE_URL", "http://ocop.test")
+        .env("LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start server process");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if line.contains("issuing codes") {
+                let _ = tx.send(());
+            }
+        }
+    });
+    let client = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    while client.get(format!("{base}/healthz")).send().await.is_err() {
+        assert!(started.elapsed() < Duration::from_secs(30), "server process did not start");
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    let request = client
+        .post(format!("{base}/api/v1/batches/{}/code-runs", s.batch_id))
+        .bearer_auth(&s.producer.token)
+        .json(&json!({"count": 1_000_000, "farming_area_code": "VN-HBHO-0007"}))
+        .send();
+    let watcher = actix_web::rt::spawn(request);
+    // Kill it once it reports progress: some chunks are in, the run is not committed.
+    let waiting = Instant::now();
+    let mut progressed = false;
+    while !progressed && waiting.elapsed() < Duration::from_secs(120) {
+        // Sleep asynchronously: the request is sent by a task on this same runtime.
+        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+        progressed = rx.try_recv().is_ok();
+    }
+    child.kill().expect("kill");
+    let _ = child.wait();
+    assert!(progressed, "the issuance never reported progress");
+    assert!(watcher.await.expect("join").is_err(), "the request must not have completed");
+
+    assert_eq!(app.count("code_runs"), 0);
+    assert_eq!(app.count("codes"), 0);
+    // The database is usable afterwards.
+    let answer = issue(&app, &s, json!({"count": 10, "farming_area_code": "VN-HBHO-0007"})).await;
+    answer.assert_status(201);
+    assert_eq!(app.count("codes"), 10);
+});
+
+api_test!(async fn codes_authorization_matrix(app) {
+    let s = setup(&app, None).await;
+    let admin = app.login(OrgKind::Admin).await;
+    let other = app.login(OrgKind::Producer).await;
+    let retailer = app.login(OrgKind::Retailer).await;
+    let run = issue(&app, &s, json!({"count": 2, "farming_area_code": "VN-HBHO-0007"})).await.assert_status(201).clone();
+    let run_id = run["id"].as_str().expect("id").to_owned();
+    let csv = app.get(&format!("/api/v1/code-runs/{run_id}/codes"), Some(&s.producer.token)).await;
+    let code = csv.text.lines().nth(1).expect("line").split(',').nth(1).expect("code").to_owned();
+    let bid = &s.batch_id;
+    // [admin, authority, owner, other producer, retailer, public]
+    let matrix: Vec<(Method, String, [&str; 6])> = vec![
+        // An empty body is refused before the batch is looked up (400 for both
+        // producers); with a valid body another producer gets 404, as tested above.
+        (Method::POST, format!("/api/v1/batches/{bid}/code-runs"), ["403", "403", "ok", "400", "403", "401"]),
+        (Method::GET, format!("/api/v1/batches/{bid}/code-runs"), ["ok", "ok", "ok", "404", "ok", "401"]),
+        (Method::GET, format!("/api/v1/code-runs/{run_id}"), ["ok", "404", "ok", "404", "404", "401"]),
+        (Method::GET, format!("/api/v1/code-runs/{run_id}/codes"), ["ok", "404", "ok", "404", "404", "401"]),
+        (Method::GET, format!("/api/v1/code-runs/{run_id}/labels.pdf"), ["ok", "404", "ok", "404", "404", "401"]),
+        (Method::GET, format!("/api/v1/codes/{code}/qr.png"), ["ok", "404", "ok", "404", "404", "401"]),
+        (Method::GET, format!("/api/v1/codes/{code}/qr.svg"), ["ok", "404", "ok", "404", "404", "401"]),
+    ];
+    let tokens = [Some(admin.token.as_str()), Some(s.authority.token.as_str()), Some(s.producer.token.as_str()),
+        Some(other.token.as_str()), Some(retailer.token.as_str()), None];
+    for (method, path, expected) in &matrix {
+        for (token, want) in tokens.iter().zip(expected) {
+            let got = app.status_of(method.clone(), path, *token).await;
+            assert!(matrix_cell_matches(want, got), "{method} {path}: expected {want}, got {got}");
+        }
+    }
+    let _ = &s.product_id;
+});
