@@ -9,6 +9,8 @@ WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY src ./src
 COPY migrations ./migrations
+COPY assets ./assets
+COPY benches ./benches
 RUN cargo build --release --locked --bin ocop-trace \
  && cp target/release/ocop-trace /ocop-trace
 

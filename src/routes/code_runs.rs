@@ -198,7 +198,7 @@ fn issue(conn: &mut DbConnection, job: &Issue) -> Result<(CodeRunRow, bool), Api
     db::codes::insert_run(conn, &run)?;
     let run_id = run.id.clone();
     db::codes::insert_codes(conn, &run.id, job.draft.count, |done| {
-        if done % 100_000 == 0 {
+        if done % 100_000 == 0 || done == job.draft.count {
             tracing::info!(run_id = %run_id, done, "issuing codes");
         }
     })?;

@@ -1,0 +1,80 @@
+//! Hot functions of issuance and printing: making and checking codes,
+//! encoding QR symbols and rendering them. Run with `cargo bench`.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use ocop_trace::domain::code::TraceCode;
+use ocop_trace::domain::payload::{PayloadFormat, payload, payload_prefix};
+use ocop_trace::labels::pdf::{Label, SheetLayout, render};
+use ocop_trace::labels::qr::{self, Ecc, Matrix};
+
+fn codes(c: &mut Criterion) {
+    c.bench_function("code/random", |b| b.iter(TraceCode::random));
+    let code = TraceCode::random();
+    let typed = code.grouped().to_lowercase();
+    c.bench_function("code/parse_grouped_lowercase", |b| {
+        b.iter(|| TraceCode::parse(black_box(&typed)))
+    });
+    let prefix = payload_prefix(
+        PayloadFormat::UrlUpper,
+        "https://ocop.hoabinh.gov.vn",
+        None,
+        "L",
+    )
+    .unwrap_or_default();
+    c.bench_function("code/payload", |b| {
+        b.iter(|| payload(black_box(&prefix), black_box(&code)))
+    });
+}
+
+fn qr_rendering(c: &mut Criterion) {
+    let code = TraceCode::random();
+    let lower = format!("https://ocop.hoabinh.gov.vn/c/{code}");
+    let upper = format!("HTTPS://OCOP.HOABINH.GOV.VN/C/{code}");
+    c.bench_function("qr/encode_url_m", |b| {
+        b.iter(|| Matrix::encode(black_box(&lower), Ecc::M))
+    });
+    c.bench_function("qr/encode_url_upper_m", |b| {
+        b.iter(|| Matrix::encode(black_box(&upper), Ecc::M))
+    });
+    let matrix = Matrix::encode(&upper, Ecc::M).expect("encode");
+    c.bench_function("qr/png_8px", |b| {
+        b.iter(|| qr::png(black_box(&matrix), 8, 4))
+    });
+    c.bench_function("qr/svg", |b| b.iter(|| qr::svg(black_box(&matrix), 8, 4)));
+    c.bench_function("qr/encode_and_png", |b| {
+        b.iter(|| {
+            qr::png(
+                &Matrix::encode(black_box(&upper), Ecc::M).expect("encode"),
+                8,
+                4,
+            )
+        })
+    });
+}
+
+fn pdf(c: &mut Criterion) {
+    let layout = SheetLayout::a4(4, 8, 10.0, None).expect("layout");
+    let labels: Vec<Label> = (0..32)
+        .map(|_| {
+            let code = TraceCode::random();
+            Label {
+                payload: format!("HTTPS://OCOP.HOABINH.GOV.VN/C/{code}"),
+                code_grouped: code.grouped(),
+                product_name: "Mật ong rừng Hưng Thi".into(),
+                lot: "MOHT-2604".into(),
+                stars: Some(4),
+            }
+        })
+        .collect();
+    let mut group = c.benchmark_group("pdf");
+    group.sample_size(20);
+    group.bench_function("a4_page_32_labels", |b| {
+        b.iter(|| render(&layout, Ecc::M, labels.clone()))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, codes, qr_rendering, pdf);
+criterion_main!(benches);
