@@ -236,7 +236,7 @@ async fn run_demo(args: DemoArgs) -> Result<(), String> {
         demo::DemoData::default()
     } else {
         let mut conn = db.get().map_err(|e| e.to_string())?;
-        demo::seed(&mut conn).map_err(|e| e.to_problem().detail)?
+        demo::seed(&mut conn, &settings.public_base_url).map_err(|e| e.to_problem().detail)?
     };
     let base = settings.public_base_url.clone();
     print_demo_banner(&base, &data);
@@ -275,18 +275,24 @@ fn print_demo_banner(base: &str, data: &demo::DemoData) {
     println!("  curl -H \"Authorization: Bearer $TOKEN\" {base}/api/v1/farming-areas");
     if !data.products.is_empty() {
         println!();
-        println!("Demo products (log in as the authority or admin to see them all):");
+        println!(
+            "Scan a code as a consumer would (open in a phone browser, or add -H 'Accept: application/json'):"
+        );
         for p in &data.products {
-            let note = if p.note.is_empty() {
-                String::new()
-            } else {
-                format!("  [{}]", p.note)
-            };
+            let note = if p.note.is_empty() { "normal" } else { p.note };
             println!(
-                "  {:<34} lot {:<13} {base}/api/v1/batches/{}{note}",
-                p.name, p.lot, p.batch_id
+                "  {note:<24} {:<34} lot {:<12} {base}/c/{}",
+                p.name, p.lot, p.code
             );
         }
+        println!(
+            "  {:<24} {:<51} {base}/c/0000-0000-0000-0",
+            "unknown code", "(the product may be counterfeit)"
+        );
+        println!(
+            "  English: add ?lang=en. Each batch has {} codes (GET /api/v1/code-runs/<id>/codes as its producer).",
+            demo::CODES_PER_BATCH
+        );
     }
     println!();
     println!("Stop with Ctrl-C.");

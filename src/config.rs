@@ -89,6 +89,47 @@ pub struct ServeArgs {
     /// Seconds to finish in-flight requests on SIGTERM before exiting.
     #[arg(long, env = "SHUTDOWN_TIMEOUT_SECONDS", default_value_t = 30)]
     pub shutdown_timeout_seconds: u64,
+
+    #[command(flatten)]
+    pub scan: ScanArgs,
+}
+
+/// The public scan endpoints.
+#[derive(Debug, Clone, Args)]
+pub struct ScanArgs {
+    /// Public scans allowed per client address per minute (sustained).
+    #[arg(long, env = "SCAN_RATE_PER_MINUTE", default_value_t = 120)]
+    pub scan_rate_per_minute: u32,
+
+    /// Public scans a client may make at once before the rate applies.
+    #[arg(long, env = "SCAN_BURST", default_value_t = 60)]
+    pub scan_burst: u32,
+
+    /// Proxies whose X-Forwarded-For is believed (comma-separated addresses).
+    /// Without this the socket address is the client.
+    #[arg(long, env = "TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+
+    /// Views of one code after which the page warns it may be a copy.
+    #[arg(long, env = "CLONE_SCAN_THRESHOLD", default_value_t = 50)]
+    pub clone_scan_threshold: u32,
+
+    /// Secret the daily salt of client-address hashes is derived from
+    /// (random per start when unset: hashes then can't be linked across restarts).
+    #[arg(long, env = "SCAN_SALT_SECRET", hide_env_values = true)]
+    pub scan_salt_secret: Option<Secret>,
+}
+
+impl Default for ScanArgs {
+    fn default() -> Self {
+        Self {
+            scan_rate_per_minute: 120,
+            scan_burst: 60,
+            trusted_proxies: Vec::new(),
+            clone_scan_threshold: 50,
+            scan_salt_secret: None,
+        }
+    }
 }
 
 /// Everything the running application needs, validated.
@@ -102,6 +143,8 @@ pub struct Settings {
     pub token_ttl: Duration,
     pub workers: usize,
     pub shutdown_timeout: Duration,
+    pub scan: ScanArgs,
+    pub scan_salt_secret: Secret,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -149,6 +192,12 @@ impl Settings {
             token_ttl: Duration::from_secs(args.token_ttl_seconds),
             workers: args.workers,
             shutdown_timeout: Duration::from_secs(args.shutdown_timeout_seconds),
+            scan_salt_secret: args
+                .scan
+                .scan_salt_secret
+                .clone()
+                .unwrap_or_else(|| Secret::new(crate::auth::random_token(32))),
+            scan: args.scan,
         })
     }
 }

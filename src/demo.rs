@@ -4,12 +4,13 @@
 use chrono::NaiveDate;
 
 use crate::db::{self, DbConnection};
-use crate::domain::batch::{BatchDraft, parse_new_batch};
+use crate::domain::batch::{BatchDraft, BatchStatus, parse_new_batch};
 use crate::domain::certification::{CertScheme, CertificationDraft, parse_certification};
 use crate::domain::ocop::{OcopGroup, RatingDraft, parse_rating};
 use crate::domain::organization::{
     Address, Contact, OrgKind, OrganizationDraft, ProducerType, parse_new_organization,
 };
+use crate::domain::payload::{PayloadFormat, payload_prefix};
 use crate::domain::product::{ProductDraft, parse_new_product};
 use crate::domain::site::{SiteDraft, SiteKind, SiteStatus, parse_new_site};
 use crate::error::ApiError;
@@ -123,16 +124,21 @@ pub struct DemoProduct {
     pub name: String,
     pub batch_id: uuid::Uuid,
     pub lot: String,
-    /// What is special about it: "", "expired rating", "suspended farming area".
+    /// What is special about it: "", "expired rating", "suspended farming area", "recalled batch".
     pub note: &'static str,
+    /// The first of the batch's demo codes, to scan.
+    pub code: String,
 }
 
+/// Codes issued per demo batch: enough distinct codes for the scan load test.
+pub const CODES_PER_BATCH: u32 = 2_500;
+
 /// Seed everything in one transaction: all of it or none of it.
-pub fn seed(conn: &mut DbConnection) -> Result<DemoData, ApiError> {
+pub fn seed(conn: &mut DbConnection, public_base_url: &str) -> Result<DemoData, ApiError> {
     use diesel::Connection;
     conn.transaction(|conn| {
         let accounts = seed_organizations(conn)?;
-        let products = seed_registry(conn, &accounts)?;
+        let products = seed_registry(conn, &accounts, public_base_url)?;
         Ok(DemoData { accounts, products })
     })
 }
@@ -343,14 +349,98 @@ const PRODUCTS: &[ProductSeed] = &[
     },
 ];
 
+/// An earlier orange batch, recalled: its codes show the recall.
+fn seed_recalled_batch(
+    conn: &mut DbConnection,
+    product: &db::products::ProductRow,
+    area_id: &str,
+    packing_id: &str,
+    producer: uuid::Uuid,
+    base_url: &str,
+    today: NaiveDate,
+) -> Result<DemoProduct, ApiError> {
+    let harvest = ymd((2026, 10, 20))?;
+    let area_code = db::sites::by_ids(conn, &[area_id.to_owned()])?
+        .into_iter()
+        .next()
+        .map(|a| a.code)
+        .ok_or_else(|| ApiError::Internal("demo area".into()))?;
+    let draft = parse_new_batch(
+        &BatchDraft {
+            product_id: crate::routes::stored_uuid(&product.id)?,
+            lot: "CCP-2610-B".into(),
+            farming_area_codes: vec![area_code],
+            packing_facility_code: None,
+            harvest_date: Some(harvest),
+            production_date: Some(harvest + chrono::Days::new(1)),
+            best_before: Some(harvest + chrono::Days::new(30)),
+            quantity: 900.0,
+            unit: "kg".into(),
+        },
+        today,
+    )?;
+    let mut batch = db::batches::insert(
+        conn,
+        producer,
+        &draft,
+        &[area_id.to_owned()],
+        Some(packing_id.to_owned()),
+    )?;
+    let code = issue_codes(conn, &batch, area_id, base_url)?;
+    batch.status = BatchStatus::Recalled.as_str().into();
+    batch.recall_reason =
+        Some("Phát hiện dư lượng thuốc bảo vệ thực vật vượt ngưỡng trong mẫu kiểm tra".into());
+    batch.recalled_at = Some(db::now());
+    let batch = db::batches::save(conn, batch)?;
+    Ok(DemoProduct {
+        product_id: crate::routes::stored_uuid(&product.id)?,
+        name: product.name_vi.clone(),
+        batch_id: crate::routes::stored_uuid(&batch.id)?,
+        lot: batch.lot.clone(),
+        note: "recalled batch",
+        code,
+    })
+}
+
 fn ymd((y, m, d): (i32, u32, u32)) -> Result<NaiveDate, ApiError> {
     NaiveDate::from_ymd_opt(y, m, d)
         .ok_or_else(|| ApiError::Internal(format!("demo date {y}-{m}-{d}")))
 }
 
+/// Issue a run of demo codes for a batch; returns its first code.
+fn issue_codes(
+    conn: &mut DbConnection,
+    batch: &db::batches::BatchRow,
+    area_id: &str,
+    base_url: &str,
+) -> Result<String, ApiError> {
+    let run = db::codes::CodeRunRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        batch_id: batch.id.clone(),
+        producer_id: batch.producer_id.clone(),
+        farming_area_id: area_id.to_owned(),
+        count: CODES_PER_BATCH as i32,
+        payload_format: PayloadFormat::Url.as_str().into(),
+        payload_prefix: payload_prefix(PayloadFormat::Url, base_url, None, &batch.lot)
+            .ok_or_else(|| ApiError::Internal("demo payload".into()))?,
+        idempotency_key: None,
+        request_fingerprint: None,
+        created_at: db::now(),
+    };
+    db::codes::insert_run(conn, &run)?;
+    db::codes::insert_codes(conn, &run.id, CODES_PER_BATCH, |_| {})?;
+    let first = db::codes::page_of_run(conn, &run.id, 0, 1, 1)?;
+    first
+        .into_iter()
+        .next()
+        .map(|c| c.code)
+        .ok_or_else(|| ApiError::Internal("demo codes missing".into()))
+}
+
 fn seed_registry(
     conn: &mut DbConnection,
     accounts: &[DemoAccount],
+    base_url: &str,
 ) -> Result<Vec<DemoProduct>, ApiError> {
     let today = crate::domain::time::vietnam_date(chrono::Utc::now());
     let org = |kind: OrgKind, name: Option<&str>| {
@@ -461,6 +551,8 @@ fn seed_registry(
             std::slice::from_ref(&area.id),
             Some(packing.id.clone()),
         )?;
+        let code = issue_codes(conn, &batch, &area.id, base_url)?;
+        let area_id = area.id.clone();
         if seed.note == "suspended farming area" {
             db::sites::change_status(
                 conn,
@@ -476,7 +568,19 @@ fn seed_registry(
             batch_id: crate::routes::stored_uuid(&batch.id)?,
             lot: seed.lot.into(),
             note: seed.note,
+            code,
         });
+        if seed.lot == "CCP-2611-A" {
+            out.push(seed_recalled_batch(
+                conn,
+                &product,
+                &area_id,
+                &packing.id,
+                producer,
+                base_url,
+                today,
+            )?);
+        }
     }
     // A second orange area, suspended before anything came from it.
     let suspended = parse_new_site(

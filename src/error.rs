@@ -266,17 +266,14 @@ impl From<actix_web::error::BlockingError> for ApiError {
     }
 }
 
-/// Middleware hook: any 4xx/5xx answer that is not already problem+json (the
-/// router's 404 and 405, actix's own payload errors) is rewritten into one.
+/// Middleware hook: any bare 4xx/5xx answer (no body of its own: actix's
+/// payload and routing errors) is rewritten into problem+json.
 pub fn problem_for_bare_errors<B>(
     res: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let already_problem = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with(PROBLEM_CONTENT_TYPE));
-    if already_problem {
+    // Only bare answers are rewritten: a handler that chose a body (problem
+    // JSON, or the scan page's HTML 404) keeps it.
+    if res.headers().contains_key(header::CONTENT_TYPE) {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();

@@ -12,6 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod extract;
 pub mod labels;
+pub mod ratelimit;
 pub mod routes;
 pub mod startup;
 pub mod telemetry;

@@ -45,7 +45,14 @@ impl Application {
         let workers = settings.workers;
         let shutdown = settings.shutdown_timeout;
         let doc = routes::openapi();
+        let limiter = crate::ratelimit::ClientLimiter::new(
+            settings.scan.scan_rate_per_minute,
+            settings.scan.scan_burst,
+            settings.scan.trusted_proxies.clone(),
+        );
         let state = web::Data::new(AppState {
+            scan_writer: crate::db::scan_writer::ScanWriter::start(db.clone()),
+            limiter,
             db,
             settings: Arc::new(settings),
             openapi_yaml: routes::render_yaml(&doc),

@@ -10,6 +10,8 @@ pub mod certifications;
 pub mod codes;
 pub mod organizations;
 pub mod products;
+pub mod scan_writer;
+pub mod scans;
 pub mod schema;
 pub mod sites;
 
@@ -242,15 +244,22 @@ impl Db {
         F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        let writer = self.sqlite_writer.clone();
+        let db = self.clone();
         self.run(move |conn| {
-            let _turn = match conn {
-                DbConnection::Sqlite(_) => Some(writer.lock().unwrap_or_else(|e| e.into_inner())),
-                DbConnection::Pg(_) => None,
-            };
+            let _turn = db.sqlite_write_turn(conn);
             conn.transaction(work)
         })
         .await
+    }
+
+    /// On SQLite, wait for the single writer's turn (held until dropped).
+    pub fn sqlite_write_turn(&self, conn: &DbConnection) -> Option<std::sync::MutexGuard<'_, ()>> {
+        match conn {
+            DbConnection::Sqlite(_) => {
+                Some(self.sqlite_writer.lock().unwrap_or_else(|e| e.into_inner()))
+            }
+            DbConnection::Pg(_) => None,
+        }
     }
 
     /// Is the database reachable right now? Used by `/readyz`.

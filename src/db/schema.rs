@@ -192,6 +192,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    scan_events (id) {
+        id -> BigInt,
+        code -> Text,
+        kind -> Text,
+        scanned_at -> Timestamp,
+        lang -> Text,
+        ua_family -> Text,
+        client_hash -> Text,
+        latitude -> Nullable<Double>,
+        longitude -> Nullable<Double>,
+    }
+}
+
 diesel::joinable!(codes -> code_runs (run_id));
 diesel::joinable!(code_runs -> batches (batch_id));
 diesel::joinable!(products -> organizations (producer_id));
@@ -216,4 +230,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     code_runs,
     codes,
+    scan_events,
 );

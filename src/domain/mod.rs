@@ -9,6 +9,7 @@ pub mod organization;
 pub mod pagination;
 pub mod payload;
 pub mod product;
+pub mod scan;
 pub mod site;
 pub mod text;
 pub mod time;

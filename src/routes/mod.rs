@@ -12,6 +12,8 @@ pub mod codes;
 pub mod health;
 pub mod organizations;
 pub mod products;
+pub mod scan;
+pub mod scan_view;
 pub mod sites;
 
 use std::sync::Arc;
@@ -49,6 +51,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub openapi_yaml: String,
     pub routes: RouteTable,
+    pub scan_writer: crate::db::scan_writer::ScanWriter,
+    pub limiter: crate::ratelimit::ClientLimiter,
 }
 
 /// Path templates and their methods, read from the OpenAPI document, so an
@@ -128,6 +132,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
         .service(health::openapi_yaml)
+        .service(scan::scan)
+        .service(scan::scan_upper)
+        .service(scan::scan_gs1)
+        .service(scan::share_location)
         .service(
             scope::scope("/api/v1")
                 .service(auth::issue_token)
@@ -198,6 +206,7 @@ Authenticate by exchanging an API key at `POST /api/v1/auth/token` and sending t
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     tags(
         (name = "operations", description = "Health, readiness and the contract"),
+        (name = "public", description = "What a consumer's phone opens: no authentication"),
         (name = "auth", description = "API keys to access tokens"),
         (name = "organizations", description = "Authorities, producers, retailers"),
         (name = "api-keys", description = "Keys of organizations (admin)"),

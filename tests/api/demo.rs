@@ -3,7 +3,7 @@
 use ocop_trace::domain::organization::OrgKind;
 
 api_test!(async fn demo_data_tells_its_stories(app) {
-    let data = app.with_db(ocop_trace::demo::seed).expect("demo seed");
+    let data = app.with_db(|conn| ocop_trace::demo::seed(conn, "http://ocop.test")).expect("demo seed");
     assert!(data.accounts.iter().any(|a| a.kind == OrgKind::Retailer));
     let authority = data.accounts.iter().find(|a| a.kind == OrgKind::Authority).expect("authority");
     let token = app.token_for_key(&authority.api_key).await;

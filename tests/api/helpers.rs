@@ -129,8 +129,13 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// A fresh app whose settings the test adjusts first (rate limits, proxies…).
+pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut ServeArgs)) -> TestApp {
     let (database, database_url) = TestDatabase::create(backend);
-    let args = ServeArgs {
+    let mut args = ServeArgs {
         db: DatabaseArgs {
             database_url: Secret::new(database_url.clone()),
             database_pool_size: 4,
@@ -142,7 +147,14 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         production: true,
         workers: 1,
         shutdown_timeout_seconds: 1,
+        scan: ocop_trace::config::ScanArgs {
+            clone_scan_threshold: 5,
+            scan_burst: 1000,
+            scan_rate_per_minute: 6000,
+            ..Default::default()
+        },
     };
+    adjust(&mut args);
     let settings = Settings::from_args(args).expect("settings");
     let db = Db::connect(&database_url, 4).expect("database");
     db.migrate().expect("migrations");
@@ -411,6 +423,7 @@ impl TestApp {
             "audit_log" => audit_log::table.count().get_result(conn),
             "code_runs" => code_runs::table.count().get_result(conn),
             "codes" => codes::table.count().get_result(conn),
+            "scan_events" => scan_events::table.count().get_result(conn),
             other => Ok(self.count_rows(other)),
         })
         .expect("count")

@@ -18,4 +18,5 @@ mod organizations;
 mod products;
 mod ratings;
 mod registry_matrix;
+mod scan;
 mod sites;

@@ -1,0 +1,64 @@
+//! Per-client rate limit for the public endpoints (governor, MIT), and the
+//! client address it is keyed by.
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use actix_web::HttpRequest;
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use crate::error::ApiError;
+
+pub struct ClientLimiter {
+    limiter: DefaultKeyedRateLimiter<IpAddr>,
+    trusted_proxies: Vec<IpAddr>,
+    checks: AtomicU64,
+}
+
+impl ClientLimiter {
+    /// `per_minute` sustained, `burst` at once, per client address.
+    pub fn new(per_minute: u32, burst: u32, trusted_proxies: Vec<IpAddr>) -> Self {
+        let per_minute = NonZeroU32::new(per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
+        let burst = NonZeroU32::new(burst.max(1)).unwrap_or(NonZeroU32::MIN);
+        Self {
+            limiter: RateLimiter::keyed(Quota::per_minute(per_minute).allow_burst(burst)),
+            trusted_proxies,
+            checks: AtomicU64::new(0),
+        }
+    }
+
+    /// The client's address: the socket peer, or — only when the peer is a
+    /// configured trusted proxy — the nearest untrusted hop of X-Forwarded-For.
+    pub fn client_addr(&self, req: &HttpRequest) -> Option<IpAddr> {
+        let peer = req.peer_addr()?.ip();
+        if !self.trusted_proxies.contains(&peer) {
+            return Some(peer);
+        }
+        let forwarded = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok());
+        forwarded
+            .into_iter()
+            .flat_map(|v| v.rsplit(','))
+            .filter_map(|hop| hop.trim().parse::<IpAddr>().ok())
+            .find(|hop| !self.trusted_proxies.contains(hop))
+            .or(Some(peer))
+    }
+
+    /// Admit the client or answer 429 with the seconds to wait.
+    pub fn check(&self, addr: IpAddr) -> Result<(), ApiError> {
+        // Forget idle clients now and then so memory stays bounded.
+        if self.checks.fetch_add(1, Ordering::Relaxed) % 10_000 == 9_999 {
+            self.limiter.retain_recent();
+        }
+        self.limiter.check_key(&addr).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            ApiError::TooManyRequests {
+                retry_after_secs: wait.as_secs().max(1),
+            }
+        })
+    }
+}

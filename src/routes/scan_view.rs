@@ -1,0 +1,383 @@
+//! What a consumer sees for a code, assembled from the registry: the facts
+//! Circular 02/2024/TT-BKHCN asks for (product, producer and address, each
+//! stage with its trace and location codes and time, lot and shelf life,
+//! standards) plus OCOP stars, recall and clone warnings. Served as JSON and
+//! rendered as the HTML page.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::stored_uuid;
+use crate::db::codes::{CodeRow, CodeRunRow};
+use crate::db::sites::SiteRow;
+use crate::db::{self, DbConnection};
+use crate::domain::batch::BatchStatus;
+use crate::domain::certification::{CertScheme, CertStatus, cert_status};
+use crate::domain::code::TraceCode;
+use crate::domain::ocop::{RatingLevel, RatingStatus, rating_status};
+use crate::domain::organization::ProducerType;
+use crate::domain::scan::{Lang, scanned_too_often};
+use crate::domain::site::SiteStatus;
+use crate::domain::time::VIETNAM;
+use crate::error::ApiError;
+
+/// The one-word answer to "is this product what it says?".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Authentic,
+    Recalled,
+    RatingExpired,
+    AreaSuspended,
+    SuspectedClone,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Warning {
+    pub kind: Verdict,
+    /// In the page's language, in plain words.
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ScanProduct {
+    pub name: String,
+    pub name_en: Option<String>,
+    pub group_name_vi: String,
+    pub description: Option<String>,
+    pub image_url: Option<String>,
+    pub unit: Option<String>,
+    pub gtin: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ScanProducer {
+    pub name: String,
+    pub producer_type: Option<ProducerType>,
+    pub province: String,
+    pub district: Option<String>,
+    pub commune: Option<String>,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ScanRating {
+    pub status: RatingStatus,
+    /// Null once the rating has expired: an expired rating is never shown as stars.
+    pub stars: Option<u8>,
+    pub certificate_number: String,
+    pub level: RatingLevel,
+    pub issued_on: NaiveDate,
+    pub expires_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ScanSite {
+    pub code: String,
+    pub name: String,
+    pub status: SiteStatus,
+    pub target_market: String,
+    pub province: String,
+    pub district: Option<String>,
+    pub crop: Option<String>,
+}
+
+impl From<&SiteRow> for ScanSite {
+    fn from(s: &SiteRow) -> Self {
+        Self {
+            code: s.code.clone(),
+            name: s.name.clone(),
+            status: s.status(),
+            target_market: s.target_market.clone(),
+            province: s.province.clone(),
+            district: s.district.clone(),
+            crop: s.crop.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ScanBatch {
+    pub lot: String,
+    pub status: BatchStatus,
+    pub harvest_date: Option<NaiveDate>,
+    pub production_date: Option<NaiveDate>,
+    pub best_before: Option<NaiveDate>,
+    pub recall_reason: Option<String>,
+    pub recalled_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ScanCertification {
+    pub scheme: CertScheme,
+    pub scheme_label: String,
+    pub number: String,
+    pub issuer: String,
+    pub valid_until: NaiveDate,
+    pub status: CertStatus,
+}
+
+/// One stage of the product's journey: what happened, where (with the
+/// location's trace code) and when.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct JourneyStep {
+    /// CBV-style step: `harvesting`, `packing`, `commissioning`, …
+    pub step: String,
+    pub label: String,
+    pub date: NaiveDate,
+    pub place: Option<String>,
+    /// Trace code of the place (farming area or facility code).
+    pub place_code: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ScanStats {
+    /// Consumer views of this code, this one included.
+    pub views: i64,
+    pub first_viewed_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ScanView {
+    pub code: String,
+    pub code_grouped: String,
+    pub language: Lang,
+    pub verdict: Verdict,
+    pub warnings: Vec<Warning>,
+    pub product: ScanProduct,
+    pub producer: ScanProducer,
+    pub ocop: Option<ScanRating>,
+    pub farming_area: ScanSite,
+    pub packing_facility: Option<ScanSite>,
+    pub batch: ScanBatch,
+    pub certifications: Vec<ScanCertification>,
+    pub journey: Vec<JourneyStep>,
+    pub scans: ScanStats,
+}
+
+/// Everything about a code, read in one go on the blocking pool.
+pub fn load(
+    conn: &mut DbConnection,
+    code: &TraceCode,
+    lang: Lang,
+    today: NaiveDate,
+    clone_threshold: i64,
+) -> Result<Option<ScanView>, ApiError> {
+    let Some((row, run)) = db::codes::find_code(conn, code)? else {
+        return Ok(None);
+    };
+    build(conn, code, &row, &run, lang, today, clone_threshold).map(Some)
+}
+
+fn build(
+    conn: &mut DbConnection,
+    code: &TraceCode,
+    _row: &CodeRow,
+    run: &CodeRunRow,
+    lang: Lang,
+    today: NaiveDate,
+    clone_threshold: i64,
+) -> Result<ScanView, ApiError> {
+    let missing = |what: &str| ApiError::Internal(format!("code {code}: {what} missing"));
+    let batch =
+        db::batches::find(conn, stored_uuid(&run.batch_id)?)?.ok_or_else(|| missing("batch"))?;
+    let product = db::products::find(conn, stored_uuid(&batch.product_id)?)?
+        .ok_or_else(|| missing("product"))?;
+    let producer = db::organizations::find(conn, stored_uuid(&batch.producer_id)?)?
+        .ok_or_else(|| missing("producer"))?;
+    let rating = db::products::current_rating(conn, &product)?;
+    let mut site_ids = vec![run.farming_area_id.clone()];
+    site_ids.extend(batch.packing_facility_id.clone());
+    let sites = db::sites::by_ids(conn, &site_ids)?;
+    let area = sites
+        .iter()
+        .find(|s| s.id == run.farming_area_id)
+        .ok_or_else(|| missing("farming area"))?;
+    let facility = batch
+        .packing_facility_id
+        .as_ref()
+        .and_then(|id| sites.iter().find(|s| &s.id == id));
+    let certifications = db::certifications::for_product(conn, &product.producer_id, &product.id)?;
+    let (views, first_viewed) = db::scans::views_of(conn, code.as_str())?;
+    // This scan is being recorded now; count it.
+    let views = views + 1;
+
+    let en = lang == Lang::En;
+    let fields = product.fields();
+    let ocop = rating.as_ref().map(|r| {
+        let status = rating_status(r.expires_on, today);
+        ScanRating {
+            status,
+            stars: (status == RatingStatus::Valid).then(|| u8::try_from(r.stars).unwrap_or(0)),
+            certificate_number: r.certificate_number.clone(),
+            level: RatingLevel::parse(&r.level).unwrap_or(RatingLevel::Provincial),
+            issued_on: r.issued_on,
+            expires_on: r.expires_on,
+        }
+    });
+
+    let mut warnings = Vec::new();
+    let mut warn = |kind: Verdict, vi: String, en_text: String| {
+        warnings.push(Warning {
+            kind,
+            message: if en { en_text } else { vi },
+        });
+    };
+    if batch.status() == BatchStatus::Recalled {
+        let reason = batch.recall_reason.clone().unwrap_or_default();
+        warn(
+            Verdict::Recalled,
+            format!("Lô hàng này đã bị THU HỒI. Không sử dụng sản phẩm. Lý do: {reason}"),
+            format!("This batch has been RECALLED. Do not use the product. Reason: {reason}"),
+        );
+    }
+    if area.status() != SiteStatus::Active {
+        let (vi, en_status) = match area.status() {
+            SiteStatus::Revoked => ("đã bị thu hồi mã", "has had its code revoked"),
+            _ => ("đang bị tạm đình chỉ", "is currently suspended"),
+        };
+        warn(
+            Verdict::AreaSuspended,
+            format!("Vùng trồng {} {vi} bởi cơ quan quản lý.", area.code),
+            format!(
+                "The farming area {} {en_status} by the authority.",
+                area.code
+            ),
+        );
+    }
+    if ocop
+        .as_ref()
+        .is_some_and(|r| r.status == RatingStatus::Expired)
+    {
+        warn(
+            Verdict::RatingExpired,
+            "Chứng nhận OCOP của sản phẩm đã hết hạn; sản phẩm hiện không được công nhận sao OCOP."
+                .into(),
+            "The product's OCOP certificate has expired; it currently holds no OCOP stars.".into(),
+        );
+    }
+    if scanned_too_often(views, clone_threshold) {
+        warn(
+            Verdict::SuspectedClone,
+            format!(
+                "Mã này đã được quét {views} lần. Mỗi gói hàng có một mã riêng: nếu bạn vừa mua sản phẩm, nhãn có thể bị sao chép. Hãy hỏi cửa hàng hoặc báo cho cơ quan quản lý."
+            ),
+            format!(
+                "This code has been scanned {views} times. Every package has its own code: if you just bought this product, the label may have been copied. Ask the shop or tell the authority."
+            ),
+        );
+    }
+    let verdict = warnings.first().map_or(Verdict::Authentic, |w| w.kind);
+
+    let mut journey = Vec::new();
+    if let Some(date) = batch.harvest_date {
+        journey.push(JourneyStep {
+            step: "harvesting".into(),
+            label: if en { "Harvested" } else { "Thu hoạch" }.into(),
+            date,
+            place: Some(area.name.clone()),
+            place_code: Some(area.code.clone()),
+        });
+    }
+    if let Some(date) = batch.production_date {
+        journey.push(JourneyStep {
+            step: "packing".into(),
+            label: if en {
+                "Processed and packed"
+            } else {
+                "Sơ chế, đóng gói"
+            }
+            .into(),
+            date,
+            place: facility
+                .map(|f| f.name.clone())
+                .or(Some(producer.name.clone())),
+            place_code: facility.map(|f| f.code.clone()),
+        });
+    }
+    journey.push(JourneyStep {
+        step: "commissioning".into(),
+        label: if en {
+            "Trace code issued"
+        } else {
+            "Cấp mã truy xuất"
+        }
+        .into(),
+        date: local_date(run.created_at),
+        place: Some(producer.name.clone()),
+        place_code: None,
+    });
+
+    Ok(ScanView {
+        code: code.to_string(),
+        code_grouped: code.grouped(),
+        language: lang,
+        verdict,
+        warnings,
+        product: ScanProduct {
+            name: if en {
+                fields.name_en.clone().unwrap_or(fields.name_vi.clone())
+            } else {
+                fields.name_vi.clone()
+            },
+            name_en: fields.name_en.clone(),
+            group_name_vi: fields.group.name_vi().into(),
+            description: if en {
+                fields.description_en.or(fields.description_vi)
+            } else {
+                fields.description_vi
+            },
+            image_url: fields.image_url,
+            unit: fields.unit,
+            gtin: product.gtin.clone(),
+        },
+        producer: ScanProducer {
+            name: producer.name.clone(),
+            producer_type: producer.producer_type,
+            province: producer.address.province.clone(),
+            district: producer.address.district.clone(),
+            commune: producer.address.commune.clone(),
+            phone: producer.contact.phone.clone(),
+        },
+        ocop,
+        farming_area: area.into(),
+        packing_facility: facility.map(Into::into),
+        batch: ScanBatch {
+            lot: batch.lot.clone(),
+            status: batch.status(),
+            harvest_date: batch.harvest_date,
+            production_date: batch.production_date,
+            best_before: batch.best_before,
+            recall_reason: batch.recall_reason.clone(),
+            recalled_at: batch.recalled_at.map(|t| t.and_utc()),
+        },
+        certifications: certifications
+            .iter()
+            .map(|c| {
+                let scheme = CertScheme::parse(&c.scheme).unwrap_or(CertScheme::Other);
+                ScanCertification {
+                    scheme,
+                    scheme_label: c
+                        .scheme_name
+                        .clone()
+                        .unwrap_or_else(|| scheme.display_name().into()),
+                    number: c.number.clone(),
+                    issuer: c.issuer.clone(),
+                    valid_until: c.valid_until,
+                    status: cert_status(c.valid_from, c.valid_until, today),
+                }
+            })
+            .collect(),
+        journey,
+        scans: ScanStats {
+            views,
+            first_viewed_at: first_viewed.map(|t| t.and_utc()),
+        },
+    })
+}
+
+/// The Vietnamese calendar day of a stored UTC time.
+pub fn local_date(at: NaiveDateTime) -> NaiveDate {
+    at.and_utc().with_timezone(&VIETNAM).date_naive()
+}

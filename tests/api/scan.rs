@@ -1,0 +1,307 @@
+//! The consumer's scan: page and JSON for normal, recalled, expired-rating,
+//! suspended-area and unknown codes; every answered scan recorded; rate limit.
+
+use ocop_trace::domain::code::TraceCode;
+use ocop_trace::domain::organization::OrgKind;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{Session, TestApp, spawn_app_with};
+
+struct Setup {
+    authority: Session,
+    product_id: String,
+    batch_id: String,
+    area_id: String,
+    codes: Vec<String>,
+}
+
+async fn setup(app: &TestApp, rated_on: &str) -> Setup {
+    let authority = app.login(OrgKind::Authority).await;
+    let producer = app.login(OrgKind::Producer).await;
+    let product = app
+        .create_product(&producer, &json!({
+            "name_vi": "Mật ong rừng Hưng Thi", "name_en": "Hung Thi forest honey", "group": "food",
+            "gtin": "8936012340020", "description_vi": "Ong nuôi dưới tán rừng."
+        }))
+        .await;
+    let product_id = product["id"].as_str().expect("id").to_owned();
+    app.post(
+        &format!("/api/v1/products/{product_id}/ocop-ratings"),
+        Some(&authority.token),
+        &json!({"stars": 4, "certificate_number": "1102/QĐ-UBND", "issued_on": rated_on}),
+    )
+    .await
+    .assert_status(201);
+    app.post(
+        "/api/v1/certifications",
+        Some(&producer.token),
+        &json!({
+        "product_id": product_id, "scheme": "vietgap", "number": "VG-77", "issuer": "QUACERT",
+        "valid_from": "2025-01-01", "valid_until": "2028-01-01"}),
+    )
+    .await
+    .assert_status(201);
+    let area = app
+        .create_site(&authority, "farming-areas", "VN-HBHO-0007", Some(&producer))
+        .await;
+    let batch = app
+        .create_batch(&producer, &product_id, "MOHT-2604", "VN-HBHO-0007")
+        .await;
+    let batch_id = batch.assert_status(201)["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let run = app
+        .post(
+            &format!("/api/v1/batches/{batch_id}/code-runs"),
+            Some(&producer.token),
+            &json!({"count": 50, "farming_area_code": "VN-HBHO-0007"}),
+        )
+        .await;
+    let run_id = run.assert_status(201)["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let csv = app
+        .get(
+            &format!("/api/v1/code-runs/{run_id}/codes"),
+            Some(&producer.token),
+        )
+        .await;
+    let codes = csv
+        .text
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').nth(1))
+        .map(str::to_owned)
+        .collect();
+    Setup {
+        authority,
+        product_id,
+        batch_id,
+        area_id: area["id"].as_str().expect("id").to_owned(),
+        codes,
+    }
+}
+
+async fn scan_json(app: &TestApp, path: &str) -> Value {
+    let answer = app
+        .send(
+            app.request(Method::GET, path, None)
+                .header("accept", "application/json"),
+        )
+        .await;
+    answer.assert_status(200).clone()
+}
+
+async fn scan_html(
+    app: &TestApp,
+    path: &str,
+    accept_language: Option<&str>,
+) -> crate::helpers::Answer {
+    let mut request = app
+        .request(Method::GET, path, None)
+        .header("accept", "text/html,application/xhtml+xml");
+    if let Some(lang) = accept_language {
+        request = request.header("accept-language", lang);
+    }
+    app.send(request).await
+}
+
+fn scans_of(app: &TestApp, code: &str) -> i64 {
+    use diesel::prelude::*;
+    use ocop_trace::db::schema::scan_events;
+    app.with_db(|conn| {
+        scan_events::table
+            .filter(scan_events::code.eq(code))
+            .count()
+            .get_result(conn)
+    })
+    .expect("count")
+}
+
+api_test!(async fn a_normal_code_shows_its_facts_in_vietnamese_and_english(app) {
+    let s = setup(&app, "2025-02-01").await;
+    let code = &s.codes[0];
+    let page = scan_html(&app, &format!("/c/{code}"), None).await;
+    page.assert_status(200);
+    assert!(page.content_type().starts_with("text/html"));
+    for fact in ["Mật ong rừng Hưng Thi", "Mã truy xuất hợp lệ", "★★★★", "1102/QĐ-UBND", "VN-HBHO-0007",
+        "Đang hiệu lực", "MOHT-2604", "VietGAP", "Hòa Bình", "Thu hoạch", "01/10/2026", "Ong nuôi dưới tán rừng."] {
+        assert!(page.text.contains(fact), "page lacks {fact:?}");
+    }
+    assert!(page.text.contains("lang=\"vi\""));
+    assert!(page.text.contains("?lang=en"), "a language switch");
+    assert!(!page.text.contains("http://") || !page.text.contains("<link"), "no external requests");
+
+    let english = scan_html(&app, &format!("/c/{code}"), Some("en-US,en;q=0.9")).await;
+    assert!(english.text.contains("Valid trace code"));
+    assert!(english.text.contains("Hung Thi forest honey"));
+    let english = scan_html(&app, &format!("/c/{code}?lang=en"), Some("vi")).await;
+    assert!(english.text.contains("lang=\"en\""));
+
+    let view = scan_json(&app, &format!("/c/{code}")).await;
+    assert_eq!(view["verdict"], "authentic");
+    assert_eq!(view["ocop"]["stars"], 4);
+    assert_eq!(view["farming_area"]["code"], "VN-HBHO-0007");
+    assert_eq!(view["batch"]["lot"], "MOHT-2604");
+    assert_eq!(view["producer"]["province"], "Hòa Bình");
+    assert_eq!(view["journey"][0]["place_code"], "VN-HBHO-0007");
+    assert_eq!(view["code_grouped"], TraceCode::parse(code).expect("code").grouped());
+    assert_eq!(scans_of(&app, code), 4);
+});
+
+api_test!(async fn every_form_of_a_code_reaches_the_same_page(app) {
+    let s = setup(&app, "2025-02-01").await;
+    let code = TraceCode::parse(&s.codes[1]).expect("code");
+    let sloppy = code.grouped().to_lowercase().replace('0', "o").replace('1', "l");
+    for path in [format!("/c/{sloppy}"), format!("/C/{code}"), format!("/01/08936012340020/10/MOHT-2604/21/{code}")] {
+        let view = scan_json(&app, &path).await;
+        assert_eq!(view["code"], code.to_string(), "{path}");
+    }
+});
+
+api_test!(async fn a_recall_shows_on_the_very_next_scan(app) {
+    let s = setup(&app, "2025-02-01").await;
+    let code = &s.codes[2];
+    assert_eq!(scan_json(&app, &format!("/c/{code}")).await["verdict"], "authentic");
+    app.with_db(|conn| {
+        use diesel::prelude::*;
+        use ocop_trace::db::schema::batches;
+        diesel::update(batches::table.find(&s.batch_id))
+            .set((batches::status.eq("recalled"), batches::recall_reason.eq("Phát hiện nấm mốc")))
+            .execute(conn)
+    }).expect("recall");
+    let view = scan_json(&app, &format!("/c/{code}")).await;
+    assert_eq!(view["verdict"], "recalled");
+    assert!(view["warnings"][0]["message"].as_str().unwrap_or("").contains("Phát hiện nấm mốc"));
+    let page = scan_html(&app, &format!("/c/{code}"), None).await;
+    assert!(page.text.contains("SẢN PHẨM BỊ THU HỒI"));
+    assert!(page.text.contains("class=\"warning recalled\""));
+});
+
+api_test!(async fn an_expired_rating_is_shown_as_expired(app) {
+    let s = setup(&app, "2021-03-01").await;
+    let code = &s.codes[0];
+    let view = scan_json(&app, &format!("/c/{code}")).await;
+    assert_eq!(view["verdict"], "rating_expired");
+    assert_eq!(view["ocop"]["status"], "expired");
+    assert!(view["ocop"]["stars"].is_null());
+    let page = scan_html(&app, &format!("/c/{code}"), None).await;
+    assert!(page.text.contains("HẾT HẠN"));
+    assert!(!page.text.contains("★"), "no stars for an expired rating");
+});
+
+api_test!(async fn a_suspended_farming_area_warns_on_the_next_scan(app) {
+    let s = setup(&app, "2025-02-01").await;
+    let code = &s.codes[3];
+    app.post(&format!("/api/v1/farming-areas/{}/status", s.area_id), Some(&s.authority.token),
+        &json!({"status": "suspended", "reason": "Kiểm tra"})).await.assert_status(200);
+    let view = scan_json(&app, &format!("/c/{code}")).await;
+    assert_eq!(view["verdict"], "area_suspended");
+    assert_eq!(view["farming_area"]["status"], "suspended");
+    let page = scan_html(&app, &format!("/c/{code}?lang=en"), None).await;
+    assert!(page.text.contains("SUSPENDED"));
+    let _ = &s.product_id;
+});
+
+api_test!(async fn an_unknown_code_says_the_product_may_be_counterfeit(app) {
+    let unknown = TraceCode::random();
+    for path in [format!("/c/{unknown}"), "/c/not-a-code".to_owned()] {
+        let page = scan_html(&app, &path, None).await;
+        assert_eq!(page.status, 404);
+        assert!(page.content_type().starts_with("text/html"));
+        assert!(page.text.contains("hàng giả"), "{}", page.text);
+        let page = scan_html(&app, &format!("{path}?lang=en"), None).await;
+        assert!(page.text.contains("counterfeit"));
+        let json = app.send(app.request(Method::GET, &path, None).header("accept", "application/json")).await;
+        assert!(json.assert_problem(404)["detail"].as_str().unwrap_or("").contains("hàng giả"));
+    }
+    assert_eq!(app.count("scan_events"), 0);
+});
+
+api_test!(async fn concurrent_scans_are_all_recorded_and_clones_flagged(app) {
+    let s = setup(&app, "2025-02-01").await;
+    let code = s.codes[4].clone();
+    let path = format!("/c/{code}");
+    let scans = (0..40).map(|_| scan_json(&app, &path));
+    let views = futures_util::future::join_all(scans).await;
+    assert_eq!(views.len(), 40);
+    assert_eq!(scans_of(&app, &code), 40);
+    // The test app warns after 5 views.
+    let view = scan_json(&app, &format!("/c/{code}")).await;
+    assert_eq!(view["verdict"], "suspected_clone");
+    assert_eq!(view["scans"]["views"], 41);
+    let fresh = scan_json(&app, &format!("/c/{}", s.codes[5])).await;
+    assert_eq!(fresh["verdict"], "authentic");
+});
+
+api_test!(async fn the_rate_limit_answers_429_and_spares_other_clients(app) {
+    let limited = spawn_app_with(app.backend, |args| {
+        args.scan.scan_burst = 3;
+        args.scan.scan_rate_per_minute = 1;
+        args.scan.trusted_proxies = vec!["127.0.0.1".parse().expect("ip")];
+    })
+    .await;
+    let s = setup(&limited, "2025-02-01").await;
+    let path = format!("/c/{}", s.codes[0]);
+    let from = |client: &'static str| limited.request(Method::GET, &path, None)
+        .header("accept", "application/json")
+        .header("x-forwarded-for", client);
+    for _ in 0..3 {
+        limited.send(from("198.51.100.7")).await.assert_status(200);
+    }
+    let refused = limited.send(from("198.51.100.7")).await;
+    refused.assert_problem(429);
+    assert!(refused.headers.get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok()).is_some_and(|s| s >= 1));
+    limited.send(from("198.51.100.8")).await.assert_status(200);
+    // A refused scan is not recorded.
+    assert_eq!(scans_of(&limited, &s.codes[0]), 4);
+
+    // Without a trusted proxy, X-Forwarded-For is ignored: the socket is the client.
+    let plain = spawn_app_with(app.backend, |args| {
+        args.scan.scan_burst = 2;
+        args.scan.scan_rate_per_minute = 1;
+    })
+    .await;
+    let s = setup(&plain, "2025-02-01").await;
+    let path = format!("/c/{}", s.codes[0]);
+    for (i, client) in ["198.51.100.1", "198.51.100.2", "198.51.100.3"].into_iter().enumerate() {
+        let answer = plain.send(plain.request(Method::GET, &path, None).header("accept", "application/json").header("x-forwarded-for", client)).await;
+        assert_eq!(answer.status.as_u16(), if i < 2 { 200 } else { 429 });
+    }
+});
+
+api_test!(async fn no_raw_client_address_is_stored(app) {
+    let proxied = spawn_app_with(app.backend, |args| {
+        args.scan.trusted_proxies = vec!["127.0.0.1".parse().expect("ip")];
+    })
+    .await;
+    let s = setup(&proxied, "2025-02-01").await;
+    let code = &s.codes[0];
+    proxied.send(proxied.request(Method::GET, &format!("/c/{code}"), None).header("x-forwarded-for", "203.113.45.67")).await.assert_status(200);
+    let answer = proxied.send(proxied.request(Method::POST, &format!("/c/{code}/location"), None)
+        .header("x-forwarded-for", "203.113.45.67").json(&json!({"latitude": 20.817171, "longitude": 105.337594}))).await;
+    assert_eq!(answer.status, 204);
+    let rows: Vec<(String, String, Option<f64>, Option<f64>)> = proxied.with_db(|conn| {
+        use diesel::prelude::*;
+        use ocop_trace::db::schema::scan_events::dsl::*;
+        scan_events.select((client_hash, ua_family, latitude, longitude)).load(conn)
+    }).expect("rows");
+    assert_eq!(rows.len(), 2);
+    for (hash, _, _, _) in &rows {
+        assert_eq!(hash.len(), 16);
+        assert!(!hash.contains("203.113") && !hash.contains("127.0.0.1"));
+    }
+    assert_eq!(rows[0].0, rows[1].0, "one client, one hash (the same day)");
+    assert_eq!((rows[1].2, rows[1].3), (Some(20.82), Some(105.34)), "rounded to ~1 km");
+    // Nothing anywhere in the table looks like the address.
+    let dump = format!("{rows:?}");
+    assert!(!dump.contains("203.113.45.67"));
+
+    let bad = proxied.post(&format!("/c/{code}/location"), None, &json!({"latitude": 120.0, "longitude": 0})).await;
+    bad.assert_problem(422);
+    let unknown = proxied.post(&format!("/c/{}/location", TraceCode::random()), None, &json!({"latitude": 1.0, "longitude": 1.0})).await;
+    unknown.assert_problem(404);
+});
