@@ -1,8 +1,6 @@
 //! Issuing codes, exporting them, rendering their QR symbols and label sheets.
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use ocop_trace::domain::code::TraceCode;
@@ -10,7 +8,7 @@ use ocop_trace::domain::organization::OrgKind;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{Session, TEST_JWT_SECRET, TestApp, matrix_cell_matches};
+use crate::helpers::{Session, TestApp, matrix_cell_matches};
 
 struct Setup {
     authority: Session,
@@ -243,34 +241,9 @@ async fn send_without_key(app: &TestApp, s: &Setup, count: u32) -> crate::helper
 api_test!(async fn a_crash_mid_issuance_leaves_no_partial_run(app) {
     let s = setup(&app, None).await;
     // A second server process on the same database, killed while it issues a million codes.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ocop-trace"))
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .env("DATABASE_URL", &app.database_url)
-        .env("JWT_SECRET", TEST_JWT_SECRET)
-        .env("PUBLIC_BASE_URL", "http://ocop.test")
-        .env("LOG_FORMAT", "json")
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start server process");
-    let stderr = child.stderr.take().expect("stderr");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if line.contains("issuing codes") {
-                let _ = tx.send(());
-            }
-        }
-    });
+    let server = app.spawn_server_process(&[]).await;
+    let (mut child, base, rx) = (server.child, server.base, server.log_lines);
     let client = reqwest::Client::new();
-    let base = format!("http://127.0.0.1:{port}");
-    let started = Instant::now();
-    while client.get(format!("{base}/healthz")).send().await.is_err() {
-        assert!(started.elapsed() < Duration::from_secs(30), "server process did not start");
-        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
-    }
     let request = client
         .post(format!("{base}/api/v1/batches/{}/code-runs", s.batch_id))
         .bearer_auth(&s.producer.token)
@@ -283,7 +256,7 @@ api_test!(async fn a_crash_mid_issuance_leaves_no_partial_run(app) {
     while !progressed && waiting.elapsed() < Duration::from_secs(120) {
         // Sleep asynchronously: the request is sent by a task on this same runtime.
         actix_web::rt::time::sleep(Duration::from_millis(20)).await;
-        progressed = rx.try_recv().is_ok();
+        progressed = rx.try_iter().any(|line| line.contains("issuing codes"));
     }
     child.kill().expect("kill");
     let _ = child.wait();

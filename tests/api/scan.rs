@@ -305,3 +305,51 @@ api_test!(async fn no_raw_client_address_is_stored(app) {
     let unknown = proxied.post(&format!("/c/{}/location", TraceCode::random()), None, &json!({"latitude": 1.0, "longitude": 1.0})).await;
     unknown.assert_problem(404);
 });
+
+api_test!(async fn every_answered_scan_survives_a_sigkill(app) {
+    let s = setup(&app, "2025-02-01").await;
+    let server = app
+        .spawn_server_process(&[("SCAN_BURST", "1000000"), ("SCAN_RATE_PER_MINUTE", "1000000")])
+        .await;
+    let (mut child, base) = (server.child, server.base);
+    let answered = std::sync::Arc::new(std::sync::Mutex::new(std::collections::HashMap::<String, i64>::new()));
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // Eight clients scanning in a loop, counting what was answered 200.
+    let mut clients = Vec::new();
+    for worker in 0..8 {
+        let (codes, answered, stop, base) = (s.codes.clone(), answered.clone(), stop.clone(), base.clone());
+        clients.push(actix_web::rt::spawn(async move {
+            let client = reqwest::Client::new();
+            let mut i = worker;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let code = &codes[i % codes.len()];
+                i += 8;
+                let sent = client.get(format!("{base}/c/{code}")).header("accept", "application/json").send().await;
+                match sent {
+                    Ok(r) if r.status() == 200 => *answered.lock().expect("lock").entry(code.clone()).or_default() += 1,
+                    Ok(r) => panic!("unexpected status {}", r.status()),
+                    Err(_) => break,
+                }
+            }
+        }));
+    }
+    // Let the load run, then kill the server in the middle of it.
+    let started = std::time::Instant::now();
+    while answered.lock().expect("lock").values().sum::<i64>() < 300 {
+        assert!(started.elapsed() < std::time::Duration::from_secs(60), "the load did not get going");
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    child.kill().expect("SIGKILL");
+    let _ = child.wait();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for c in clients {
+        c.await.expect("client");
+    }
+    let answered = answered.lock().expect("lock").clone();
+    let total: i64 = answered.values().sum();
+    assert!(total >= 300);
+    for (code, n) in &answered {
+        let recorded = scans_of(&app, code);
+        assert!(recorded >= *n, "{code}: {n} scans answered but {recorded} recorded");
+    }
+});
