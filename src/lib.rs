@@ -14,5 +14,6 @@ pub mod extract;
 pub mod labels;
 pub mod ratelimit;
 pub mod routes;
+pub mod scan_cache;
 pub mod startup;
 pub mod telemetry;

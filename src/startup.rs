@@ -53,6 +53,7 @@ impl Application {
         let state = web::Data::new(AppState {
             scan_writer: crate::db::scan_writer::ScanWriter::start(db.clone()),
             limiter,
+            scan_cache: Default::default(),
             db,
             settings: Arc::new(settings),
             openapi_yaml: routes::render_yaml(&doc),

@@ -176,6 +176,9 @@ pub struct Db {
     /// "database is locked" a deferred transaction gets when it upgrades its
     /// read lock while another connection writes.
     sqlite_writer: std::sync::Arc<std::sync::Mutex<()>>,
+    /// Bumped after every committed write transaction, so caches of registry
+    /// facts (the scan's) know to read again.
+    registry_version: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Db {
@@ -208,6 +211,7 @@ impl Db {
             pool,
             target,
             sqlite_writer: Default::default(),
+            registry_version: Default::default(),
         })
     }
 
@@ -245,11 +249,28 @@ impl Db {
         T: Send + 'static,
     {
         let db = self.clone();
-        self.run(move |conn| {
-            let _turn = db.sqlite_write_turn(conn);
-            conn.transaction(work)
-        })
-        .await
+        let result = self
+            .run(move |conn| {
+                let _turn = db.sqlite_write_turn(conn);
+                conn.transaction(work)
+            })
+            .await;
+        if result.is_ok() {
+            self.registry_changed();
+        }
+        result
+    }
+
+    /// The version of the registry's data in this process (see `transaction`).
+    pub fn registry_version(&self) -> u64 {
+        self.registry_version
+            .load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Tell caches the registry changed (done by `transaction` on commit).
+    pub fn registry_changed(&self) {
+        self.registry_version
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
     /// On SQLite, wait for the single writer's turn (held until dropped).

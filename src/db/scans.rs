@@ -19,8 +19,9 @@ pub struct NewScanEvent {
     pub longitude: Option<f64>,
 }
 
-/// Insert a group of events (inside the writer's transaction). Multi-row
-/// INSERT needs the concrete backend, as for codes.
+/// Insert a group of events (inside the writer's transaction) as one
+/// multi-row INSERT, which needs the concrete backend, as for codes. A group
+/// is at most 2,000 events × 8 columns: under both backends' parameter limits.
 pub fn insert_many(conn: &mut DbConnection, events: &[NewScanEvent]) -> QueryResult<usize> {
     match conn {
         DbConnection::Sqlite(c) => {

@@ -53,6 +53,7 @@ pub struct AppState {
     pub routes: RouteTable,
     pub scan_writer: crate::db::scan_writer::ScanWriter,
     pub limiter: crate::ratelimit::ClientLimiter,
+    pub scan_cache: crate::scan_cache::ScanCache,
 }
 
 /// Path templates and their methods, read from the OpenAPI document, so an

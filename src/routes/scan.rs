@@ -8,8 +8,11 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::scan_view::{self, ScanView, Verdict};
+use std::sync::Arc;
+
+use super::scan_view::{self, ScanContext, ScanView, Verdict};
 use super::{AppState, today};
+use crate::db::codes::CodeRunRow;
 use crate::db::scans::NewScanEvent;
 use crate::domain::code::TraceCode;
 use crate::domain::ocop::{RatingLevel, RatingStatus};
@@ -425,6 +428,72 @@ fn html(status: actix_web::http::StatusCode, rendered: askama::Result<String>) -
     }
 }
 
+/// The registry facts behind a code: from memory when they are current,
+/// otherwise read (one hop to the blocking pool) and remembered. None: no such code.
+async fn scan_context(
+    state: &AppState,
+    code: TraceCode,
+) -> Result<Option<Arc<ScanContext>>, ApiError> {
+    let version = state.db.registry_version();
+    let cached = state.scan_cache.get(&code, version);
+    if let Some(context) = cached.context {
+        return Ok(Some(context));
+    }
+    let known_run = cached.run;
+    let cache = &state.scan_cache;
+    // The run's facts may be cached even when this code is new to us.
+    let context_of = |run: &CodeRunRow| cache.context(&run.id, version);
+    let loaded = match known_run {
+        Some(run) => {
+            let context = state
+                .db
+                .run(move |conn| scan_view::load_context(conn, &run).map(|c| (run, c)))
+                .await?;
+            Some((context.0, None, Some(context.1)))
+        }
+        None => {
+            let found = state
+                .db
+                .run(
+                    move |conn| match crate::db::codes::find_code(conn, &code)? {
+                        Some((_, run)) => Ok(Some((run, scan_view::load_views(conn, &code)?))),
+                        None => Ok(None),
+                    },
+                )
+                .await?;
+            match found {
+                None => None,
+                Some((run, views)) => {
+                    let run = Arc::new(run);
+                    match context_of(&run) {
+                        Some(context) => {
+                            cache.put_code(code, run.clone(), views.0, views.1);
+                            return Ok(Some(context));
+                        }
+                        None => {
+                            let for_read = run.clone();
+                            let context = state
+                                .db
+                                .run(move |conn| scan_view::load_context(conn, &for_read))
+                                .await?;
+                            Some((run, Some(views), Some(context)))
+                        }
+                    }
+                }
+            }
+        }
+    };
+    let Some((run, views, Some(context))) = loaded else {
+        return Ok(None);
+    };
+    let context = Arc::new(context);
+    if let Some((views, first)) = views {
+        cache.put_code(code, run.clone(), views, first);
+    }
+    cache.put_context(&run.id, version, context.clone());
+    Ok(Some(context))
+}
+
 /// Answer a scan of `raw_code` (from any of the URL forms).
 async fn answer_scan(
     state: &AppState,
@@ -448,13 +517,12 @@ async fn answer_scan(
     };
     let today = today();
     let threshold = i64::from(state.settings.scan.clone_scan_threshold);
-    let view = state
-        .db
-        .run(move |conn| scan_view::load(conn, &code, lang, today, threshold))
-        .await?;
-    let Some(view) = view else {
+    let Some(context) = scan_context(state, code).await? else {
         return Ok(not_found(lang, raw_code, &base_path, json));
     };
+    let now = crate::db::now();
+    let (views, first_viewed) = state.scan_cache.count_view(&code, now);
+    let view = scan_view::build_view(&context, &code, lang, today, views, first_viewed, threshold);
     let salt = daily_salt(state.settings.scan_salt_secret.expose(), today);
     let user_agent = req
         .headers()
@@ -465,7 +533,7 @@ async fn answer_scan(
         .record(NewScanEvent {
             code: view.code.clone(),
             kind: "view".into(),
-            scanned_at: crate::db::now(),
+            scanned_at: now,
             lang: lang.as_str().into(),
             ua_family: ua_family(user_agent).into(),
             client_hash: addr.map_or_else(|| "unknown".into(), |a| client_hash(&salt, a)),

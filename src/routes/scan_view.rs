@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::stored_uuid;
-use crate::db::codes::{CodeRow, CodeRunRow};
+use crate::db::codes::CodeRunRow;
 use crate::db::sites::SiteRow;
 use crate::db::{self, DbConnection};
 use crate::domain::batch::BatchStatus;
@@ -156,30 +156,23 @@ pub struct ScanView {
     pub scans: ScanStats,
 }
 
-/// Everything about a code, read in one go on the blocking pool.
-pub fn load(
-    conn: &mut DbConnection,
-    code: &TraceCode,
-    lang: Lang,
-    today: NaiveDate,
-    clone_threshold: i64,
-) -> Result<Option<ScanView>, ApiError> {
-    let Some((row, run)) = db::codes::find_code(conn, code)? else {
-        return Ok(None);
-    };
-    build(conn, code, &row, &run, lang, today, clone_threshold).map(Some)
+/// The registry facts behind a run's codes: read once, cached, and read again
+/// whenever the registry changes (see [`crate::routes::scan_cache`]).
+#[derive(Debug, Clone)]
+pub struct ScanContext {
+    pub run_created_at: NaiveDateTime,
+    pub batch: db::batches::BatchRow,
+    pub product: db::products::ProductRow,
+    pub producer: db::organizations::Organization,
+    pub rating: Option<db::products::RatingRow>,
+    pub area: SiteRow,
+    pub facility: Option<SiteRow>,
+    pub certifications: Vec<db::certifications::CertificationRow>,
 }
 
-fn build(
-    conn: &mut DbConnection,
-    code: &TraceCode,
-    _row: &CodeRow,
-    run: &CodeRunRow,
-    lang: Lang,
-    today: NaiveDate,
-    clone_threshold: i64,
-) -> Result<ScanView, ApiError> {
-    let missing = |what: &str| ApiError::Internal(format!("code {code}: {what} missing"));
+/// Read the context of a run (on the blocking pool).
+pub fn load_context(conn: &mut DbConnection, run: &CodeRunRow) -> Result<ScanContext, ApiError> {
+    let missing = |what: &str| ApiError::Internal(format!("run {}: {what} missing", run.id));
     let batch =
         db::batches::find(conn, stored_uuid(&run.batch_id)?)?.ok_or_else(|| missing("batch"))?;
     let product = db::products::find(conn, stored_uuid(&batch.product_id)?)?
@@ -193,16 +186,54 @@ fn build(
     let area = sites
         .iter()
         .find(|s| s.id == run.farming_area_id)
+        .cloned()
         .ok_or_else(|| missing("farming area"))?;
     let facility = batch
         .packing_facility_id
         .as_ref()
-        .and_then(|id| sites.iter().find(|s| &s.id == id));
+        .and_then(|id| sites.iter().find(|s| &s.id == id))
+        .cloned();
     let certifications = db::certifications::for_product(conn, &product.producer_id, &product.id)?;
-    let (views, first_viewed) = db::scans::views_of(conn, code.as_str())?;
-    // This scan is being recorded now; count it.
-    let views = views + 1;
+    Ok(ScanContext {
+        run_created_at: run.created_at,
+        batch,
+        product,
+        producer,
+        rating,
+        area,
+        facility,
+        certifications,
+    })
+}
 
+/// Views of a code so far, as the scan counter starts from.
+pub fn load_views(
+    conn: &mut DbConnection,
+    code: &TraceCode,
+) -> Result<(i64, Option<NaiveDateTime>), ApiError> {
+    Ok(db::scans::views_of(conn, code.as_str())?)
+}
+
+/// The page's facts for one scan: pure, from the context and the scan counter
+/// (`views` includes this scan).
+pub fn build_view(
+    ctx: &ScanContext,
+    code: &TraceCode,
+    lang: Lang,
+    today: NaiveDate,
+    views: i64,
+    first_viewed: Option<NaiveDateTime>,
+    clone_threshold: i64,
+) -> ScanView {
+    let (batch, product, producer, rating, area) = (
+        &ctx.batch,
+        &ctx.product,
+        &ctx.producer,
+        &ctx.rating,
+        &ctx.area,
+    );
+    let facility = ctx.facility.as_ref();
+    let certifications = &ctx.certifications;
     let en = lang == Lang::En;
     let fields = product.fields();
     let ocop = rating.as_ref().map(|r| {
@@ -304,12 +335,12 @@ fn build(
             "Cấp mã truy xuất"
         }
         .into(),
-        date: local_date(run.created_at),
+        date: local_date(ctx.run_created_at),
         place: Some(producer.name.clone()),
         place_code: None,
     });
 
-    Ok(ScanView {
+    ScanView {
         code: code.to_string(),
         code_grouped: code.grouped(),
         language: lang,
@@ -374,7 +405,7 @@ fn build(
             views,
             first_viewed_at: first_viewed.map(|t| t.and_utc()),
         },
-    })
+    }
 }
 
 /// The Vietnamese calendar day of a stored UTC time.

@@ -1,0 +1,99 @@
+//! The scan's hot path reads from memory: which run a code belongs to (never
+//! changes), the run's registry facts (read again after any registry write in
+//! this process: a recall or a new rating shows on the very next scan), and a
+//! view counter per code (loaded from the database once, then counted here).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::NaiveDateTime;
+
+use crate::db::codes::CodeRunRow;
+use crate::domain::code::TraceCode;
+use crate::routes::scan_view::ScanContext;
+
+/// Beyond these sizes a map is emptied and refilled on demand: bounded memory.
+const MAX_CODES: usize = 2_000_000;
+const MAX_CONTEXTS: usize = 200_000;
+
+struct CodeEntry {
+    run: Arc<CodeRunRow>,
+    views: i64,
+    first_viewed: Option<NaiveDateTime>,
+}
+
+#[derive(Default)]
+pub struct ScanCache {
+    codes: Mutex<HashMap<TraceCode, CodeEntry>>,
+    contexts: Mutex<HashMap<String, (u64, Arc<ScanContext>)>>,
+}
+
+/// What the cache has for a code.
+pub struct Cached {
+    pub run: Option<Arc<CodeRunRow>>,
+    /// Present only when read at the registry version asked for.
+    pub context: Option<Arc<ScanContext>>,
+}
+
+impl ScanCache {
+    pub fn get(&self, code: &TraceCode, version: u64) -> Cached {
+        let run = lock(&self.codes).get(code).map(|e| e.run.clone());
+        let context = run.as_ref().and_then(|run| self.context(&run.id, version));
+        Cached { run, context }
+    }
+
+    /// A run's facts, if read at `version`.
+    pub fn context(&self, run_id: &str, version: u64) -> Option<Arc<ScanContext>> {
+        lock(&self.contexts)
+            .get(run_id)
+            .filter(|(at, _)| *at == version)
+            .map(|(_, ctx)| ctx.clone())
+    }
+
+    /// Remember a code's run and its views so far (first filler wins).
+    pub fn put_code(
+        &self,
+        code: TraceCode,
+        run: Arc<CodeRunRow>,
+        views: i64,
+        first_viewed: Option<NaiveDateTime>,
+    ) {
+        let mut codes = lock(&self.codes);
+        if codes.len() >= MAX_CODES {
+            codes.clear();
+        }
+        codes.entry(code).or_insert(CodeEntry {
+            run,
+            views,
+            first_viewed,
+        });
+    }
+
+    /// Remember a run's facts as read at `version` (taken before reading, so a
+    /// write during the read leaves the entry already stale).
+    pub fn put_context(&self, run_id: &str, version: u64, context: Arc<ScanContext>) {
+        let mut contexts = lock(&self.contexts);
+        if contexts.len() >= MAX_CONTEXTS {
+            contexts.clear();
+        }
+        contexts.insert(run_id.to_owned(), (version, context));
+    }
+
+    /// Count a view now; returns the views including it and the first one's time.
+    pub fn count_view(&self, code: &TraceCode, now: NaiveDateTime) -> (i64, Option<NaiveDateTime>) {
+        let mut codes = lock(&self.codes);
+        match codes.get_mut(code) {
+            Some(entry) => {
+                entry.views += 1;
+                let first = *entry.first_viewed.get_or_insert(now);
+                (entry.views, Some(first))
+            }
+            None => (1, Some(now)),
+        }
+    }
+}
+
+/// A poisoned lock only means a panic elsewhere; the maps stay usable.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
