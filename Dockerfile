@@ -10,6 +10,7 @@ COPY Cargo.toml Cargo.lock ./
 COPY src ./src
 COPY migrations ./migrations
 COPY assets ./assets
+COPY templates ./templates
 COPY benches ./benches
 RUN cargo build --release --locked --bin ocop-trace \
  && cp target/release/ocop-trace /ocop-trace

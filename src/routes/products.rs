@@ -272,19 +272,9 @@ pub async fn list_products(
                     .into_iter()
                     .map(|r| (r.id.clone(), r))
                     .collect();
-            let items = found
-                .items
-                .iter()
-                .map(|p| {
-                    let rating = p.current_rating_id.as_ref().and_then(|id| ratings.get(id));
-                    ProductOut::from_row(p, rating, today)
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(Paginated {
-                items,
-                page: found.page,
-                per_page: found.per_page,
-                total: found.total,
+            found.try_map(|p| {
+                let rating = p.current_rating_id.as_ref().and_then(|id| ratings.get(id));
+                ProductOut::from_row(&p, rating, today)
             })
         })
         .await?;
@@ -537,24 +527,14 @@ pub async fn list_expiring_ratings(
         .db
         .run(move |conn| {
             let found = db::products::expiring_ratings(conn, scope, today, until, page)?;
-            let items = found
-                .items
-                .iter()
-                .map(|(rating, product)| {
-                    Ok(ExpiringRating {
-                        rating: RatingOut::from_row(rating, today)?,
-                        product_id: stored_uuid(&product.id)?,
-                        product_name_vi: product.name_vi.clone(),
-                        producer_id: stored_uuid(&product.producer_id)?,
-                        days_left: (rating.expires_on - today).num_days(),
-                    })
+            found.try_map(|(rating, product)| {
+                Ok(ExpiringRating {
+                    rating: RatingOut::from_row(&rating, today)?,
+                    product_id: stored_uuid(&product.id)?,
+                    product_name_vi: product.name_vi.clone(),
+                    producer_id: stored_uuid(&product.producer_id)?,
+                    days_left: (rating.expires_on - today).num_days(),
                 })
-                .collect::<Result<Vec<_>, ApiError>>()?;
-            Ok(Paginated {
-                items,
-                page: found.page,
-                per_page: found.per_page,
-                total: found.total,
             })
         })
         .await?;

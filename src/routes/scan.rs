@@ -428,6 +428,43 @@ fn html(status: actix_web::http::StatusCode, rendered: askama::Result<String>) -
     }
 }
 
+/// What a scan event says besides who and which code.
+struct ScanRecord {
+    kind: &'static str,
+    lang: Lang,
+    at: chrono::NaiveDateTime,
+    location: Option<(f64, f64)>,
+}
+
+/// Record a scan event and wait for its commit. Of the client only the
+/// salted daily hash of its address and its browser family are kept.
+async fn record_scan(
+    state: &AppState,
+    req: &HttpRequest,
+    addr: Option<std::net::IpAddr>,
+    code: &TraceCode,
+    event: ScanRecord,
+) -> Result<(), ApiError> {
+    let salt = daily_salt(state.settings.scan_salt_secret.expose(), today());
+    let user_agent = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
+    state
+        .scan_writer
+        .record(NewScanEvent {
+            code: code.to_string(),
+            kind: event.kind.into(),
+            scanned_at: event.at,
+            lang: event.lang.as_str().into(),
+            ua_family: ua_family(user_agent).into(),
+            client_hash: addr.map_or_else(|| "unknown".into(), |a| client_hash(&salt, a)),
+            latitude: event.location.map(|l| l.0),
+            longitude: event.location.map(|l| l.1),
+        })
+        .await
+}
+
 /// The registry facts behind a code: from memory when they are current,
 /// otherwise read (one hop to the blocking pool) and remembered. None: no such code.
 async fn scan_context(
@@ -523,24 +560,13 @@ async fn answer_scan(
     let now = crate::db::now();
     let (views, first_viewed) = state.scan_cache.count_view(&code, now);
     let view = scan_view::build_view(&context, &code, lang, today, views, first_viewed, threshold);
-    let salt = daily_salt(state.settings.scan_salt_secret.expose(), today);
-    let user_agent = req
-        .headers()
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok());
-    state
-        .scan_writer
-        .record(NewScanEvent {
-            code: view.code.clone(),
-            kind: "view".into(),
-            scanned_at: now,
-            lang: lang.as_str().into(),
-            ua_family: ua_family(user_agent).into(),
-            client_hash: addr.map_or_else(|| "unknown".into(), |a| client_hash(&salt, a)),
-            latitude: None,
-            longitude: None,
-        })
-        .await?;
+    let event = ScanRecord {
+        kind: "view",
+        lang,
+        at: now,
+        location: None,
+    };
+    record_scan(state, req, addr, &code, event).await?;
     if json {
         return Ok(HttpResponse::Ok()
             .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -659,23 +685,12 @@ pub async fn share_location(
     if !exists {
         return Err(ApiError::not_found("this code is not registered"));
     }
-    let salt = daily_salt(state.settings.scan_salt_secret.expose(), today());
-    let user_agent = req
-        .headers()
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok());
-    state
-        .scan_writer
-        .record(NewScanEvent {
-            code: code.to_string(),
-            kind: "location".into(),
-            scanned_at: crate::db::now(),
-            lang: "vi".into(),
-            ua_family: ua_family(user_agent).into(),
-            client_hash: addr.map_or_else(|| "unknown".into(), |a| client_hash(&salt, a)),
-            latitude: Some(lat),
-            longitude: Some(lon),
-        })
-        .await?;
+    let event = ScanRecord {
+        kind: "location",
+        lang: Lang::Vi,
+        at: crate::db::now(),
+        location: Some((lat, lon)),
+    };
+    record_scan(&state, &req, addr, &code, event).await?;
     Ok(HttpResponse::NoContent().finish())
 }
