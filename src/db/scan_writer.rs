@@ -3,13 +3,17 @@
 //! only after the transaction holding its event has committed. Under load many
 //! scans share a commit; when idle each commits alone. Nothing answered is lost.
 
-use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+use std::collections::HashMap;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::thread;
+use std::time::{Duration, Instant};
 
 use diesel::Connection;
 use tokio::sync::oneshot;
 
-use super::scans::{NewScanEvent, insert_many};
+use chrono::NaiveDateTime;
+
+use super::scans::{NewScanEvent, add_views, insert_many};
 use super::{Db, DbConnection};
 use crate::error::ApiError;
 
@@ -60,14 +64,30 @@ impl ScanWriter {
     }
 }
 
+/// How often the per-code view counts are added to the database.
+const COUNT_FLUSH: Duration = Duration::from_secs(1);
+/// Codes written per step of a flush; steps go between scan groups so no
+/// scan waits behind a long flush.
+const FLUSH_SLICE: usize = 500;
+
 fn run(db: Db, rx: Receiver<(NewScanEvent, Reply)>) {
     let mut conn: Option<diesel::r2d2::PooledConnection<super::ConnectionManager>> = None;
     let mut events = Vec::with_capacity(MAX_GROUP);
     let mut replies = Vec::with_capacity(MAX_GROUP);
-    // Block for the first event, then take whatever else is already waiting.
-    while let Ok((event, reply)) = rx.recv() {
-        events.push(event);
-        replies.push(reply);
+    let mut counts = ViewCounts::default();
+    loop {
+        // Wait for the first event of a group; when idle, flush the counts.
+        let first = match rx.recv_timeout(COUNT_FLUSH) {
+            Ok(item) => item,
+            Err(RecvTimeoutError::Timeout) => {
+                counts.flush(&db, &mut conn);
+                continue;
+            }
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
+        events.push(first.0);
+        replies.push(first.1);
+        // Take whatever else is already waiting.
         while events.len() < MAX_GROUP {
             match rx.try_recv() {
                 Ok((event, reply)) => {
@@ -78,7 +98,9 @@ fn run(db: Db, rx: Receiver<(NewScanEvent, Reply)>) {
             }
         }
         let outcome = write_group(&db, &mut conn, &events);
-        if outcome.is_err() {
+        if outcome.is_ok() {
+            counts.add(&events);
+        } else {
             // A broken connection is replaced on the next group.
             conn = None;
         }
@@ -88,8 +110,103 @@ fn run(db: Db, rx: Receiver<(NewScanEvent, Reply)>) {
         }
         events.clear();
         metrics_group(n);
+        if counts.due() {
+            counts.flush_slice(&db, &mut conn);
+        }
     }
+    counts.flush(&db, &mut conn);
     tracing::info!("scan writer stopped: queue closed and drained");
+}
+
+/// Views counted since the last flush. The events themselves are durable at
+/// once; only these derived counts wait (at most a second) to reach the table.
+#[derive(Default)]
+struct ViewCounts {
+    pending: HashMap<String, (i64, NaiveDateTime)>,
+    last_flush: Option<Instant>,
+    /// A flush started and is written slice by slice.
+    draining: bool,
+}
+
+impl ViewCounts {
+    fn add(&mut self, events: &[NewScanEvent]) {
+        for e in events.iter().filter(|e| e.kind == "view") {
+            let entry = self
+                .pending
+                .entry(e.code.clone())
+                .or_insert((0, e.scanned_at));
+            entry.0 += 1;
+        }
+    }
+
+    fn due(&self) -> bool {
+        !self.pending.is_empty()
+            && (self.draining || self.last_flush.is_none_or(|t| t.elapsed() >= COUNT_FLUSH))
+    }
+
+    /// Write everything pending (when idle or stopping).
+    fn flush(
+        &mut self,
+        db: &Db,
+        conn: &mut Option<diesel::r2d2::PooledConnection<super::ConnectionManager>>,
+    ) {
+        while !self.pending.is_empty() {
+            if !self.flush_slice(db, conn) {
+                break;
+            }
+        }
+    }
+
+    /// Write one slice; false when it failed (kept for later).
+    fn flush_slice(
+        &mut self,
+        db: &Db,
+        conn: &mut Option<diesel::r2d2::PooledConnection<super::ConnectionManager>>,
+    ) -> bool {
+        if !self.draining {
+            self.last_flush = Some(Instant::now());
+            self.draining = true;
+        }
+        let codes: Vec<String> = self.pending.keys().take(FLUSH_SLICE).cloned().collect();
+        let counts: Vec<(String, i64, NaiveDateTime)> = codes
+            .into_iter()
+            .filter_map(|code| {
+                self.pending
+                    .remove(&code)
+                    .map(|(n, first)| (code, n, first))
+            })
+            .collect();
+        self.draining = !self.pending.is_empty();
+        let written = with_connection(db, conn, |c| {
+            let _turn = db.sqlite_write_turn(c);
+            c.transaction(|c| add_views(c, &counts))
+                .map_err(|e: diesel::result::Error| e.to_string())
+        });
+        if let Err(cause) = written {
+            tracing::warn!(%cause, codes = counts.len(), "view counts not saved; kept for the next flush");
+            *conn = None;
+            for (code, n, first) in counts {
+                let entry = self.pending.entry(code).or_insert((0, first));
+                entry.0 += n;
+            }
+            return false;
+        }
+        true
+    }
+}
+
+fn with_connection<T>(
+    db: &Db,
+    conn: &mut Option<diesel::r2d2::PooledConnection<super::ConnectionManager>>,
+    work: impl FnOnce(&mut DbConnection) -> Result<T, String>,
+) -> Result<T, String> {
+    if conn.is_none() {
+        *conn = Some(db.get().map_err(|e| e.to_problem().detail)?);
+    }
+    match conn.as_mut() {
+        Some(c) => work(c),
+        None => Err("no database connection".into()),
+    }
 }
 
 fn write_group(
@@ -97,16 +214,11 @@ fn write_group(
     conn: &mut Option<diesel::r2d2::PooledConnection<super::ConnectionManager>>,
     events: &[NewScanEvent],
 ) -> Result<(), String> {
-    if conn.is_none() {
-        *conn = Some(db.get().map_err(|e| e.to_problem().detail)?);
-    }
-    let Some(conn) = conn.as_mut() else {
-        return Err("no database connection".into());
-    };
-    let conn: &mut DbConnection = conn;
-    let _turn = db.sqlite_write_turn(conn);
-    conn.transaction(|c| insert_many(c, events).map(|_| ()))
-        .map_err(|e: diesel::result::Error| e.to_string())
+    with_connection(db, conn, |c| {
+        let _turn = db.sqlite_write_turn(c);
+        c.transaction(|c| insert_many(c, events).map(|_| ()))
+            .map_err(|e: diesel::result::Error| e.to_string())
+    })
 }
 
 fn metrics_group(size: usize) {

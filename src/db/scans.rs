@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConnection;
-use super::schema::scan_events;
+use super::schema::{code_scan_counts, scan_events};
 
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = scan_events)]
@@ -38,14 +38,43 @@ pub fn insert_many(conn: &mut DbConnection, events: &[NewScanEvent]) -> QueryRes
     }
 }
 
-/// Consumer views of a code so far, and the first one's time.
+/// Consumer views of a code as last counted, and the first one's time.
 pub fn views_of(conn: &mut DbConnection, code: &str) -> QueryResult<(i64, Option<NaiveDateTime>)> {
-    scan_events::table
-        .filter(scan_events::code.eq(code))
-        .filter(scan_events::kind.eq("view"))
-        .select((
-            diesel::dsl::count_star(),
-            diesel::dsl::min(scan_events::scanned_at),
-        ))
-        .first(conn)
+    code_scan_counts::table
+        .find(code)
+        .select((code_scan_counts::views, code_scan_counts::first_viewed_at))
+        .first::<(i64, NaiveDateTime)>(conn)
+        .optional()
+        .map(|row| row.map_or((0, None), |(views, first)| (views, Some(first))))
+}
+
+/// Add views to codes' counts (several processes may add at once: each adds
+/// its own). Upserts need the concrete backend.
+pub fn add_views(
+    conn: &mut DbConnection,
+    counts: &[(String, i64, NaiveDateTime)],
+) -> QueryResult<()> {
+    use code_scan_counts::dsl as c;
+    use diesel::upsert::excluded;
+    macro_rules! upsert {
+        ($conn:expr) => {
+            for (code, views, first) in counts {
+                diesel::insert_into(c::code_scan_counts)
+                    .values((
+                        c::code.eq(code),
+                        c::views.eq(views),
+                        c::first_viewed_at.eq(first),
+                    ))
+                    .on_conflict(c::code)
+                    .do_update()
+                    .set(c::views.eq(c::views + excluded(c::views)))
+                    .execute($conn)?;
+            }
+        };
+    }
+    match conn {
+        DbConnection::Sqlite(conn) => upsert!(conn),
+        DbConnection::Pg(conn) => upsert!(conn),
+    }
+    Ok(())
 }

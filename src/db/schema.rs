@@ -206,6 +206,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    code_scan_counts (code) {
+        code -> Text,
+        views -> BigInt,
+        first_viewed_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(codes -> code_runs (run_id));
 diesel::joinable!(code_runs -> batches (batch_id));
 diesel::joinable!(products -> organizations (producer_id));
@@ -231,4 +239,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     code_runs,
     codes,
     scan_events,
+    code_scan_counts,
 );

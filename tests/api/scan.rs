@@ -356,3 +356,24 @@ api_test!(async fn every_answered_scan_survives_a_sigkill(app) {
         assert!(recorded >= *n, "{code}: {n} scans answered but {recorded} recorded");
     }
 });
+
+api_test!(async fn view_counts_reach_the_database_within_seconds(app) {
+    let s = setup(&app, "2025-02-01").await;
+    let code = s.codes[6].clone();
+    for _ in 0..3 {
+        scan_json(&app, &format!("/c/{code}")).await;
+    }
+    let started = std::time::Instant::now();
+    loop {
+        let counted: Option<i64> = app.with_db(|conn| {
+            use diesel::prelude::*;
+            use ocop_trace::db::schema::code_scan_counts;
+            code_scan_counts::table.find(&code).select(code_scan_counts::views).first(conn).optional()
+        }).expect("count");
+        if counted == Some(3) {
+            break;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "counts not flushed: {counted:?}");
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+});

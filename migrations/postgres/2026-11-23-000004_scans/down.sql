@@ -1,1 +1,2 @@
+DROP TABLE code_scan_counts;
 DROP TABLE scan_events;
