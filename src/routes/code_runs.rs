@@ -457,8 +457,8 @@ fn wants_ndjson(req: &HttpRequest) -> bool {
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Code run id"), ExportQuery),
     responses(
-        (status = 200, description = "serial,code,code_grouped,payload", content_type = "text/csv", body = String),
-        (status = 200, description = "One ExportedCode per line", content_type = "application/x-ndjson", body = ExportedCode),
+        (status = 200, description = "CSV (serial,code,code_grouped,payload) or NDJSON (one ExportedCode per line)",
+            content((String = "text/csv"), (ExportedCode = "application/x-ndjson"))),
         (status = 404, response = crate::error::ProblemResponse),
     )
 )]

@@ -587,8 +587,8 @@ async fn answer_scan(
     tag = "public",
     params(("code" = String, Path, description = "The trace code, any case, hyphens and O/I/L allowed"), ScanQuery),
     responses(
-        (status = 200, description = "The product's facts", body = ScanView),
-        (status = 200, description = "The product's page", content_type = "text/html", body = String),
+        (status = 200, description = "The product's page (text/html) or its facts (application/json)",
+            content((String = "text/html"), (ScanView = "application/json"))),
         (status = 404, description = "Not a registered code: the product may be counterfeit", content_type = "text/html", body = String),
         (status = 429, response = crate::error::ProblemResponse),
     )
@@ -607,7 +607,11 @@ pub async fn scan(
 #[utoipa::path(
     tag = "public",
     params(("code" = String, Path), ScanQuery),
-    responses((status = 200, body = ScanView), (status = 404, description = "Unknown code"), (status = 429, response = crate::error::ProblemResponse))
+    responses(
+        (status = 200, description = "As GET /c/{code}", content((String = "text/html"), (ScanView = "application/json"))),
+        (status = 404, description = "Unknown code", content_type = "text/html", body = String),
+        (status = 429, response = crate::error::ProblemResponse),
+    )
 )]
 #[get("/C/{code}")]
 pub async fn scan_upper(
@@ -623,7 +627,11 @@ pub async fn scan_upper(
 #[utoipa::path(
     tag = "public",
     params(("gtin" = String, Path), ("lot" = String, Path), ("code" = String, Path), ScanQuery),
-    responses((status = 200, body = ScanView), (status = 404, description = "Unknown code"), (status = 429, response = crate::error::ProblemResponse))
+    responses(
+        (status = 200, description = "As GET /c/{code}", content((String = "text/html"), (ScanView = "application/json"))),
+        (status = 404, description = "Unknown code", content_type = "text/html", body = String),
+        (status = 429, response = crate::error::ProblemResponse),
+    )
 )]
 #[get("/01/{gtin}/10/{lot}/21/{code}")]
 pub async fn scan_gs1(

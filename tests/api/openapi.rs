@@ -17,6 +17,34 @@ fn committed_openapi_matches_the_code() {
     );
 }
 
+#[test]
+fn every_schema_reference_resolves() {
+    let doc = ocop_trace::routes::openapi();
+    let text = serde_json::to_string(&doc).expect("json");
+    let schemas = doc
+        .components
+        .as_ref()
+        .map(|c| c.schemas.clone())
+        .unwrap_or_default();
+    let prefix = "#/components/schemas/";
+    let mut missing: Vec<String> = text
+        .match_indices(prefix)
+        .map(|(i, _)| {
+            text[i + prefix.len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect::<String>()
+        })
+        .filter(|name| !schemas.contains_key(name))
+        .collect();
+    missing.sort();
+    missing.dedup();
+    assert!(
+        missing.is_empty(),
+        "dangling schema references: {missing:?}"
+    );
+}
+
 async fn served_document(app: &TestApp) -> String {
     let answer = app.get("/openapi.yaml", None).await;
     answer.assert_status(200);
