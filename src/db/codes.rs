@@ -176,10 +176,3 @@ pub fn find_code(
         .first(conn)
         .optional()
 }
-
-pub fn count_codes_of_run(conn: &mut DbConnection, run_id: &str) -> QueryResult<i64> {
-    codes::table
-        .filter(codes::run_id.eq(run_id))
-        .count()
-        .get_result(conn)
-}

@@ -109,7 +109,7 @@ fn run(db: Db, rx: Receiver<(NewScanEvent, Reply)>) {
             let _ = reply.send(outcome.clone());
         }
         events.clear();
-        metrics_group(n);
+        tracing::trace!(size = n, "scan group committed");
         if counts.due() {
             counts.flush_slice(&db, &mut conn);
         }
@@ -219,8 +219,4 @@ fn write_group(
         c.transaction(|c| insert_many(c, events).map(|_| ()))
             .map_err(|e: diesel::result::Error| e.to_string())
     })
-}
-
-fn metrics_group(size: usize) {
-    tracing::trace!(size, "scan group committed");
 }

@@ -10,7 +10,7 @@ use super::AppState;
 use crate::auth::{AdminOnly, Authorized, issue_api_key};
 use crate::db;
 use crate::db::api_keys::ApiKeyRow;
-use crate::domain::pagination::{PageQuery, Paginated};
+use crate::domain::pagination::Paginated;
 use crate::domain::text;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, parse_uuid};
@@ -139,11 +139,7 @@ pub async fn list_api_keys(
 ) -> Result<web::Json<Paginated<ApiKeyOut>>, ApiError> {
     let org_id = parse_uuid("id", &id)?;
     let query = query.into_inner();
-    let page = PageQuery {
-        page: query.page,
-        per_page: query.per_page,
-    }
-    .validate()?;
+    let page = super::page(query.page, query.per_page)?;
     let found = state
         .db
         .run(move |conn| {
@@ -153,17 +149,7 @@ pub async fn list_api_keys(
             Ok(db::api_keys::list_for_org(conn, org_id, page)?)
         })
         .await?;
-    let items = found
-        .items
-        .into_iter()
-        .map(ApiKeyOut::try_from)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(web::Json(Paginated {
-        items,
-        page: found.page,
-        per_page: found.per_page,
-        total: found.total,
-    }))
+    Ok(web::Json(found.try_map(ApiKeyOut::try_from)?))
 }
 
 /// Revoke an API key (admin only): it can no longer get tokens. Revoking

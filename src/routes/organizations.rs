@@ -13,7 +13,7 @@ use crate::db::organizations::{Organization, OrganizationFilter};
 use crate::domain::organization::{
     Address, Contact, OrgKind, OrganizationDraft, ProducerType, parse_new_organization,
 };
-use crate::domain::pagination::{PageQuery, Paginated};
+use crate::domain::pagination::Paginated;
 use crate::domain::text;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, parse_uuid};
@@ -132,11 +132,7 @@ pub async fn list_organizations(
     query: ApiQuery<OrganizationListQuery>,
 ) -> Result<web::Json<Paginated<OrganizationOut>>, ApiError> {
     let query = query.into_inner();
-    let page = PageQuery {
-        page: query.page,
-        per_page: query.per_page,
-    }
-    .validate()?;
+    let page = super::page(query.page, query.per_page)?;
     let filter = OrganizationFilter {
         kind: query.kind,
         province: query

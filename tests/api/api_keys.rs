@@ -44,7 +44,7 @@ api_test!(async fn keys_are_stored_hashed(app) {
 
 api_test!(async fn key_for_unknown_org_is_404_and_blank_label_422(app) {
     let admin = app.login(OrgKind::Admin).await;
-    let before = app.count_rows("api_keys");
+    let before = app.count("api_keys");
     let answer = app
         .post(&format!("/api/v1/organizations/{}/api-keys", uuid::Uuid::now_v7()), Some(&admin.token), &json!({"label": "x"}))
         .await;
@@ -57,7 +57,7 @@ api_test!(async fn key_for_unknown_org_is_404_and_blank_label_422(app) {
         .post(&format!("/api/v1/api-keys/{}/revoke", uuid::Uuid::now_v7()), Some(&admin.token), &json!({}))
         .await;
     answer.assert_problem(404);
-    assert_eq!(app.count_rows("api_keys"), before);
+    assert_eq!(app.count("api_keys"), before);
 });
 
 // Every role × every endpoint of the foundation: who gets through the door.

@@ -23,16 +23,16 @@ async fn post_raw(
 
 api_test!(async fn malformed_json_is_400_and_writes_nothing(app) {
     let admin = app.login(OrgKind::Admin).await;
-    let before = app.count_rows("organizations");
+    let before = app.count("organizations");
     let answer = post_raw(&app, "/api/v1/organizations", &admin.token, r#"{"name": "HTX"#).await;
     let problem = answer.assert_problem(400);
     assert!(problem["detail"].as_str().unwrap_or("").contains("malformed JSON"));
-    assert_eq!(app.count_rows("organizations"), before);
+    assert_eq!(app.count("organizations"), before);
 });
 
 api_test!(async fn wrong_type_names_the_field(app) {
     let admin = app.login(OrgKind::Admin).await;
-    let before = app.count_rows("organizations");
+    let before = app.count("organizations");
     let answer = app
         .post(
             "/api/v1/organizations",
@@ -41,12 +41,12 @@ api_test!(async fn wrong_type_names_the_field(app) {
         )
         .await;
     assert_eq!(answer.assert_problem(400)["field"], "name");
-    assert_eq!(app.count_rows("organizations"), before);
+    assert_eq!(app.count("organizations"), before);
 });
 
 api_test!(async fn missing_field_names_the_field(app) {
     let admin = app.login(OrgKind::Admin).await;
-    let before = app.count_rows("organizations");
+    let before = app.count("organizations");
     let answer = app
         .post(
             "/api/v1/organizations",
@@ -56,7 +56,7 @@ api_test!(async fn missing_field_names_the_field(app) {
         .await;
     let problem = answer.assert_problem(400);
     assert!(problem["detail"].as_str().unwrap_or("").contains("name"), "{problem}");
-    assert_eq!(app.count_rows("organizations"), before);
+    assert_eq!(app.count("organizations"), before);
 });
 
 api_test!(async fn unknown_route_is_404_problem(app) {
@@ -76,14 +76,14 @@ api_test!(async fn wrong_method_is_405_with_allow(app) {
 
 api_test!(async fn two_megabyte_body_is_413_and_writes_nothing(app) {
     let admin = app.login(OrgKind::Admin).await;
-    let before = app.count_rows("organizations");
+    let before = app.count("organizations");
     let big = format!(
         r#"{{"name": "{}", "kind": "retailer", "address": {{"province": "Hòa Bình"}}}}"#,
         "a".repeat(2 * 1024 * 1024)
     );
     let answer = post_raw(&app, "/api/v1/organizations", &admin.token, big).await;
     answer.assert_problem(413);
-    assert_eq!(app.count_rows("organizations"), before);
+    assert_eq!(app.count("organizations"), before);
 });
 
 api_test!(async fn wrong_content_type_is_415(app) {

@@ -40,7 +40,7 @@ api_test!(async fn decomposed_vietnamese_is_stored_as_nfc(app) {
 
 api_test!(async fn validation_errors_are_422_naming_every_field(app) {
     let admin = app.login(OrgKind::Admin).await;
-    let before = app.count_rows("organizations");
+    let before = app.count("organizations");
     let mut body = cooperative();
     body["name"] = json!("   ");
     body["producer_type"] = Value::Null;
@@ -57,7 +57,7 @@ api_test!(async fn validation_errors_are_422_naming_every_field(app) {
         .collect();
     assert_eq!(fields, ["name", "producer_type", "tax_code", "address.province", "contact.phone"]);
     assert_eq!(problem["field"], "name");
-    assert_eq!(app.count_rows("organizations"), before);
+    assert_eq!(app.count("organizations"), before);
 });
 
 api_test!(async fn retailer_must_not_have_a_producer_type(app) {
@@ -71,12 +71,12 @@ api_test!(async fn retailer_must_not_have_a_producer_type(app) {
 api_test!(async fn duplicate_tax_code_is_409(app) {
     let admin = app.login(OrgKind::Admin).await;
     app.post("/api/v1/organizations", Some(&admin.token), &cooperative()).await.assert_status(201);
-    let before = app.count_rows("organizations");
+    let before = app.count("organizations");
     let mut body = cooperative();
     body["name"] = json!("Another one");
     let answer = app.post("/api/v1/organizations", Some(&admin.token), &body).await;
     assert_eq!(answer.assert_problem(409)["field"], "tax_code");
-    assert_eq!(app.count_rows("organizations"), before);
+    assert_eq!(app.count("organizations"), before);
 });
 
 api_test!(async fn list_filters_and_paginates(app) {
