@@ -92,6 +92,42 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub scan: ScanArgs,
+
+    #[command(flatten)]
+    pub webhooks: WebhookArgs,
+}
+
+/// Webhook deliveries.
+#[derive(Debug, Clone, Args)]
+pub struct WebhookArgs {
+    /// How often the delivery outbox is looked at, in milliseconds.
+    #[arg(long, env = "WEBHOOK_POLL_MS", default_value_t = 1000)]
+    pub webhook_poll_ms: u64,
+
+    /// Wait after a first failed delivery, in milliseconds; doubles with each
+    /// further failure (up to an hour), 10 attempts in all.
+    #[arg(long, env = "WEBHOOK_RETRY_BASE_MS", default_value_t = 30_000)]
+    pub webhook_retry_base_ms: u64,
+
+    /// Seconds a subscriber has to answer a delivery.
+    #[arg(long, env = "WEBHOOK_TIMEOUT_SECONDS", default_value_t = 10)]
+    pub webhook_timeout_seconds: u64,
+
+    /// Allow subscription URLs on loopback and private addresses (a closed
+    /// network, tests). Off by default so the service can't be aimed inwards.
+    #[arg(long, env = "WEBHOOK_ALLOW_PRIVATE_URLS", default_value_t = false)]
+    pub webhook_allow_private_urls: bool,
+}
+
+impl Default for WebhookArgs {
+    fn default() -> Self {
+        Self {
+            webhook_poll_ms: 1000,
+            webhook_retry_base_ms: 30_000,
+            webhook_timeout_seconds: 10,
+            webhook_allow_private_urls: false,
+        }
+    }
 }
 
 /// The public scan endpoints.
@@ -114,6 +150,21 @@ pub struct ScanArgs {
     #[arg(long, env = "CLONE_SCAN_THRESHOLD", default_value_t = 50)]
     pub clone_scan_threshold: u32,
 
+    /// Two located scans of one code implying a faster journey than this
+    /// (km/h) raise a clone alert.
+    #[arg(long, env = "CLONE_MAX_SPEED_KMH", default_value_t = 200.0)]
+    pub clone_max_speed_kmh: f64,
+
+    /// Located scans closer than this (km) never count as travel: shared
+    /// locations are rounded to about a kilometre.
+    #[arg(long, env = "CLONE_MIN_DISTANCE_KM", default_value_t = 20.0)]
+    pub clone_min_distance_km: f64,
+
+    /// After a shop sold a code, a scan farther than this (km) from the shop
+    /// raises a clone alert (roughly: in another province).
+    #[arg(long, env = "CLONE_SOLD_RADIUS_KM", default_value_t = 50.0)]
+    pub clone_sold_radius_km: f64,
+
     /// Secret the daily salt of client-address hashes is derived from
     /// (random per start when unset: hashes then can't be linked across restarts).
     #[arg(long, env = "SCAN_SALT_SECRET", hide_env_values = true)]
@@ -127,6 +178,9 @@ impl Default for ScanArgs {
             scan_burst: 60,
             trusted_proxies: Vec::new(),
             clone_scan_threshold: 50,
+            clone_max_speed_kmh: 200.0,
+            clone_min_distance_km: 20.0,
+            clone_sold_radius_km: 50.0,
             scan_salt_secret: None,
         }
     }
@@ -145,6 +199,7 @@ pub struct Settings {
     pub shutdown_timeout: Duration,
     pub scan: ScanArgs,
     pub scan_salt_secret: Secret,
+    pub webhooks: WebhookArgs,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -198,7 +253,27 @@ impl Settings {
                 .clone()
                 .unwrap_or_else(|| Secret::new(crate::auth::random_token(32))),
             scan: args.scan,
+            webhooks: args.webhooks,
         })
+    }
+}
+
+impl Settings {
+    pub fn clone_thresholds(&self) -> crate::domain::clone::CloneThresholds {
+        crate::domain::clone::CloneThresholds {
+            max_views: i64::from(self.scan.clone_scan_threshold),
+            max_speed_kmh: self.scan.clone_max_speed_kmh,
+            min_distance_km: self.scan.clone_min_distance_km,
+            sold_radius_km: self.scan.clone_sold_radius_km,
+        }
+    }
+
+    pub fn webhook_sender(&self) -> crate::webhooks::sender::SenderConfig {
+        crate::webhooks::sender::SenderConfig {
+            poll: Duration::from_millis(self.webhooks.webhook_poll_ms.max(10)),
+            retry_base: Duration::from_millis(self.webhooks.webhook_retry_base_ms.max(10)),
+            timeout: Duration::from_secs(self.webhooks.webhook_timeout_seconds.clamp(1, 60)),
+        }
     }
 }
 

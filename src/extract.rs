@@ -76,6 +76,46 @@ fn is_json_content_type(req: &HttpRequest) -> bool {
     }
 }
 
+/// Read a JSON body of at most `limit` bytes.
+fn read_json<T: DeserializeOwned + 'static>(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    limit: usize,
+) -> Pin<Box<dyn Future<Output = Result<T, ApiError>>>> {
+    let json_ok = is_json_content_type(req);
+    let declared_len = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let mut payload = payload.take();
+    Box::pin(async move {
+        if !json_ok {
+            return Err(ApiError::UnsupportedMediaType(
+                "send the body as application/json".into(),
+            ));
+        }
+        if declared_len.is_some_and(|len| len > limit) {
+            return Err(ApiError::PayloadTooLarge { limit });
+        }
+        let mut body = web::BytesMut::with_capacity(declared_len.unwrap_or(1024).min(limit));
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|e| ApiError::bad_request(None, e.to_string()))?;
+            if body.len() + chunk.len() > limit {
+                return Err(ApiError::PayloadTooLarge { limit });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        if body.is_empty() {
+            return Err(ApiError::bad_request(
+                None,
+                "a JSON request body is required",
+            ));
+        }
+        parse_json(&body)
+    })
+}
+
 impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
@@ -85,38 +125,31 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
             .app_data::<JsonLimit>()
             .or_else(|| req.app_data::<web::Data<JsonLimit>>().map(|d| d.get_ref()))
             .map_or(DEFAULT_JSON_LIMIT, |l| l.0);
-        let json_ok = is_json_content_type(req);
-        let declared_len = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
-        let mut payload = payload.take();
-        Box::pin(async move {
-            if !json_ok {
-                return Err(ApiError::UnsupportedMediaType(
-                    "send the body as application/json".into(),
-                ));
-            }
-            if declared_len.is_some_and(|len| len > limit) {
-                return Err(ApiError::PayloadTooLarge { limit });
-            }
-            let mut body = web::BytesMut::with_capacity(declared_len.unwrap_or(1024).min(limit));
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| ApiError::bad_request(None, e.to_string()))?;
-                if body.len() + chunk.len() > limit {
-                    return Err(ApiError::PayloadTooLarge { limit });
-                }
-                body.extend_from_slice(&chunk);
-            }
-            if body.is_empty() {
-                return Err(ApiError::bad_request(
-                    None,
-                    "a JSON request body is required",
-                ));
-            }
-            parse_json(&body).map(ApiJson)
-        })
+        let body = read_json(req, payload, limit);
+        Box::pin(async move { body.await.map(ApiJson) })
+    }
+}
+
+/// Limit for bulk bodies: 10,000 events or a delivery of 10,000 codes.
+pub const BULK_JSON_LIMIT: usize = 8 * 1024 * 1024;
+
+/// A JSON body of a bulk endpoint (up to [`BULK_JSON_LIMIT`]).
+#[derive(Debug)]
+pub struct BulkJson<T>(pub T);
+
+impl<T> BulkJson<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for BulkJson<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = read_json(req, payload, BULK_JSON_LIMIT);
+        Box::pin(async move { body.await.map(BulkJson) })
     }
 }
 

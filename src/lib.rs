@@ -17,3 +17,4 @@ pub mod routes;
 pub mod scan_cache;
 pub mod startup;
 pub mod telemetry;
+pub mod webhooks;

@@ -1,7 +1,8 @@
 //! The scan's hot path reads from memory: which run a code belongs to (never
-//! changes), the run's registry facts (read again after any registry write in
-//! this process: a recall or a new rating shows on the very next scan), and a
-//! view counter per code (loaded from the database once, then counted here).
+//! changes), the run's registry facts and the code's own events and alerts
+//! (both read again after any registry write in this process: a recall, a
+//! new rating or a sale shows on the very next scan), and a view counter per
+//! code (loaded from the database once, then counted here).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -10,7 +11,7 @@ use chrono::NaiveDateTime;
 
 use crate::db::codes::CodeRunRow;
 use crate::domain::code::TraceCode;
-use crate::routes::scan_view::ScanContext;
+use crate::routes::scan_view::{CodeFacts, ScanContext};
 
 /// Beyond these sizes a map is emptied and refilled on demand: bounded memory.
 const MAX_CODES: usize = 2_000_000;
@@ -20,6 +21,8 @@ struct CodeEntry {
     run: Arc<CodeRunRow>,
     views: i64,
     first_viewed: Option<NaiveDateTime>,
+    /// The code's events and alerts, with the registry version they were read at.
+    facts: Option<(u64, Arc<CodeFacts>)>,
 }
 
 #[derive(Default)]
@@ -33,13 +36,28 @@ pub struct Cached {
     pub run: Option<Arc<CodeRunRow>>,
     /// Present only when read at the registry version asked for.
     pub context: Option<Arc<ScanContext>>,
+    /// Present only when read at the registry version asked for.
+    pub facts: Option<Arc<CodeFacts>>,
 }
 
 impl ScanCache {
     pub fn get(&self, code: &TraceCode, version: u64) -> Cached {
-        let run = lock(&self.codes).get(code).map(|e| e.run.clone());
+        let (run, facts) = match lock(&self.codes).get(code) {
+            Some(e) => (
+                Some(e.run.clone()),
+                e.facts
+                    .as_ref()
+                    .filter(|(at, _)| *at == version)
+                    .map(|(_, f)| f.clone()),
+            ),
+            None => (None, None),
+        };
         let context = run.as_ref().and_then(|run| self.context(&run.id, version));
-        Cached { run, context }
+        Cached {
+            run,
+            context,
+            facts,
+        }
     }
 
     /// A run's facts, if read at `version`.
@@ -66,7 +84,16 @@ impl ScanCache {
             run,
             views,
             first_viewed,
+            facts: None,
         });
+    }
+
+    /// Remember a code's events and alerts as read at `version` (taken
+    /// before reading). Only for a code already remembered.
+    pub fn put_facts(&self, code: &TraceCode, version: u64, facts: Arc<CodeFacts>) {
+        if let Some(entry) = lock(&self.codes).get_mut(code) {
+            entry.facts = Some((version, facts));
+        }
     }
 
     /// Remember a run's facts as read at `version` (taken before reading, so a

@@ -50,7 +50,14 @@ impl Application {
             settings.scan.scan_burst,
             settings.scan.trusted_proxies.clone(),
         );
+        let alive = Arc::new(());
+        crate::webhooks::sender::start(
+            db.clone(),
+            settings.webhook_sender(),
+            Arc::downgrade(&alive),
+        );
         let state = web::Data::new(AppState {
+            _alive: alive,
             scan_writer: crate::db::scan_writer::ScanWriter::start(db.clone()),
             limiter,
             scan_cache: Default::default(),

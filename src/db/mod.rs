@@ -3,17 +3,21 @@
 //! All SQL lives below this module. Handlers reach the database only through
 //! [`Db::run`], which hops to the blocking thread pool.
 
+pub mod alerts;
+pub mod analytics;
 pub mod api_keys;
 pub mod audit;
 pub mod batches;
 pub mod certifications;
 pub mod codes;
+pub mod events;
 pub mod organizations;
 pub mod products;
 pub mod scan_writer;
 pub mod scans;
 pub mod schema;
 pub mod sites;
+pub mod webhooks;
 
 use std::time::Duration;
 
@@ -259,6 +263,34 @@ impl Db {
             self.registry_changed();
         }
         result
+    }
+
+    /// A transaction that leaves registry caches alone: for writes the scan
+    /// page does not show (or whose caller says so with `registry_changed`).
+    pub async fn transaction_quiet<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let db = self.clone();
+        self.run(move |conn| {
+            let _turn = db.sqlite_write_turn(conn);
+            conn.transaction(work)
+        })
+        .await
+    }
+
+    /// A transaction on the calling thread, for background work that owns its
+    /// thread (the webhook sender). Registry caches are left alone: it
+    /// writes only bookkeeping.
+    pub fn transaction_here<T>(
+        &self,
+        work: impl FnOnce(&mut DbConnection) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let mut pooled = self.get()?;
+        let conn: &mut DbConnection = &mut pooled;
+        let _turn = self.sqlite_write_turn(conn);
+        conn.transaction(work)
     }
 
     /// The version of the registry's data in this process (see `transaction`).

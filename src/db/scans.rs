@@ -78,3 +78,17 @@ pub fn add_views(
     }
     Ok(())
 }
+
+/// Views of many codes as last counted (codes never viewed are absent).
+pub fn views_of_many(conn: &mut DbConnection, codes: &[String]) -> QueryResult<Vec<(String, i64)>> {
+    let mut out = Vec::new();
+    for chunk in codes.chunks(500) {
+        out.extend(
+            code_scan_counts::table
+                .filter(code_scan_counts::code.eq_any(chunk))
+                .select((code_scan_counts::code, code_scan_counts::views))
+                .load::<(String, i64)>(conn)?,
+        );
+    }
+    Ok(out)
+}

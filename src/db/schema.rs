@@ -69,6 +69,7 @@ diesel::table! {
         expires_on -> Date,
         awarded_by -> Text,
         created_at -> Timestamp,
+        expiry_notified_at -> Nullable<Timestamp>,
     }
 }
 
@@ -214,6 +215,86 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    supply_events (id) {
+        id -> Text,
+        org_id -> Text,
+        biz_step -> Text,
+        disposition -> Text,
+        scope -> Text,
+        batch_id -> Nullable<Text>,
+        run_id -> Nullable<Text>,
+        code_count -> Integer,
+        event_time -> Timestamp,
+        recorded_at -> Timestamp,
+        location_name -> Nullable<Text>,
+        province -> Nullable<Text>,
+        latitude -> Nullable<Double>,
+        longitude -> Nullable<Double>,
+        destination_org_id -> Nullable<Text>,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    supply_event_codes (event_id, code) {
+        event_id -> Text,
+        code -> Text,
+        batch_id -> Text,
+        producer_id -> Text,
+    }
+}
+
+diesel::table! {
+    clone_alerts (id) {
+        id -> Text,
+        code -> Text,
+        rule -> Text,
+        producer_id -> Text,
+        batch_id -> Text,
+        detail -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_subscriptions (id) {
+        id -> Text,
+        org_id -> Text,
+        url -> Text,
+        events -> Text,
+        secret -> Text,
+        created_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        subscription_id -> Text,
+        event_type -> Text,
+        payload -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_status -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (delivery_id, attempt) {
+        delivery_id -> Text,
+        attempt -> Integer,
+        attempted_at -> Timestamp,
+        status_code -> Nullable<Integer>,
+        error -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(codes -> code_runs (run_id));
 diesel::joinable!(code_runs -> batches (batch_id));
 diesel::joinable!(products -> organizations (producer_id));
@@ -223,6 +304,8 @@ diesel::joinable!(site_status_history -> sites (site_id));
 diesel::joinable!(batches -> products (product_id));
 diesel::joinable!(batch_farming_areas -> batches (batch_id));
 diesel::joinable!(batch_farming_areas -> sites (site_id));
+diesel::joinable!(supply_event_codes -> supply_events (event_id));
+diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
@@ -240,4 +323,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     codes,
     scan_events,
     code_scan_counts,
+    supply_events,
+    supply_event_codes,
+    clone_alerts,
+    webhook_subscriptions,
+    webhook_deliveries,
+    webhook_attempts,
 );

@@ -2,6 +2,7 @@
 
 pub mod batch;
 pub mod certification;
+pub mod clone;
 pub mod code;
 pub mod gs1;
 pub mod ocop;
@@ -11,6 +12,9 @@ pub mod payload;
 pub mod product;
 pub mod scan;
 pub mod site;
+pub mod supply;
 pub mod text;
 pub mod time;
 pub mod validation;
+pub mod verify;
+pub mod webhook;

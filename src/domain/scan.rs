@@ -123,6 +123,15 @@ pub fn scanned_too_often(scans: i64, threshold: i64) -> bool {
     scans > threshold
 }
 
+/// Share of scans that were a code's first view (0 when there were none).
+pub fn first_scan_ratio(first_scans: i64, scans: i64) -> f64 {
+    if scans <= 0 {
+        return 0.0;
+    }
+    // Rounded to 4 places: a ratio, not a measurement.
+    ((first_scans as f64 / scans as f64) * 10_000.0).round() / 10_000.0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,5 +180,12 @@ mod tests {
         assert_eq!(ua_family(Some("curl/8.5")), "tool");
         assert_eq!(coarse_location(20.81717, 105.33759), Some((20.82, 105.34)));
         assert_eq!(coarse_location(91.0, 0.0), None);
+    }
+
+    #[test]
+    fn first_scan_ratios() {
+        assert_eq!(first_scan_ratio(0, 0), 0.0);
+        assert_eq!(first_scan_ratio(1, 3), 0.3333);
+        assert_eq!(first_scan_ratio(5, 5), 1.0);
     }
 }

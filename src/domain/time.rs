@@ -1,7 +1,9 @@
 //! Time: stored in UTC, shown and reasoned about in Vietnam's time zone.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
+
+use super::validation::FieldError;
 
 pub const VIETNAM: Tz = chrono_tz::Asia::Ho_Chi_Minh;
 
@@ -10,6 +12,24 @@ pub const VIETNAM: Tz = chrono_tz::Asia::Ho_Chi_Minh;
 pub fn vietnam_date(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&VIETNAM).date_naive()
 }
+
+/// A range of Vietnamese days, `from` to `to` inclusive, as UTC instants
+/// [start, end). Either side may be open. Errors name the field.
+pub fn vietnam_days_utc(
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Result<(Option<NaiveDateTime>, Option<NaiveDateTime>), FieldError> {
+    if let (Some(f), Some(t)) = (from, to)
+        && f > t
+    {
+        return Err(FieldError::new("from", "must not be after to"));
+    }
+    let start = |d: NaiveDate| d.and_time(NaiveTime::MIN) - Duration::hours(UTC_OFFSET_HOURS);
+    Ok((from.map(start), to.and_then(|t| t.succ_opt()).map(start)))
+}
+
+/// Vietnam keeps UTC+7 all year (no daylight saving).
+pub const UTC_OFFSET_HOURS: i64 = 7;
 
 #[cfg(test)]
 mod tests {
@@ -26,5 +46,20 @@ mod tests {
             vietnam_date(at),
             NaiveDate::from_ymd_opt(2026, 11, 24).expect("date")
         );
+    }
+
+    #[test]
+    fn vietnamese_days_start_at_17_utc() {
+        let d = |day| NaiveDate::from_ymd_opt(2026, 11, day).expect("date");
+        let (from, to) = vietnam_days_utc(Some(d(20)), Some(d(21))).expect("range");
+        assert_eq!(
+            from.map(|t| t.to_string()).as_deref(),
+            Some("2026-11-19 17:00:00")
+        );
+        assert_eq!(
+            to.map(|t| t.to_string()).as_deref(),
+            Some("2026-11-21 17:00:00")
+        );
+        assert!(vietnam_days_utc(Some(d(21)), Some(d(20))).is_err());
     }
 }

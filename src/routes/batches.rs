@@ -9,17 +9,21 @@ use uuid::Uuid;
 
 use super::products::load_own_product;
 use super::{AppState, page, stored_uuid, today};
-use crate::auth::{Authorized, Principal, ProducerOnly};
+use crate::auth::{Authorized, Principal, ProducerOnly, ProducerOrAuthority};
 use crate::db::batches::{BatchFilter, BatchRow};
 use crate::db::sites::SiteRow;
 use crate::db::{self, DbConnection};
 use crate::domain::batch::{
     BatchDraft, BatchPatch, BatchStatus, apply_batch_patch, parse_new_batch,
 };
+use crate::domain::organization::OrgKind;
 use crate::domain::pagination::Paginated;
 use crate::domain::site::{SiteKind, SiteStatus, parse_site_code, site_usable};
+use crate::domain::supply::BizStep;
+use crate::domain::webhook::WebhookEvent;
 use crate::error::{ApiError, FieldError};
 use crate::extract::{ApiJson, ApiQuery, parse_uuid};
+use crate::webhooks::{Retailers, notify};
 
 /// A farming area or packing facility as a batch refers to it.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -384,6 +388,116 @@ pub async fn close_batch(
                 row = db::batches::save(conn, row)?;
             }
             batch_out(conn, &row)
+        })
+        .await?;
+    Ok(web::Json(out))
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecallRequest {
+    /// Why, in words a consumer understands: it is shown on the scan page.
+    #[schema(example = "Phát hiện nấm mốc trong quá trình kiểm tra")]
+    pub reason: String,
+}
+
+/// Recall a batch (its producer, or the authority for any batch): every code
+/// of it shows the recall from the next scan on, verification answers
+/// `recalled`, and subscribers (retailers, the authority, the producer) get
+/// a signed `recall` webhook. Recalling a recalled batch changes nothing.
+#[utoipa::path(
+    tag = "batches",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = RecallRequest,
+    responses(
+        (status = 200, body = BatchOut),
+        (status = 404, response = crate::error::ProblemResponse),
+        (status = 422, response = crate::error::ProblemResponse),
+    )
+)]
+#[post("/batches/{id}/recall")]
+pub async fn recall_batch(
+    state: web::Data<AppState>,
+    caller: Authorized<ProducerOrAuthority>,
+    id: web::Path<String>,
+    body: ApiJson<RecallRequest>,
+) -> Result<web::Json<BatchOut>, ApiError> {
+    let id = parse_uuid("id", &id)?;
+    let reason = crate::domain::text::required("reason", &body.into_inner().reason, 500)?;
+    let who = caller.principal;
+    let out = state
+        .db
+        .transaction(move |conn| {
+            let mut row = load_visible_batch(conn, &who, id)?;
+            if row.status() == BatchStatus::Recalled {
+                return batch_out(conn, &row);
+            }
+            let before = serde_json::to_value(batch_out(conn, &row)?).ok();
+            let now = db::now();
+            row.status = BatchStatus::Recalled.as_str().to_owned();
+            row.recall_reason = Some(reason.clone());
+            row.recalled_at = Some(now);
+            let row = db::batches::save(conn, row)?;
+            let code_count: i32 = db::codes::runs_of_batch(conn, &row.id)?
+                .iter()
+                .map(|r| r.count)
+                .sum();
+            let recorder = db::organizations::find(conn, who.org_id)?;
+            db::events::insert(
+                conn,
+                &db::events::SupplyEventRow {
+                    id: db::events::new_event_id(),
+                    org_id: who.org_id.to_string(),
+                    biz_step: BizStep::Recalling.as_str().into(),
+                    disposition: BizStep::Recalling.default_disposition().as_str().into(),
+                    scope: "batch".into(),
+                    batch_id: Some(row.id.clone()),
+                    run_id: None,
+                    code_count,
+                    event_time: now,
+                    recorded_at: now,
+                    location_name: None,
+                    province: recorder.map(|o| o.address.province),
+                    latitude: None,
+                    longitude: None,
+                    destination_org_id: None,
+                    note: Some(reason.clone()),
+                },
+                &[],
+            )?;
+            let out = batch_out(conn, &row)?;
+            if who.is(OrgKind::Authority) {
+                db::audit::record(
+                    conn,
+                    who.actor(),
+                    "recall",
+                    "batch",
+                    &row.id,
+                    before.as_ref(),
+                    serde_json::to_value(&out).ok().as_ref(),
+                )?;
+            }
+            let product = db::products::find(conn, stored_uuid(&row.product_id)?)?;
+            notify(
+                conn,
+                WebhookEvent::Recall,
+                &row.producer_id,
+                Retailers::All,
+                serde_json::json!({
+                    "batch_id": out.id,
+                    "lot": out.lot,
+                    "product_id": out.product_id,
+                    "product_name": product.as_ref().map(|p| p.name_vi.clone()),
+                    "gtin": product.and_then(|p| p.gtin),
+                    "producer_id": out.producer_id,
+                    "reason": reason,
+                    "recalled_at": out.recalled_at,
+                    "recalled_by": who.role.as_str(),
+                    "code_count": code_count,
+                }),
+            )?;
+            Ok(out)
         })
         .await?;
     Ok(web::Json(out))

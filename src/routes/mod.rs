@@ -2,19 +2,25 @@
 //! [`configure`], so the whole API is visible here and lands in the OpenAPI
 //! document by construction.
 
+pub mod alerts;
+pub mod analytics;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod batches;
 pub mod certifications;
+pub mod clone_watch;
 pub mod code_runs;
 pub mod codes;
+pub mod events;
 pub mod health;
 pub mod organizations;
 pub mod products;
 pub mod scan;
 pub mod scan_view;
 pub mod sites;
+pub mod verify;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -54,6 +60,8 @@ pub struct AppState {
     pub scan_writer: crate::db::scan_writer::ScanWriter,
     pub limiter: crate::ratelimit::ClientLimiter,
     pub scan_cache: crate::scan_cache::ScanCache,
+    /// Background work (the webhook sender) runs while this is held.
+    pub _alive: Arc<()>,
 }
 
 /// Path templates and their methods, read from the OpenAPI document, so an
@@ -181,6 +189,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(batches::get_batch)
                 .service(batches::update_batch)
                 .service(batches::close_batch)
+                .service(batches::recall_batch)
                 .service(code_runs::create_code_run)
                 .service(code_runs::list_code_runs)
                 .service(code_runs::get_code_run)
@@ -188,7 +197,18 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(code_runs::labels_pdf)
                 .service(codes::qr_png)
                 .service(codes::qr_svg)
-                .service(audit::list_audit_log),
+                .service(audit::list_audit_log)
+                .service(events::record_events)
+                .service(events::list_events)
+                .service(events::get_event)
+                .service(verify::verify_code)
+                .service(verify::verify_delivery)
+                .service(alerts::list_alerts)
+                .service(webhooks::create_subscription)
+                .service(webhooks::list_subscriptions)
+                .service(webhooks::delete_subscription)
+                .service(webhooks::list_deliveries)
+                .service(analytics::scan_analytics),
         );
 }
 
@@ -212,6 +232,9 @@ Authenticate by exchanging an API key at `POST /api/v1/auth/token` and sending t
         products::ArchivedParam,
         code_runs::ExportFormat,
         crate::labels::qr::Ecc,
+        crate::domain::supply::BizStep,
+        crate::domain::clone::CloneRule,
+        analytics::GroupBy,
     )),
     tags(
         (name = "operations", description = "Health, readiness and the contract"),
@@ -227,6 +250,11 @@ Authenticate by exchanging an API key at `POST /api/v1/auth/token` and sending t
         (name = "batches", description = "Lots of a product, from farming areas"),
         (name = "codes", description = "Code runs, exports, QR symbols and label sheets"),
         (name = "audit", description = "What the authority and the admin did"),
+        (name = "events", description = "Supply-chain events (EPCIS 2.0 shaped): shipping, receiving, selling…"),
+        (name = "verification", description = "Provenance of a code or a whole delivery"),
+        (name = "alerts", description = "Codes that look copied"),
+        (name = "webhooks", description = "Recall, clone and expiry notifications, signed"),
+        (name = "analytics", description = "Consumer scans, grouped"),
     )
 )]
 struct ApiDoc;

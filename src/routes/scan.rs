@@ -10,10 +10,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use std::sync::Arc;
 
-use super::scan_view::{self, ScanContext, ScanView, Verdict};
+use super::clone_watch::{self, CodeOwner};
+use super::scan_view::{self, CodeFacts, ScanContext, ScanView, Verdict};
 use super::{AppState, today};
-use crate::db::codes::CodeRunRow;
 use crate::db::scans::NewScanEvent;
+use crate::domain::clone::{GeoPoint, LocatedScan, check_scan_count};
 use crate::domain::code::TraceCode;
 use crate::domain::ocop::{RatingLevel, RatingStatus};
 use crate::domain::scan::{
@@ -465,70 +466,103 @@ async fn record_scan(
         .await
 }
 
-/// The registry facts behind a code: from memory when they are current,
-/// otherwise read (one hop to the blocking pool) and remembered. None: no such code.
-async fn scan_context(
-    state: &AppState,
-    code: TraceCode,
-) -> Result<Option<Arc<ScanContext>>, ApiError> {
+/// What a scan shows of a code: the run's registry facts and the code's own
+/// events and alerts.
+pub struct CodeView {
+    pub context: Arc<ScanContext>,
+    pub facts: Arc<CodeFacts>,
+}
+
+/// The facts behind a code: from memory when they are current, otherwise
+/// read (at most two hops to the blocking pool) and remembered. None: no such code.
+pub async fn scan_context(state: &AppState, code: TraceCode) -> Result<Option<CodeView>, ApiError> {
     let version = state.db.registry_version();
-    let cached = state.scan_cache.get(&code, version);
-    if let Some(context) = cached.context {
-        return Ok(Some(context));
-    }
-    let known_run = cached.run;
     let cache = &state.scan_cache;
-    // The run's facts may be cached even when this code is new to us.
-    let context_of = |run: &CodeRunRow| cache.context(&run.id, version);
-    let loaded = match known_run {
-        Some(run) => {
-            let context = state
-                .db
-                .run(move |conn| scan_view::load_context(conn, &run).map(|c| (run, c)))
-                .await?;
-            Some((context.0, None, Some(context.1)))
-        }
+    let cached = cache.get(&code, version);
+    if let (Some(context), Some(facts)) = (&cached.context, &cached.facts) {
+        return Ok(Some(CodeView {
+            context: context.clone(),
+            facts: facts.clone(),
+        }));
+    }
+    // The code's run (if new to us), its views so far, and its own facts.
+    let known_run = cached.run.clone();
+    let (run, views, facts) = match cached.facts {
+        Some(facts) => match known_run {
+            Some(run) => (run, None, facts),
+            None => return Ok(None),
+        },
         None => {
-            let found = state
+            let loaded = state
                 .db
-                .run(
-                    move |conn| match crate::db::codes::find_code(conn, &code)? {
-                        Some((_, run)) => Ok(Some((run, scan_view::load_views(conn, &code)?))),
-                        None => Ok(None),
-                    },
-                )
+                .run(move |conn| {
+                    let (run, views) = match known_run {
+                        Some(run) => (run, None),
+                        None => match crate::db::codes::find_code(conn, &code)? {
+                            Some((_, run)) => {
+                                (Arc::new(run), Some(scan_view::load_views(conn, &code)?))
+                            }
+                            None => return Ok(None),
+                        },
+                    };
+                    let mut facts = scan_view::load_code_facts(conn, &[code.to_string()])?;
+                    let facts = facts.remove(code.as_str()).unwrap_or_default();
+                    Ok(Some((run, views, Arc::new(facts))))
+                })
                 .await?;
-            match found {
-                None => None,
-                Some((run, views)) => {
-                    let run = Arc::new(run);
-                    match context_of(&run) {
-                        Some(context) => {
-                            cache.put_code(code, run.clone(), views.0, views.1);
-                            return Ok(Some(context));
-                        }
-                        None => {
-                            let for_read = run.clone();
-                            let context = state
-                                .db
-                                .run(move |conn| scan_view::load_context(conn, &for_read))
-                                .await?;
-                            Some((run, Some(views), Some(context)))
-                        }
-                    }
-                }
-            }
+            let Some(loaded) = loaded else {
+                return Ok(None);
+            };
+            loaded
         }
     };
-    let Some((run, views, Some(context))) = loaded else {
-        return Ok(None);
-    };
-    let context = Arc::new(context);
     if let Some((views, first)) = views {
         cache.put_code(code, run.clone(), views, first);
     }
-    cache.put_context(&run.id, version, context.clone());
-    Ok(Some(context))
+    cache.put_facts(&code, version, facts.clone());
+    // The run's facts may be cached even when this code is new to us.
+    let context = match cached.context.or_else(|| cache.context(&run.id, version)) {
+        Some(context) => context,
+        None => {
+            let for_read = run.clone();
+            let context = Arc::new(
+                state
+                    .db
+                    .run(move |conn| scan_view::load_context(conn, &for_read))
+                    .await?,
+            );
+            cache.put_context(&run.id, version, context.clone());
+            context
+        }
+    };
+    Ok(Some(CodeView { context, facts }))
+}
+
+/// The view that crossed the threshold raises the alert, in the background:
+/// the scan's answer does not wait for it, and the page needs nothing from
+/// it (the warning comes from the count).
+fn raise_scan_count_alert(state: &AppState, context: &ScanContext, code: TraceCode, views: i64) {
+    let Some(finding) = check_scan_count(views, &state.settings.clone_thresholds()) else {
+        return;
+    };
+    let db = state.db.clone();
+    let (producer_id, batch_id) = (context.batch.producer_id.clone(), context.batch.id.clone());
+    actix_web::rt::spawn(async move {
+        let code = code.to_string();
+        let raised = db
+            .transaction_quiet(move |conn| {
+                let owner = CodeOwner {
+                    code: &code,
+                    producer_id: &producer_id,
+                    batch_id: &batch_id,
+                };
+                clone_watch::raise(conn, &owner, &finding)
+            })
+            .await;
+        if let Err(e) = raised {
+            tracing::warn!(error = %e, "clone alert not raised");
+        }
+    });
 }
 
 /// Answer a scan of `raw_code` (from any of the URL forms).
@@ -554,12 +588,24 @@ async fn answer_scan(
     };
     let today = today();
     let threshold = i64::from(state.settings.scan.clone_scan_threshold);
-    let Some(context) = scan_context(state, code).await? else {
+    let Some(found) = scan_context(state, code).await? else {
         return Ok(not_found(lang, raw_code, &base_path, json));
     };
     let now = crate::db::now();
     let (views, first_viewed) = state.scan_cache.count_view(&code, now);
-    let view = scan_view::build_view(&context, &code, lang, today, views, first_viewed, threshold);
+    if views == threshold + 1 {
+        raise_scan_count_alert(state, &found.context, code, views);
+    }
+    let view = scan_view::build_view(
+        &found.context,
+        &found.facts,
+        &code,
+        lang,
+        today,
+        views,
+        first_viewed,
+        threshold,
+    );
     let event = ScanRecord {
         kind: "view",
         lang,
@@ -686,19 +732,45 @@ pub async fn share_location(
             "latitude must be -90..90 and longitude -180..180",
         )
     })?;
-    let exists = state
-        .db
-        .run(move |conn| Ok(crate::db::codes::find_code(conn, &code)?.is_some()))
-        .await?;
-    if !exists {
+    let Some(found) = scan_context(&state, code).await? else {
         return Err(ApiError::not_found("this code is not registered"));
-    }
+    };
+    let at = crate::db::now();
     let event = ScanRecord {
         kind: "location",
         lang: Lang::Vi,
-        at: crate::db::now(),
+        at,
         location: Some((lat, lon)),
     };
     record_scan(&state, &req, addr, &code, event).await?;
+    let sales = found.context.sales(&found.facts);
+    let (producer_id, batch_id) = (
+        found.context.batch.producer_id.clone(),
+        found.context.batch.id.clone(),
+    );
+    let thresholds = state.settings.clone_thresholds();
+    let new = LocatedScan {
+        at,
+        point: GeoPoint {
+            latitude: lat,
+            longitude: lon,
+        },
+    };
+    let raised = state
+        .db
+        .transaction_quiet(move |conn| {
+            let code = code.to_string();
+            let owner = CodeOwner {
+                code: &code,
+                producer_id: &producer_id,
+                batch_id: &batch_id,
+            };
+            clone_watch::check_located(conn, &owner, &sales, new, &thresholds)
+        })
+        .await?;
+    if !raised.is_empty() {
+        // The page warns of these alerts from the next scan on.
+        state.db.registry_changed();
+    }
     Ok(HttpResponse::NoContent().finish())
 }

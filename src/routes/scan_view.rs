@@ -9,16 +9,20 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::stored_uuid;
+use crate::db::alerts::AlertRow;
 use crate::db::codes::CodeRunRow;
+use crate::db::events::EventWithOrg;
 use crate::db::sites::SiteRow;
 use crate::db::{self, DbConnection};
 use crate::domain::batch::BatchStatus;
 use crate::domain::certification::{CertScheme, CertStatus, cert_status};
+use crate::domain::clone::{CloneRule, GeoPoint, Sale};
 use crate::domain::code::TraceCode;
 use crate::domain::ocop::{RatingLevel, RatingStatus, rating_status};
 use crate::domain::organization::ProducerType;
 use crate::domain::scan::{Lang, scanned_too_often};
 use crate::domain::site::SiteStatus;
+use crate::domain::supply::BizStep;
 use crate::domain::time::VIETNAM;
 use crate::error::ApiError;
 
@@ -122,13 +126,19 @@ pub struct ScanCertification {
 /// location's trace code) and when.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct JourneyStep {
-    /// CBV-style step: `harvesting`, `packing`, `commissioning`, …
+    /// CBV-style step: `harvesting`, `packing`, `commissioning`, then the
+    /// supply-chain events (`shipping`, `receiving`, `retail_selling`…).
     pub step: String,
     pub label: String,
+    /// The day in Vietnam.
     pub date: NaiveDate,
+    /// The exact time, for recorded supply-chain events.
+    pub at: Option<DateTime<Utc>>,
     pub place: Option<String>,
     /// Trace code of the place (farming area or facility code).
     pub place_code: Option<String>,
+    /// Who recorded the step, for supply-chain events.
+    pub recorded_by: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -136,6 +146,18 @@ pub struct ScanStats {
     /// Consumer views of this code, this one included.
     pub views: i64,
     pub first_viewed_at: Option<DateTime<Utc>>,
+}
+
+/// Where a package comes from: every registry fact behind its code.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Provenance {
+    pub product: ScanProduct,
+    pub producer: ScanProducer,
+    pub ocop: Option<ScanRating>,
+    pub farming_area: ScanSite,
+    pub packing_facility: Option<ScanSite>,
+    pub batch: ScanBatch,
+    pub certifications: Vec<ScanCertification>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -160,6 +182,7 @@ pub struct ScanView {
 /// whenever the registry changes (see [`crate::routes::scan_cache`]).
 #[derive(Debug, Clone)]
 pub struct ScanContext {
+    pub run_id: String,
     pub run_created_at: NaiveDateTime,
     pub batch: db::batches::BatchRow,
     pub product: db::products::ProductRow,
@@ -168,6 +191,67 @@ pub struct ScanContext {
     pub area: SiteRow,
     pub facility: Option<SiteRow>,
     pub certifications: Vec<db::certifications::CertificationRow>,
+    /// Events about the whole batch or this run, oldest first.
+    pub batch_events: Vec<EventWithOrg>,
+}
+
+/// What is known of one code beyond its run: events naming it, clone alerts.
+#[derive(Debug, Clone, Default)]
+pub struct CodeFacts {
+    pub events: Vec<EventWithOrg>,
+    pub alerts: Vec<AlertRow>,
+}
+
+impl ScanContext {
+    /// Every supply-chain event of a code, oldest first.
+    pub fn events_with<'a>(&'a self, facts: &'a CodeFacts) -> Vec<&'a EventWithOrg> {
+        let mut all: Vec<&EventWithOrg> = self.batch_events.iter().chain(&facts.events).collect();
+        all.sort_by(|a, b| (a.0.event_time, &a.0.id).cmp(&(b.0.event_time, &b.0.id)));
+        all
+    }
+
+    /// Sales of the code that say where the shop is.
+    pub fn sales(&self, facts: &CodeFacts) -> Vec<Sale> {
+        self.events_with(facts)
+            .into_iter()
+            .filter(|(e, _)| e.biz_step == BizStep::RetailSelling.as_str())
+            .filter_map(|(e, org)| {
+                Some(Sale {
+                    at: e.event_time,
+                    point: GeoPoint {
+                        latitude: e.latitude?,
+                        longitude: e.longitude?,
+                    },
+                    shop: e.location_name.clone().unwrap_or_else(|| org.clone()),
+                })
+            })
+            .collect()
+    }
+
+    /// Has a shop sold this package to a consumer?
+    pub fn sold(&self, facts: &CodeFacts) -> bool {
+        self.events_with(facts)
+            .iter()
+            .any(|(e, _)| e.biz_step == BizStep::RetailSelling.as_str())
+    }
+}
+
+/// Events and alerts of many codes at once.
+pub fn load_code_facts(
+    conn: &mut DbConnection,
+    codes: &[String],
+) -> Result<std::collections::HashMap<String, CodeFacts>, ApiError> {
+    let mut out: std::collections::HashMap<String, CodeFacts> = std::collections::HashMap::new();
+    for (code, event) in db::events::naming_codes(conn, codes)? {
+        out.entry(code).or_default().events.push(event);
+    }
+    for alert in db::alerts::of_codes(conn, codes)? {
+        out.entry(alert.code.clone())
+            .or_default()
+            .alerts
+            .push(alert);
+    }
+    Ok(out)
 }
 
 /// Read the context of a run (on the blocking pool).
@@ -194,7 +278,12 @@ pub fn load_context(conn: &mut DbConnection, run: &CodeRunRow) -> Result<ScanCon
         .and_then(|id| sites.iter().find(|s| &s.id == id))
         .cloned();
     let certifications = db::certifications::for_product(conn, &product.producer_id, &product.id)?;
+    let batch_events = db::events::of_batch(conn, &batch.id)?
+        .into_iter()
+        .filter(|(e, _)| e.scope == "batch" || e.run_id.as_deref() == Some(run.id.as_str()))
+        .collect();
     Ok(ScanContext {
+        run_id: run.id.clone(),
         run_created_at: run.created_at,
         batch,
         product,
@@ -203,6 +292,7 @@ pub fn load_context(conn: &mut DbConnection, run: &CodeRunRow) -> Result<ScanCon
         area,
         facility,
         certifications,
+        batch_events,
     })
 }
 
@@ -214,29 +304,12 @@ pub fn load_views(
     Ok(db::scans::views_of(conn, code.as_str())?)
 }
 
-/// The page's facts for one scan: pure, from the context and the scan counter
-/// (`views` includes this scan).
-pub fn build_view(
-    ctx: &ScanContext,
-    code: &TraceCode,
-    lang: Lang,
-    today: NaiveDate,
-    views: i64,
-    first_viewed: Option<NaiveDateTime>,
-    clone_threshold: i64,
-) -> ScanView {
-    let (batch, product, producer, rating, area) = (
-        &ctx.batch,
-        &ctx.product,
-        &ctx.producer,
-        &ctx.rating,
-        &ctx.area,
-    );
-    let facility = ctx.facility.as_ref();
-    let certifications = &ctx.certifications;
+/// The registry facts of a run, in the page's language.
+pub fn provenance(ctx: &ScanContext, lang: Lang, today: NaiveDate) -> Provenance {
+    let (batch, product, producer) = (&ctx.batch, &ctx.product, &ctx.producer);
     let en = lang == Lang::En;
     let fields = product.fields();
-    let ocop = rating.as_ref().map(|r| {
+    let ocop = ctx.rating.as_ref().map(|r| {
         let status = rating_status(r.expires_on, today);
         ScanRating {
             status,
@@ -247,6 +320,146 @@ pub fn build_view(
             expires_on: r.expires_on,
         }
     });
+    Provenance {
+        product: ScanProduct {
+            name: if en {
+                fields.name_en.clone().unwrap_or(fields.name_vi.clone())
+            } else {
+                fields.name_vi.clone()
+            },
+            name_en: fields.name_en.clone(),
+            group_name_vi: fields.group.name_vi().into(),
+            description: if en {
+                fields.description_en.or(fields.description_vi)
+            } else {
+                fields.description_vi
+            },
+            image_url: fields.image_url,
+            unit: fields.unit,
+            gtin: product.gtin.clone(),
+        },
+        producer: ScanProducer {
+            name: producer.name.clone(),
+            producer_type: producer.producer_type,
+            province: producer.address.province.clone(),
+            district: producer.address.district.clone(),
+            commune: producer.address.commune.clone(),
+            phone: producer.contact.phone.clone(),
+        },
+        ocop,
+        farming_area: (&ctx.area).into(),
+        packing_facility: ctx.facility.as_ref().map(Into::into),
+        batch: ScanBatch {
+            lot: batch.lot.clone(),
+            status: batch.status(),
+            harvest_date: batch.harvest_date,
+            production_date: batch.production_date,
+            best_before: batch.best_before,
+            recall_reason: batch.recall_reason.clone(),
+            recalled_at: batch.recalled_at.map(|t| t.and_utc()),
+        },
+        certifications: ctx
+            .certifications
+            .iter()
+            .map(|c| {
+                let scheme = CertScheme::parse(&c.scheme).unwrap_or(CertScheme::Other);
+                ScanCertification {
+                    scheme,
+                    scheme_label: c
+                        .scheme_name
+                        .clone()
+                        .unwrap_or_else(|| scheme.display_name().into()),
+                    number: c.number.clone(),
+                    issuer: c.issuer.clone(),
+                    valid_until: c.valid_until,
+                    status: cert_status(c.valid_from, c.valid_until, today),
+                }
+            })
+            .collect(),
+    }
+}
+
+/// The product's journey: harvest, packing and code issuance from the batch,
+/// then every supply-chain event recorded for the code, oldest first.
+pub fn journey(ctx: &ScanContext, facts: &CodeFacts, en: bool) -> Vec<JourneyStep> {
+    let (batch, area, producer) = (&ctx.batch, &ctx.area, &ctx.producer);
+    let facility = ctx.facility.as_ref();
+    let mut steps = Vec::new();
+    if let Some(date) = batch.harvest_date {
+        steps.push(JourneyStep {
+            step: "harvesting".into(),
+            label: if en { "Harvested" } else { "Thu hoạch" }.into(),
+            date,
+            at: None,
+            place: Some(area.name.clone()),
+            place_code: Some(area.code.clone()),
+            recorded_by: None,
+        });
+    }
+    if let Some(date) = batch.production_date {
+        steps.push(JourneyStep {
+            step: "packing".into(),
+            label: if en {
+                "Processed and packed"
+            } else {
+                "Sơ chế, đóng gói"
+            }
+            .into(),
+            date,
+            at: None,
+            place: facility
+                .map(|f| f.name.clone())
+                .or(Some(producer.name.clone())),
+            place_code: facility.map(|f| f.code.clone()),
+            recorded_by: None,
+        });
+    }
+    steps.push(JourneyStep {
+        step: "commissioning".into(),
+        label: BizStep::Commissioning.label(en).into(),
+        date: local_date(ctx.run_created_at),
+        at: None,
+        place: Some(producer.name.clone()),
+        place_code: None,
+        recorded_by: None,
+    });
+    for (event, org) in ctx.events_with(facts) {
+        let step = BizStep::parse(&event.biz_step);
+        let place = match (&event.location_name, &event.province) {
+            (Some(name), Some(province)) => format!("{name}, {province}"),
+            (Some(name), None) => name.clone(),
+            (None, Some(province)) => format!("{org}, {province}"),
+            (None, None) => org.clone(),
+        };
+        steps.push(JourneyStep {
+            step: event.biz_step.clone(),
+            label: step.map_or(event.biz_step.clone(), |s| s.label(en).into()),
+            date: local_date(event.event_time),
+            at: Some(event.event_time.and_utc()),
+            place: Some(place),
+            place_code: None,
+            recorded_by: Some(org.clone()),
+        });
+    }
+    steps
+}
+
+/// The page's facts for one scan: pure, from the context, the code's facts
+/// and the scan counter (`views` includes this scan).
+#[allow(clippy::too_many_arguments)]
+pub fn build_view(
+    ctx: &ScanContext,
+    facts: &CodeFacts,
+    code: &TraceCode,
+    lang: Lang,
+    today: NaiveDate,
+    views: i64,
+    first_viewed: Option<NaiveDateTime>,
+    clone_threshold: i64,
+) -> ScanView {
+    let en = lang == Lang::En;
+    let (batch, area) = (&ctx.batch, &ctx.area);
+    let facts_of_run = provenance(ctx, lang, today);
 
     let mut warnings = Vec::new();
     let mut warn = |kind: Verdict, vi: String, en_text: String| {
@@ -277,7 +490,8 @@ pub fn build_view(
             ),
         );
     }
-    if ocop
+    if facts_of_run
+        .ocop
         .as_ref()
         .is_some_and(|r| r.status == RatingStatus::Expired)
     {
@@ -299,108 +513,42 @@ pub fn build_view(
             ),
         );
     }
-    let verdict = warnings.first().map_or(Verdict::Authentic, |w| w.kind);
-
-    let mut journey = Vec::new();
-    if let Some(date) = batch.harvest_date {
-        journey.push(JourneyStep {
-            step: "harvesting".into(),
-            label: if en { "Harvested" } else { "Thu hoạch" }.into(),
-            date,
-            place: Some(area.name.clone()),
-            place_code: Some(area.code.clone()),
-        });
-    }
-    if let Some(date) = batch.production_date {
-        journey.push(JourneyStep {
-            step: "packing".into(),
-            label: if en {
-                "Processed and packed"
-            } else {
-                "Sơ chế, đóng gói"
-            }
-            .into(),
-            date,
-            place: facility
-                .map(|f| f.name.clone())
-                .or(Some(producer.name.clone())),
-            place_code: facility.map(|f| f.code.clone()),
-        });
-    }
-    journey.push(JourneyStep {
-        step: "commissioning".into(),
-        label: if en {
-            "Trace code issued"
-        } else {
-            "Cấp mã truy xuất"
+    for alert in &facts.alerts {
+        // Too many views is already said above, with the count.
+        if let Some(rule @ (CloneRule::ImpossibleTravel | CloneRule::AfterSale)) =
+            CloneRule::parse(&alert.rule)
+        {
+            warn(
+                Verdict::SuspectedClone,
+                rule.consumer_message(false).into(),
+                rule.consumer_message(true).into(),
+            );
         }
-        .into(),
-        date: local_date(ctx.run_created_at),
-        place: Some(producer.name.clone()),
-        place_code: None,
-    });
-
+    }
+    let verdict = warnings.first().map_or(Verdict::Authentic, |w| w.kind);
+    let Provenance {
+        product,
+        producer,
+        ocop,
+        farming_area,
+        packing_facility,
+        batch,
+        certifications,
+    } = facts_of_run;
     ScanView {
         code: code.to_string(),
         code_grouped: code.grouped(),
         language: lang,
         verdict,
         warnings,
-        product: ScanProduct {
-            name: if en {
-                fields.name_en.clone().unwrap_or(fields.name_vi.clone())
-            } else {
-                fields.name_vi.clone()
-            },
-            name_en: fields.name_en.clone(),
-            group_name_vi: fields.group.name_vi().into(),
-            description: if en {
-                fields.description_en.or(fields.description_vi)
-            } else {
-                fields.description_vi
-            },
-            image_url: fields.image_url,
-            unit: fields.unit,
-            gtin: product.gtin.clone(),
-        },
-        producer: ScanProducer {
-            name: producer.name.clone(),
-            producer_type: producer.producer_type,
-            province: producer.address.province.clone(),
-            district: producer.address.district.clone(),
-            commune: producer.address.commune.clone(),
-            phone: producer.contact.phone.clone(),
-        },
+        product,
+        producer,
         ocop,
-        farming_area: area.into(),
-        packing_facility: facility.map(Into::into),
-        batch: ScanBatch {
-            lot: batch.lot.clone(),
-            status: batch.status(),
-            harvest_date: batch.harvest_date,
-            production_date: batch.production_date,
-            best_before: batch.best_before,
-            recall_reason: batch.recall_reason.clone(),
-            recalled_at: batch.recalled_at.map(|t| t.and_utc()),
-        },
-        certifications: certifications
-            .iter()
-            .map(|c| {
-                let scheme = CertScheme::parse(&c.scheme).unwrap_or(CertScheme::Other);
-                ScanCertification {
-                    scheme,
-                    scheme_label: c
-                        .scheme_name
-                        .clone()
-                        .unwrap_or_else(|| scheme.display_name().into()),
-                    number: c.number.clone(),
-                    issuer: c.issuer.clone(),
-                    valid_until: c.valid_until,
-                    status: cert_status(c.valid_from, c.valid_until, today),
-                }
-            })
-            .collect(),
-        journey,
+        farming_area,
+        packing_facility,
+        batch,
+        certifications,
+        journey: journey(ctx, facts, en),
         scans: ScanStats {
             views,
             first_viewed_at: first_viewed.map(|t| t.and_utc()),

@@ -153,6 +153,12 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut ServeArgs
             scan_rate_per_minute: 6000,
             ..Default::default()
         },
+        webhooks: ocop_trace::config::WebhookArgs {
+            webhook_poll_ms: 50,
+            webhook_retry_base_ms: 200,
+            webhook_timeout_seconds: 5,
+            webhook_allow_private_urls: true,
+        },
     };
     adjust(&mut args);
     let settings = Settings::from_args(args).expect("settings");

@@ -1,0 +1,265 @@
+//! Webhook subscriptions of an organization, and their delivery log.
+
+use actix_web::{HttpResponse, delete, get, post, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::{AppState, page, stored_uuid};
+use crate::auth::Principal;
+use crate::db;
+use crate::db::webhooks::{DeliveryRow, SubscriptionRow};
+use crate::domain::pagination::Paginated;
+use crate::domain::webhook::{WebhookEvent, check_url, join_events, split_events};
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiQuery, parse_uuid};
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubscriptionDraft {
+    /// Where deliveries are POSTed (https in production).
+    #[schema(example = "https://hooks.winmart.example/ocop")]
+    pub url: String,
+    /// What to be told of.
+    pub events: Vec<WebhookEvent>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SubscriptionOut {
+    pub id: Uuid,
+    pub url: String,
+    pub events: Vec<WebhookEvent>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A new subscription, with its signing secret (shown this once).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SubscriptionCreated {
+    #[serde(flatten)]
+    pub subscription: SubscriptionOut,
+    /// Key of the HMAC-SHA256 in `X-OCOP-Signature: sha256=<hex>` over each
+    /// delivery's exact body. Store it now: it is not shown again.
+    pub secret: String,
+}
+
+fn subscription_out(row: &SubscriptionRow) -> Result<SubscriptionOut, ApiError> {
+    Ok(SubscriptionOut {
+        id: stored_uuid(&row.id)?,
+        url: row.url.clone(),
+        events: split_events(&row.events),
+        created_at: row.created_at.and_utc(),
+    })
+}
+
+/// Subscribe a URL to events (`recall`, `clone_alert`, `rating_expired`).
+/// Deliveries are POSTed as JSON `{id, type, occurred_at, data}` with
+/// headers `X-OCOP-Event`, `X-OCOP-Delivery`, `X-OCOP-Attempt` and
+/// `X-OCOP-Signature`; any 2xx answer counts as delivered, anything else is
+/// tried again with exponential backoff (10 attempts).
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    request_body = SubscriptionDraft,
+    responses(
+        (status = 201, body = SubscriptionCreated),
+        (status = 422, response = crate::error::ProblemResponse),
+    )
+)]
+#[post("/webhooks")]
+pub async fn create_subscription(
+    state: web::Data<AppState>,
+    who: Principal,
+    body: ApiJson<SubscriptionDraft>,
+) -> Result<HttpResponse, ApiError> {
+    let draft = body.into_inner();
+    let url = check_url(
+        &draft.url,
+        state.settings.webhooks.webhook_allow_private_urls,
+    )?;
+    let mut events = draft.events;
+    events.sort_by_key(|e| e.as_str());
+    events.dedup();
+    if events.is_empty() {
+        return Err(ApiError::invalid("events", "name at least one event"));
+    }
+    let secret = format!("whsec_{}", crate::auth::random_token(40));
+    let stored_secret = secret.clone();
+    let row = state
+        .db
+        .transaction(move |conn| {
+            Ok(db::webhooks::insert_subscription(
+                conn,
+                who.org_id,
+                &url,
+                &join_events(&events),
+                &stored_secret,
+            )?)
+        })
+        .await?;
+    let out = SubscriptionCreated {
+        subscription: subscription_out(&row)?,
+        secret,
+    };
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/webhooks/{}", row.id)))
+        .json(out))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    #[param(minimum = 1, default = 1)]
+    pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    pub per_page: Option<u32>,
+}
+
+/// The caller's organization's subscriptions.
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(PageQuery),
+    responses((status = 200, body = Paginated<SubscriptionOut>))
+)]
+#[get("/webhooks")]
+pub async fn list_subscriptions(
+    state: web::Data<AppState>,
+    who: Principal,
+    query: ApiQuery<PageQuery>,
+) -> Result<web::Json<Paginated<SubscriptionOut>>, ApiError> {
+    let q = query.into_inner();
+    let page = page(q.page, q.per_page)?;
+    let out = state
+        .db
+        .run(move |conn| {
+            db::webhooks::list_own(conn, who.org_id, page)?.try_map(|r| subscription_out(&r))
+        })
+        .await?;
+    Ok(web::Json(out))
+}
+
+/// Stop a subscription; deliveries not yet sent are dropped.
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 204, description = "Deleted"), (status = 404, response = crate::error::ProblemResponse))
+)]
+#[delete("/webhooks/{id}")]
+pub async fn delete_subscription(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_uuid("id", &id)?;
+    state
+        .db
+        .transaction_quiet(move |conn| {
+            let row = db::webhooks::find_own(conn, who.org_id, id)?
+                .ok_or_else(|| ApiError::not_found("no such subscription"))?;
+            Ok(db::webhooks::delete(conn, &row.id)?)
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AttemptOut {
+    pub attempt: i32,
+    pub at: DateTime<Utc>,
+    /// The subscriber's HTTP status, if it answered.
+    pub status_code: Option<i32>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DeliveryOut {
+    pub id: Uuid,
+    pub event: WebhookEvent,
+    /// `pending`, `delivered` or `failed` (given up after 10 attempts).
+    pub status: String,
+    pub attempts: Vec<AttemptOut>,
+    /// When the next attempt is due, while pending.
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    /// The body as sent.
+    pub payload: serde_json::Value,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveryListQuery {
+    /// `pending`, `delivered` or `failed`.
+    pub status: Option<String>,
+    #[param(minimum = 1, default = 1)]
+    pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    pub per_page: Option<u32>,
+}
+
+/// The delivery log of a subscription, newest first, with every attempt.
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path), DeliveryListQuery),
+    responses((status = 200, body = Paginated<DeliveryOut>), (status = 404, response = crate::error::ProblemResponse))
+)]
+#[get("/webhooks/{id}/deliveries")]
+pub async fn list_deliveries(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: web::Path<String>,
+    query: ApiQuery<DeliveryListQuery>,
+) -> Result<web::Json<Paginated<DeliveryOut>>, ApiError> {
+    let id = parse_uuid("id", &id)?;
+    let q = query.into_inner();
+    let page = page(q.page, q.per_page)?;
+    let status = match q.status.as_deref() {
+        None => None,
+        Some(s @ ("pending" | "delivered" | "failed")) => Some(s.to_owned()),
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "status",
+                "must be pending, delivered or failed",
+            ));
+        }
+    };
+    let out = state
+        .db
+        .run(move |conn| {
+            let sub = db::webhooks::find_own(conn, who.org_id, id)?
+                .ok_or_else(|| ApiError::not_found("no such subscription"))?;
+            let deliveries = db::webhooks::deliveries_of(conn, &sub.id, status.as_deref(), page)?;
+            let ids: Vec<String> = deliveries.items.iter().map(|d| d.id.clone()).collect();
+            let attempts = db::webhooks::attempts_of(conn, &ids)?;
+            deliveries.try_map(|d: DeliveryRow| {
+                Ok::<_, ApiError>(DeliveryOut {
+                    id: stored_uuid(&d.id)?,
+                    event: WebhookEvent::parse(&d.event_type).ok_or_else(|| {
+                        ApiError::Internal(format!("stored event {}", d.event_type))
+                    })?,
+                    attempts: attempts
+                        .iter()
+                        .filter(|a| a.delivery_id == d.id)
+                        .map(|a| AttemptOut {
+                            attempt: a.attempt,
+                            at: a.attempted_at.and_utc(),
+                            status_code: a.status_code,
+                            error: a.error.clone(),
+                        })
+                        .collect(),
+                    next_attempt_at: (d.status == "pending").then(|| d.next_attempt_at.and_utc()),
+                    created_at: d.created_at.and_utc(),
+                    delivered_at: d.delivered_at.map(|t| t.and_utc()),
+                    payload: serde_json::from_str(&d.payload).unwrap_or(serde_json::Value::Null),
+                    status: d.status,
+                })
+            })
+        })
+        .await?;
+    Ok(web::Json(out))
+}
