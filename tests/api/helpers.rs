@@ -421,6 +421,10 @@ impl TestApp {
             "code_runs" => code_runs::table.count().get_result(conn),
             "codes" => codes::table.count().get_result(conn),
             "scan_events" => scan_events::table.count().get_result(conn),
+            "supply_events" => supply_events::table.count().get_result(conn),
+            "supply_event_codes" => supply_event_codes::table.count().get_result(conn),
+            "clone_alerts" => clone_alerts::table.count().get_result(conn),
+            "webhook_deliveries" => webhook_deliveries::table.count().get_result(conn),
             other => panic!("count: unknown table {other}"),
         })
         .expect("count")
@@ -507,5 +511,214 @@ impl TestApp {
             base,
             log_lines,
         }
+    }
+}
+
+/// A producer's goods ready to move: a rated product, a farming area, a
+/// batch and a run of codes; plus the authority and a retailer.
+pub struct Chain {
+    pub authority: Session,
+    pub producer: Session,
+    pub retailer: Session,
+    pub product_id: String,
+    pub area_id: String,
+    pub area_code: String,
+    pub batch_id: String,
+    pub run_id: String,
+    pub codes: Vec<String>,
+}
+
+impl TestApp {
+    /// Issue `count` codes for a batch; returns the run id and the codes.
+    pub async fn issue_codes(
+        &self,
+        producer: &Session,
+        batch_id: &str,
+        area_code: &str,
+        count: usize,
+    ) -> (String, Vec<String>) {
+        let run = self
+            .post(
+                &format!("/api/v1/batches/{batch_id}/code-runs"),
+                Some(&producer.token),
+                &serde_json::json!({"count": count, "farming_area_code": area_code}),
+            )
+            .await;
+        let run_id = run.assert_status(201)["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        let csv = self
+            .get(
+                &format!("/api/v1/code-runs/{run_id}/codes"),
+                Some(&producer.token),
+            )
+            .await;
+        let codes = csv
+            .text
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split(',').nth(1))
+            .map(str::to_owned)
+            .collect::<Vec<_>>();
+        assert_eq!(codes.len(), count);
+        (run_id, codes)
+    }
+
+    pub async fn chain(&self, codes: usize) -> Chain {
+        let authority = self.login(OrgKind::Authority).await;
+        let producer = self.login(OrgKind::Producer).await;
+        let retailer = self.login(OrgKind::Retailer).await;
+        let product = self
+            .create_product(
+                &producer,
+                &serde_json::json!({
+                    "name_vi": "Cam Cao Phong", "name_en": "Cao Phong orange", "group": "food",
+                    "gtin": "8936012340020"
+                }),
+            )
+            .await;
+        let product_id = product["id"].as_str().expect("id").to_owned();
+        self.post(
+            &format!("/api/v1/products/{product_id}/ocop-ratings"),
+            Some(&authority.token),
+            &serde_json::json!({"stars": 4, "certificate_number": "88/QĐ-UBND", "issued_on": "2025-06-01"}),
+        )
+        .await
+        .assert_status(201);
+        let area_code = "VN-HBCP-0101".to_owned();
+        let area = self
+            .create_site(&authority, "farming-areas", &area_code, Some(&producer))
+            .await;
+        let batch = self
+            .create_batch(&producer, &product_id, "CCP-2611", &area_code)
+            .await;
+        let batch_id = batch.assert_status(201)["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        let (run_id, codes) = self
+            .issue_codes(&producer, &batch_id, &area_code, codes)
+            .await;
+        Chain {
+            authority,
+            producer,
+            retailer,
+            product_id,
+            area_id: area["id"].as_str().expect("id").to_owned(),
+            area_code,
+            batch_id,
+            run_id,
+            codes,
+        }
+    }
+}
+
+/// Wait until `check` holds (polling), or fail after `seconds`.
+pub async fn eventually<F, Fut>(seconds: u64, what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let started = std::time::Instant::now();
+    while !check().await {
+        assert!(
+            started.elapsed() < Duration::from_secs(seconds),
+            "timed out waiting for: {what}"
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A webhook subscriber on 127.0.0.1 that records what it receives and
+/// answers 500 to the first `fail_first` requests.
+pub struct WebhookReceiver {
+    pub url: String,
+    pub received: std::sync::Arc<std::sync::Mutex<Vec<Received>>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub headers: std::collections::HashMap<String, String>,
+    pub body: Vec<u8>,
+    /// The status this receiver answered.
+    pub answered: u16,
+}
+
+impl WebhookReceiver {
+    pub fn start(fail_first: usize) -> Self {
+        use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+        use std::sync::{Arc, Mutex};
+        let received: Arc<Mutex<Vec<Received>>> = Arc::default();
+        let store = received.clone();
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind receiver");
+        let url = format!(
+            "http://127.0.0.1:{}/hooks/ocop",
+            listener.local_addr().expect("addr").port()
+        );
+        let server = HttpServer::new(move || {
+            let store = store.clone();
+            App::new().default_service(web::to(move |req: HttpRequest, body: web::Bytes| {
+                let store = store.clone();
+                async move {
+                    let mut seen = store.lock().expect("lock");
+                    let answered = if seen.len() < fail_first { 500 } else { 200 };
+                    seen.push(Received {
+                        headers: req
+                            .headers()
+                            .iter()
+                            .map(|(k, v)| {
+                                (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned())
+                            })
+                            .collect(),
+                        body: body.to_vec(),
+                        answered,
+                    });
+                    HttpResponse::build(
+                        actix_web::http::StatusCode::from_u16(answered).expect("status"),
+                    )
+                    .finish()
+                }
+            }))
+        })
+        .workers(1)
+        .listen(listener)
+        .expect("listen")
+        .run();
+        actix_web::rt::spawn(server);
+        Self { url, received }
+    }
+
+    pub fn deliveries(&self) -> Vec<Received> {
+        self.received.lock().expect("lock").clone()
+    }
+
+    /// The successful deliveries of an event type.
+    pub fn delivered(&self, event: &str) -> Vec<Received> {
+        self.deliveries()
+            .into_iter()
+            .filter(|r| r.answered == 200 && r.headers.get("x-ocop-event").map(String::as_str) == Some(event))
+            .collect()
+    }
+}
+
+/// HMAC-SHA256 of the body with the secret, computed here independently of
+/// the service's code, as a subscriber would.
+pub fn expected_signature(secret: &str, body: &[u8]) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("key");
+    mac.update(body);
+    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+impl TestApp {
+    /// Another batch of the chain's product, from its farming area.
+    pub async fn chain_batch(&self, chain: &Chain, lot: &str) -> String {
+        self.create_batch(&chain.producer, &chain.product_id, lot, &chain.area_code)
+            .await
+            .assert_status(201)["id"]
+            .as_str()
+            .expect("id")
+            .to_owned()
     }
 }

@@ -20,3 +20,4 @@ mod ratings;
 mod registry_matrix;
 mod scan;
 mod sites;
+mod supply_chain;
