@@ -1,0 +1,111 @@
+//! Supply-chain events: who may record what, all-or-nothing, filters, visibility.
+
+use ocop_trace::domain::organization::OrgKind;
+use serde_json::json;
+
+api_test!(async fn a_retailer_records_only_for_itself(app) {
+    let chain = app.chain(5).await;
+    let other = app.login(OrgKind::Retailer).await;
+    // There is no field to name another recorder: it is refused, nothing stored.
+    let answer = app
+        .post("/api/v1/events", Some(&chain.retailer.token), &json!({"events": [{
+            "biz_step": "receiving", "event_time": "2026-11-21T09:30:00+07:00",
+            "codes": [chain.codes[0]], "org_id": other.org_id
+        }]}))
+        .await;
+    let problem = answer.assert_problem(400);
+    assert_eq!(problem["field"], "events[0].org_id");
+    assert_eq!(app.count("supply_events"), 0);
+
+    let mine = app
+        .post("/api/v1/events", Some(&chain.retailer.token), &json!({"events": [{
+            "biz_step": "receiving", "event_time": "2026-11-21T09:30:00+07:00", "codes": [chain.codes[0]]
+        }]}))
+        .await;
+    let id = mine.assert_status(201)["events"][0]["id"].as_str().expect("id").to_owned();
+    // The other retailer neither lists nor reads it.
+    let listed = app.get("/api/v1/events", Some(&other.token)).await;
+    assert_eq!(listed.assert_status(200)["total"], 0);
+    app.get(&format!("/api/v1/events/{id}"), Some(&other.token)).await.assert_problem(404);
+    // The recorder, the producer of the code and the authority do.
+    for who in [&chain.retailer, &chain.producer, &chain.authority] {
+        let one = app.get(&format!("/api/v1/events/{id}"), Some(&who.token)).await;
+        assert_eq!(one.assert_status(200)["codes"], json!([chain.codes[0]]));
+    }
+    let stranger = app.login(OrgKind::Producer).await;
+    app.get(&format!("/api/v1/events/{id}"), Some(&stranger.token)).await.assert_problem(404);
+});
+
+api_test!(async fn steps_are_checked_per_role_and_a_bad_event_stores_nothing(app) {
+    let chain = app.chain(4).await;
+    let good = json!({"biz_step": "receiving", "event_time": "2026-11-21T09:30:00+07:00", "codes": [chain.codes[0]]});
+    let cases = [
+        (&chain.retailer, json!({"biz_step": "commissioning", "event_time": "2026-11-21T09:30:00+07:00", "codes": [chain.codes[1]]}), "events[1].biz_step"),
+        (&chain.retailer, json!({"biz_step": "recalling", "event_time": "2026-11-21T09:30:00+07:00", "codes": [chain.codes[1]]}), "events[1].biz_step"),
+        (&chain.retailer, json!({"biz_step": "storing", "event_time": "2099-01-01T00:00:00+07:00", "codes": [chain.codes[1]]}), "events[1].event_time"),
+        (&chain.retailer, json!({"biz_step": "storing", "event_time": "2026-11-21T09:30:00+07:00", "codes": ["NOT-A-CODE"]}), "events[1].codes[0]"),
+        (&chain.retailer, json!({"biz_step": "storing", "event_time": "2026-11-21T09:30:00+07:00", "codes": ["0000000000000"]}), "events[1].codes"),
+        (&chain.retailer, json!({"biz_step": "storing", "event_time": "2026-11-21T09:30:00+07:00", "codes": [chain.codes[1]], "batch_id": chain.batch_id}), "events[1].codes"),
+        (&chain.retailer, json!({"biz_step": "storing", "event_time": "2026-11-21T09:30:00+07:00", "batch_id": "0190d7a0-0000-7000-8000-000000000000"}), "events[1].batch_id"),
+        (&chain.retailer, json!({"biz_step": "retail_selling", "event_time": "2026-11-21T09:30:00+07:00", "codes": [chain.codes[1]], "location": {"latitude": 20.8}}), "events[1].location.latitude"),
+        (&chain.retailer, json!({"biz_step": "storing", "event_time": "2026-11-21T09:30:00+07:00", "codes": [chain.codes[1]], "destination_org_id": chain.producer.org_id}), "events[1].destination_org_id"),
+    ];
+    for (who, bad, field) in cases {
+        let answer = app.post("/api/v1/events", Some(&who.token), &json!({"events": [good, bad]})).await;
+        let problem = answer.assert_problem(422);
+        let fields: Vec<&str> = problem["errors"].as_array().expect("errors").iter().filter_map(|e| e["field"].as_str()).collect();
+        assert!(fields.contains(&field), "expected {field} in {problem}");
+        assert_eq!(app.count("supply_events"), 0, "nothing stored for {bad}");
+    }
+    // A producer records only for its own codes, batches and runs.
+    let other = app.login(OrgKind::Producer).await;
+    for what in [json!({"codes": [chain.codes[0]]}), json!({"batch_id": chain.batch_id}), json!({"code_run_id": chain.run_id})] {
+        let mut event = json!({"biz_step": "shipping", "event_time": "2026-11-20T07:00:00+07:00"});
+        event.as_object_mut().expect("object").extend(what.as_object().expect("object").clone());
+        app.post("/api/v1/events", Some(&other.token), &json!({"events": [event.clone()]})).await.assert_problem(422);
+        app.post("/api/v1/events", Some(&chain.producer.token), &json!({"events": [event]})).await.assert_status(201);
+    }
+    assert_eq!(app.count("supply_events"), 3);
+    // Limits: no events, too many events.
+    app.post("/api/v1/events", Some(&chain.retailer.token), &json!({"events": []})).await.assert_problem(422);
+    let many: Vec<_> = (0..10_001).map(|_| good.clone()).collect();
+    let answer = app.post("/api/v1/events", Some(&chain.retailer.token), &json!({"events": many})).await;
+    assert_eq!(answer.assert_problem(422)["field"], "events");
+});
+
+api_test!(async fn many_events_in_one_request_and_filters(app) {
+    let chain = app.chain(30).await;
+    let events: Vec<_> = chain.codes.iter().enumerate().map(|(i, code)| json!({
+        "biz_step": if i % 3 == 0 { "retail_selling" } else { "stocking" },
+        "event_time": format!("2026-11-{:02}T10:00:00+07:00", 10 + i % 10),
+        "codes": [code],
+    })).collect();
+    let answer = app.post("/api/v1/events", Some(&chain.retailer.token), &json!({"events": events})).await;
+    assert_eq!(answer.assert_status(201)["recorded"], 30);
+    assert_eq!(app.count("supply_event_codes"), 30);
+
+    let list = |query: String| {
+        let token = chain.authority.token.clone();
+        let app = &app;
+        async move { app.get(&format!("/api/v1/events?{query}"), Some(&token)).await }
+    };
+    assert_eq!(list("per_page=5".into()).await.assert_status(200)["total"], 30);
+    assert_eq!(list("biz_step=retail_selling".into()).await.body["total"], 10);
+    assert_eq!(list(format!("code={}", chain.codes[4].to_lowercase())).await.body["total"], 1);
+    assert_eq!(list(format!("batch_id={}", chain.batch_id)).await.body["total"], 30);
+    assert_eq!(list(format!("org_id={}", chain.retailer.org_id)).await.body["total"], 30);
+    // Days are Vietnamese days, inclusive: the 10th and the 11th.
+    assert_eq!(list("from=2026-11-10&to=2026-11-11".into()).await.body["total"], 6);
+    // Newest first.
+    let page = list("per_page=100".into()).await;
+    let times: Vec<&str> = page.body["items"].as_array().expect("items").iter().map(|e| e["event_time"].as_str().expect("t")).collect();
+    assert!(times.windows(2).all(|w| w[0] >= w[1]));
+    assert_eq!(list("biz_step=flying".into()).await.assert_problem(400)["field"], "biz_step");
+    assert_eq!(list("from=2026-11-12&to=2026-11-11".into()).await.assert_problem(422)["field"], "from");
+    assert_eq!(list("code=xyz".into()).await.assert_problem(422)["field"], "code");
+    // The producer sees events about its codes; another producer none.
+    let producer = app.get("/api/v1/events", Some(&chain.producer.token)).await;
+    assert_eq!(producer.body["total"], 30);
+    let stranger = app.login(OrgKind::Producer).await;
+    assert_eq!(app.get("/api/v1/events", Some(&stranger.token)).await.body["total"], 0);
+});
