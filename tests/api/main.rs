@@ -23,3 +23,5 @@ mod registry_matrix;
 mod scan;
 mod sites;
 mod supply_chain;
+mod verify;
+mod webhooks;

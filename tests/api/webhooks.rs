@@ -1,0 +1,93 @@
+//! Webhook subscriptions: secrets shown once, URLs checked, deliveries kept
+//! in an outbox that outlives the process, expired ratings reported once.
+
+use ocop_trace::domain::organization::OrgKind;
+use serde_json::json;
+
+use crate::helpers::{WebhookReceiver, eventually, spawn_app_with};
+
+api_test!(async fn subscriptions_are_per_organization_with_a_secret_shown_once(app) {
+    let retailer = app.login(OrgKind::Retailer).await;
+    let other = app.login(OrgKind::Retailer).await;
+    let created = app.post("/api/v1/webhooks", Some(&retailer.token),
+        &json!({"url": "https://hooks.winmart.example/ocop", "events": ["recall", "clone_alert", "recall"]})).await;
+    let body = created.assert_status(201).clone();
+    assert!(body["secret"].as_str().expect("secret").starts_with("whsec_"));
+    assert_eq!(body["events"], json!(["clone_alert", "recall"]));
+    let id = body["id"].as_str().expect("id").to_owned();
+    let listed = app.get("/api/v1/webhooks", Some(&retailer.token)).await;
+    assert_eq!(listed.assert_status(200)["total"], 1);
+    assert!(listed.body["items"][0].get("secret").is_none(), "the secret is not shown again");
+    assert!(!listed.text.contains(body["secret"].as_str().expect("secret")));
+    assert_eq!(app.get("/api/v1/webhooks", Some(&other.token)).await.body["total"], 0);
+    app.get(&format!("/api/v1/webhooks/{id}/deliveries"), Some(&other.token)).await.assert_problem(404);
+    app.send(app.request(reqwest::Method::DELETE, &format!("/api/v1/webhooks/{id}"), Some(&other.token))).await.assert_problem(404);
+    app.send(app.request(reqwest::Method::DELETE, &format!("/api/v1/webhooks/{id}"), Some(&retailer.token))).await.assert_status(204);
+    assert_eq!(app.get("/api/v1/webhooks", Some(&retailer.token)).await.body["total"], 0);
+
+    for (bad, field) in [
+        (json!({"url": "ftp://x.example", "events": ["recall"]}), "url"),
+        (json!({"url": "https://x.example", "events": []}), "events"),
+        (json!({"url": "https://x.example", "events": ["everything"]}), "events[0]"),
+    ] {
+        let answer = app.post("/api/v1/webhooks", Some(&retailer.token), &bad).await;
+        assert_eq!(answer.body["field"], field, "{}", answer.text);
+        assert!(answer.status.is_client_error());
+    }
+});
+
+api_test!(async fn private_addresses_are_refused_unless_allowed(app) {
+    let strict = spawn_app_with(app.backend, |args| args.webhooks.webhook_allow_private_urls = false).await;
+    let retailer = strict.login(OrgKind::Retailer).await;
+    for url in ["http://127.0.0.1:9/h", "http://localhost/h", "http://192.168.1.10/h", "http://[::1]/h"] {
+        let answer = strict.post("/api/v1/webhooks", Some(&retailer.token), &json!({"url": url, "events": ["recall"]})).await;
+        assert_eq!(answer.assert_problem(422)["field"], "url", "{url}");
+    }
+});
+
+api_test!(async fn the_outbox_outlives_the_process(app) {
+    // This server never gets round to sending (it looks once an hour)…
+    let idle = spawn_app_with(app.backend, |args| args.webhooks.webhook_poll_ms = 3_600_000).await;
+    let chain = idle.chain(2).await;
+    let receiver = WebhookReceiver::start(0);
+    let sub = idle.post("/api/v1/webhooks", Some(&chain.retailer.token), &json!({"url": receiver.url, "events": ["recall"]})).await;
+    let sub_id = sub.assert_status(201)["id"].as_str().expect("id").to_owned();
+    idle.post(&format!("/api/v1/batches/{}/recall", chain.batch_id), Some(&chain.producer.token), &json!({"reason": "Lỗi bao bì"}))
+        .await
+        .assert_status(200);
+    let log = idle.get(&format!("/api/v1/webhooks/{sub_id}/deliveries"), Some(&chain.retailer.token)).await;
+    assert_eq!(log.assert_status(200)["items"][0]["status"], "pending");
+    assert!(receiver.deliveries().is_empty());
+    // …a new process on the same database delivers what was queued.
+    let mut other = idle
+        .spawn_server_process(&[("WEBHOOK_POLL_MS", "50"), ("WEBHOOK_ALLOW_PRIVATE_URLS", "true")])
+        .await;
+    eventually(15, "the queued recall is delivered", || async { receiver.delivered("recall").len() == 1 }).await;
+    let _ = other.child.kill();
+    let _ = other.child.wait();
+    let log = idle.get(&format!("/api/v1/webhooks/{sub_id}/deliveries?status=delivered"), Some(&chain.retailer.token)).await;
+    assert_eq!(log.assert_status(200)["total"], 1);
+});
+
+api_test!(async fn an_expired_rating_is_reported_once(app) {
+    let authority = app.login(OrgKind::Authority).await;
+    let producer = app.login(OrgKind::Producer).await;
+    let stranger = app.login(OrgKind::Producer).await;
+    let mine = WebhookReceiver::start(0);
+    let theirs = WebhookReceiver::start(0);
+    for (who, hook) in [(&producer, &mine), (&stranger, &theirs)] {
+        app.post("/api/v1/webhooks", Some(&who.token), &json!({"url": hook.url, "events": ["rating_expired"]})).await.assert_status(201);
+    }
+    let product = app.honey(&producer).await;
+    let pid = product["id"].as_str().expect("id");
+    app.post(&format!("/api/v1/products/{pid}/ocop-ratings"), Some(&authority.token),
+        &json!({"stars": 3, "certificate_number": "7/QĐ-UBND", "issued_on": "2022-03-01"})).await.assert_status(201);
+    eventually(10, "rating_expired delivered", || async { !mine.delivered("rating_expired").is_empty() }).await;
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(300)).await;
+    let got = mine.delivered("rating_expired");
+    assert_eq!(got.len(), 1, "reported once");
+    let payload: serde_json::Value = serde_json::from_slice(&got[0].body).expect("json");
+    assert_eq!(payload["data"]["product_id"], pid);
+    assert_eq!(payload["data"]["expired_on"], "2025-03-01");
+    assert!(theirs.deliveries().is_empty(), "another producer is not told");
+});
