@@ -66,7 +66,8 @@ fn key_and_label(g: Grouping, postgres: bool) -> (&'static str, &'static str) {
         ),
         (Grouping::Product, _) => ("p.id", "p.name_vi"),
         (Grouping::Batch, _) => ("b.id", "p.name_vi || ' — ' || b.lot"),
-        (Grouping::All, _) => ("'all'", "'all'"),
+        // A typed expression: PostgreSQL refuses to group by a bare literal.
+        (Grouping::All, _) => ("CAST('all' AS TEXT)", "CAST('all' AS TEXT)"),
     }
 }
 

@@ -5,6 +5,7 @@
 #[macro_use]
 mod helpers;
 
+mod analytics;
 mod api_keys;
 mod auth;
 mod batches;
