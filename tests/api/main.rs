@@ -24,5 +24,6 @@ mod registry_matrix;
 mod scan;
 mod sites;
 mod supply_chain;
+mod supply_matrix;
 mod verify;
 mod webhooks;

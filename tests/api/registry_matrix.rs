@@ -88,8 +88,9 @@ api_test!(async fn registry_authorization_matrix(app) {
         let registry = ["/products", "/ocop-ratings", "/certifications", "/farming-areas", "/packing-facilities", "/batches", "/audit-log"]
             .iter()
             .any(|p| path.starts_with(&format!("/api/v1{p}")))
-            // Code runs have their own matrix (code_runs.rs).
-            && !path.contains("/code-runs");
+            // Code runs and recalls have their own matrices.
+            && !path.contains("/code-runs")
+            && !path.ends_with("/recall");
         if !registry {
             continue;
         }
