@@ -294,6 +294,29 @@ fn print_demo_banner(base: &str, data: &demo::DemoData) {
             demo::CODES_PER_BATCH
         );
     }
+    if let (Some(retailer), Some(orange)) = (
+        accounts.iter().find(|a| a.kind == OrgKind::Retailer),
+        data.products.iter().find(|p| p.note.is_empty()),
+    ) {
+        println!();
+        println!("As the supermarket ({}):", retailer.name);
+        println!(
+            "  RTOKEN=$(curl -s -X POST {base}/api/v1/auth/token -H 'content-type: application/json' \\"
+        );
+        println!(
+            "          -d '{{\"api_key\":\"{}\"}}' | sed -E 's/.*\"access_token\":\"([^\"]+)\".*/\\1/')",
+            retailer.api_key
+        );
+        println!(
+            "  curl -H \"Authorization: Bearer $RTOKEN\" {base}/api/v1/verify/{}   # sold here: already_sold",
+            orange.code
+        );
+        println!(
+            "  curl -H \"Authorization: Bearer $RTOKEN\" -H 'content-type: application/json' -d '{{\"codes\":[\"{}\"]}}' {base}/api/v1/verify",
+            orange.code
+        );
+        println!("  curl -H \"Authorization: Bearer $RTOKEN\" {base}/api/v1/events");
+    }
     println!();
     println!("Stop with Ctrl-C.");
     println!();

@@ -13,6 +13,7 @@ use crate::domain::organization::{
 use crate::domain::payload::{PayloadFormat, payload_prefix};
 use crate::domain::product::{ProductDraft, parse_new_product};
 use crate::domain::site::{SiteDraft, SiteKind, SiteStatus, parse_new_site};
+use crate::domain::supply::BizStep;
 use crate::error::ApiError;
 
 /// One seeded organization and the key printed for it.
@@ -392,6 +393,29 @@ fn seed_recalled_batch(
         Some("Phát hiện dư lượng thuốc bảo vệ thực vật vượt ngưỡng trong mẫu kiểm tra".into());
     batch.recalled_at = Some(db::now());
     let batch = db::batches::save(conn, batch)?;
+    let recall = BizStep::Recalling;
+    db::events::insert(
+        conn,
+        &db::events::SupplyEventRow {
+            id: db::events::new_event_id(),
+            org_id: batch.producer_id.clone(),
+            biz_step: recall.as_str().into(),
+            disposition: recall.default_disposition().as_str().into(),
+            scope: "batch".into(),
+            batch_id: Some(batch.id.clone()),
+            run_id: None,
+            code_count: CODES_PER_BATCH as i32,
+            event_time: db::now(),
+            recorded_at: db::now(),
+            location_name: None,
+            province: Some(PROVINCE.into()),
+            latitude: None,
+            longitude: None,
+            destination_org_id: None,
+            note: batch.recall_reason.clone(),
+        },
+        &[],
+    )?;
     Ok(DemoProduct {
         product_id: crate::routes::stored_uuid(&product.id)?,
         name: product.name_vi.clone(),
@@ -400,6 +424,58 @@ fn seed_recalled_batch(
         note: "recalled batch",
         code,
     })
+}
+
+/// The orange batch's way to the shop: shipped by the cooperative, received
+/// by WinMart Hòa Bình, and its first package sold there (the demo code's
+/// journey shows all three).
+fn seed_delivery(
+    conn: &mut DbConnection,
+    batch: &db::batches::BatchRow,
+    retailer: uuid::Uuid,
+    sold_code: &str,
+) -> Result<(), ApiError> {
+    let now = db::now();
+    let shop = "WinMart Hòa Bình, 25 Trần Hưng Đạo";
+    let event = |org: String, step: BizStep, hours_ago: i64, place: Option<&str>| {
+        db::events::SupplyEventRow {
+            id: db::events::new_event_id(),
+            org_id: org,
+            biz_step: step.as_str().into(),
+            disposition: step.default_disposition().as_str().into(),
+            scope: "batch".into(),
+            batch_id: Some(batch.id.clone()),
+            run_id: None,
+            code_count: CODES_PER_BATCH as i32,
+            event_time: now - chrono::Duration::hours(hours_ago),
+            recorded_at: now,
+            location_name: place.map(str::to_owned),
+            province: Some(PROVINCE.into()),
+            latitude: None,
+            longitude: None,
+            destination_org_id: (step == BizStep::Shipping).then(|| retailer.to_string()),
+            note: None,
+        }
+    };
+    let shipped = event(batch.producer_id.clone(), BizStep::Shipping, 72, None);
+    db::events::insert(conn, &shipped, &[])?;
+    let received = event(retailer.to_string(), BizStep::Receiving, 48, Some(shop));
+    db::events::insert(conn, &received, &[])?;
+    let mut sold = event(retailer.to_string(), BizStep::RetailSelling, 3, Some(shop));
+    sold.scope = "codes".into();
+    sold.batch_id = None;
+    sold.code_count = 1;
+    // The shop's coordinates let the clone rules spot this code far away.
+    sold.latitude = Some(20.8133);
+    sold.longitude = Some(105.3383);
+    let named = db::events::EventCodeRow {
+        event_id: sold.id.clone(),
+        code: sold_code.to_owned(),
+        batch_id: batch.id.clone(),
+        producer_id: batch.producer_id.clone(),
+    };
+    db::events::insert(conn, &sold, &[named])?;
+    Ok(())
 }
 
 fn ymd((y, m, d): (i32, u32, u32)) -> Result<NaiveDate, ApiError> {
@@ -568,9 +644,10 @@ fn seed_registry(
             batch_id: crate::routes::stored_uuid(&batch.id)?,
             lot: seed.lot.into(),
             note: seed.note,
-            code,
+            code: code.clone(),
         });
         if seed.lot == "CCP-2611-A" {
+            seed_delivery(conn, &batch, org(OrgKind::Retailer, None)?, &code)?;
             out.push(seed_recalled_batch(
                 conn,
                 &product,

@@ -225,12 +225,18 @@ mod tests {
             point: HCMC,
         };
         assert!(check_travel(&[hanoi], &saigon_later, &t()).is_none());
-        // Hòa Bình to Hà Nội in 20 minutes is too fast; the same place is not.
+        // Hòa Bình to Hà Nội (58 km) in 10 minutes is too fast, in 20 minutes
+        // (174 km/h) not quite; the same place never is.
         let hoabinh = LocatedScan {
-            at: at(8, 20),
+            at: at(8, 10),
             point: HOA_BINH,
         };
         assert!(check_travel(&[hanoi], &hoabinh, &t()).is_some());
+        let later = LocatedScan {
+            at: at(8, 20),
+            ..hoabinh
+        };
+        assert!(check_travel(&[hanoi], &later, &t()).is_none());
         let same = LocatedScan {
             at: at(8, 1),
             point: HA_NOI,

@@ -12,13 +12,19 @@ const HOA_BINH: (f64, f64) = (20.82, 105.34);
 const NEAR_HOA_BINH: (f64, f64) = (20.85, 105.30);
 
 async fn locate(app: &TestApp, code: &str, at: (f64, f64)) {
-    app.post(&format!("/c/{code}/location"), None, &json!({"latitude": at.0, "longitude": at.1}))
-        .await
-        .assert_status(204);
+    app.post(
+        &format!("/c/{code}/location"),
+        None,
+        &json!({"latitude": at.0, "longitude": at.1}),
+    )
+    .await
+    .assert_status(204);
 }
 
 async fn alerts_of(app: &TestApp, token: &str, code: &str) -> Vec<String> {
-    let answer = app.get(&format!("/api/v1/alerts?code={code}"), Some(token)).await;
+    let answer = app
+        .get(&format!("/api/v1/alerts?code={code}"), Some(token))
+        .await;
     answer.assert_status(200)["items"]
         .as_array()
         .expect("items")
@@ -28,7 +34,13 @@ async fn alerts_of(app: &TestApp, token: &str, code: &str) -> Vec<String> {
 }
 
 async fn scan_json(app: &TestApp, code: &str) -> Value {
-    let response = app.client.get(app.url(&format!("/c/{code}?lang=en"))).header("Accept", "application/json").send().await.expect("scan");
+    let response = app
+        .client
+        .get(app.url(&format!("/c/{code}?lang=en")))
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .expect("scan");
     response.json().await.expect("json")
 }
 

@@ -23,4 +23,22 @@ api_test!(async fn demo_data_tells_its_stories(app) {
     let chicken = data.products.iter().find(|p| p.note == "suspended farming area").expect("chicken");
     let answer = app.get(&format!("/api/v1/batches/{}", chicken.batch_id), Some(&token)).await;
     assert_eq!(answer.assert_status(200)["farming_areas"][0]["status"], "suspended");
+
+    // A delivery to WinMart, a sale there, and a recalled batch.
+    let retailer = data.accounts.iter().find(|a| a.kind == OrgKind::Retailer).expect("retailer");
+    let rtoken = app.token_for_key(&retailer.api_key).await;
+    let events = app.get("/api/v1/events?per_page=100", Some(&rtoken)).await;
+    let steps: Vec<&str> = events.assert_status(200)["items"].as_array().expect("items").iter()
+        .map(|e| e["biz_step"].as_str().expect("step")).collect();
+    assert_eq!(steps, ["retail_selling", "receiving"]);
+    let orange = data.products.iter().find(|p| p.lot == "CCP-2611-A").expect("orange");
+    let verdict = app.get(&format!("/api/v1/verify/{}", orange.code), Some(&rtoken)).await;
+    assert_eq!(verdict.assert_status(200)["verdict"], "already_sold");
+    let page = app.client.get(app.url(&format!("/c/{}", orange.code))).header("Accept", "application/json").send().await.expect("scan");
+    let page: serde_json::Value = page.json().await.expect("json");
+    let journey: Vec<&str> = page["journey"].as_array().expect("journey").iter().map(|s| s["step"].as_str().expect("step")).collect();
+    assert_eq!(journey, ["harvesting", "packing", "commissioning", "shipping", "receiving", "retail_selling"]);
+    let recalled = data.products.iter().find(|p| p.note == "recalled batch").expect("recalled");
+    let verdict = app.get(&format!("/api/v1/verify/{}", recalled.code), Some(&rtoken)).await;
+    assert_eq!(verdict.assert_status(200)["verdict"], "recalled");
 });

@@ -697,7 +697,10 @@ impl WebhookReceiver {
     pub fn delivered(&self, event: &str) -> Vec<Received> {
         self.deliveries()
             .into_iter()
-            .filter(|r| r.answered == 200 && r.headers.get("x-ocop-event").map(String::as_str) == Some(event))
+            .filter(|r| {
+                r.answered == 200
+                    && r.headers.get("x-ocop-event").map(String::as_str) == Some(event)
+            })
             .collect()
     }
 }
