@@ -68,6 +68,22 @@ pub fn of_codes(conn: &mut DbConnection, wanted: &[String]) -> QueryResult<Vec<A
     Ok(out)
 }
 
+/// Alerts of one code.
+pub fn of_code(conn: &mut DbConnection, code: &str) -> QueryResult<Vec<AlertRow>> {
+    clone_alerts::table
+        .filter(clone_alerts::code.eq(code))
+        .select(AlertRow::as_select())
+        .load(conn)
+}
+
+/// Has any code of this batch an alert?
+pub fn batch_has_alerts(conn: &mut DbConnection, batch_id: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        clone_alerts::table.filter(clone_alerts::batch_id.eq(batch_id)),
+    ))
+    .get_result(conn)
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct AlertFilter {
     pub producer_id: Option<String>,

@@ -275,3 +275,22 @@ pub fn names_codes_of(
     ))
     .get_result(conn)
 }
+
+/// Events that name one code, oldest first.
+pub fn naming_code(conn: &mut DbConnection, code: &str) -> QueryResult<Vec<EventWithOrg>> {
+    supply_event_codes::table
+        .inner_join(supply_events::table)
+        .inner_join(organizations::table.on(organizations::id.eq(supply_events::org_id)))
+        .filter(supply_event_codes::code.eq(code))
+        .select((SupplyEventRow::as_select(), organizations::name))
+        .order((supply_events::event_time.asc(), supply_events::id.asc()))
+        .load(conn)
+}
+
+/// Does any event name a code of this batch one by one?
+pub fn batch_has_named_codes(conn: &mut DbConnection, batch_id: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        supply_event_codes::table.filter(supply_event_codes::batch_id.eq(batch_id)),
+    ))
+    .get_result(conn)
+}

@@ -474,7 +474,10 @@ pub struct CodeView {
 }
 
 /// The facts behind a code: from memory when they are current, otherwise
-/// read (at most two hops to the blocking pool) and remembered. None: no such code.
+/// read and remembered. None: no such code. A code seen for the first time
+/// costs one hop to the blocking pool (its run and views); its run's facts
+/// are usually cached already, and its own events and alerts are read only
+/// when its batch has any.
 pub async fn scan_context(state: &AppState, code: TraceCode) -> Result<Option<CodeView>, ApiError> {
     let version = state.db.registry_version();
     let cache = &state.scan_cache;
@@ -485,41 +488,26 @@ pub async fn scan_context(state: &AppState, code: TraceCode) -> Result<Option<Co
             facts: facts.clone(),
         }));
     }
-    // The code's run (if new to us), its views so far, and its own facts.
-    let known_run = cached.run.clone();
-    let (run, views, facts) = match cached.facts {
-        Some(facts) => match known_run {
-            Some(run) => (run, None, facts),
-            None => return Ok(None),
-        },
+    let run = match cached.run {
+        Some(run) => run,
         None => {
-            let loaded = state
+            let found = state
                 .db
-                .run(move |conn| {
-                    let (run, views) = match known_run {
-                        Some(run) => (run, None),
-                        None => match crate::db::codes::find_code(conn, &code)? {
-                            Some((_, run)) => {
-                                (Arc::new(run), Some(scan_view::load_views(conn, &code)?))
-                            }
-                            None => return Ok(None),
-                        },
-                    };
-                    let mut facts = scan_view::load_code_facts(conn, &[code.to_string()])?;
-                    let facts = facts.remove(code.as_str()).unwrap_or_default();
-                    Ok(Some((run, views, Arc::new(facts))))
-                })
+                .run(
+                    move |conn| match crate::db::codes::find_code(conn, &code)? {
+                        Some((_, run)) => Ok(Some((run, scan_view::load_views(conn, &code)?))),
+                        None => Ok(None),
+                    },
+                )
                 .await?;
-            let Some(loaded) = loaded else {
+            let Some((run, (views, first))) = found else {
                 return Ok(None);
             };
-            loaded
+            let run = Arc::new(run);
+            cache.put_code(code, run.clone(), views, first);
+            run
         }
     };
-    if let Some((views, first)) = views {
-        cache.put_code(code, run.clone(), views, first);
-    }
-    cache.put_facts(&code, version, facts.clone());
     // The run's facts may be cached even when this code is new to us.
     let context = match cached.context.or_else(|| cache.context(&run.id, version)) {
         Some(context) => context,
@@ -535,6 +523,17 @@ pub async fn scan_context(state: &AppState, code: TraceCode) -> Result<Option<Co
             context
         }
     };
+    let facts = match cached.facts {
+        Some(facts) => facts,
+        None if !context.codes_have_facts => Arc::new(CodeFacts::default()),
+        None => Arc::new(
+            state
+                .db
+                .run(move |conn| scan_view::load_facts_of(conn, &code))
+                .await?,
+        ),
+    };
+    cache.put_facts(&code, version, facts.clone());
     Ok(Some(CodeView { context, facts }))
 }
 

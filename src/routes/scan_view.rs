@@ -193,6 +193,9 @@ pub struct ScanContext {
     pub certifications: Vec<db::certifications::CertificationRow>,
     /// Events about the whole batch or this run, oldest first.
     pub batch_events: Vec<EventWithOrg>,
+    /// Does any code of the batch have events or alerts of its own? When
+    /// not, a code's facts need no reading.
+    pub codes_have_facts: bool,
 }
 
 /// What is known of one code beyond its run: events naming it, clone alerts.
@@ -254,6 +257,14 @@ pub fn load_code_facts(
     Ok(out)
 }
 
+/// Events and alerts of one code (cached statements: no IN list).
+pub fn load_facts_of(conn: &mut DbConnection, code: &TraceCode) -> Result<CodeFacts, ApiError> {
+    Ok(CodeFacts {
+        events: db::events::naming_code(conn, code.as_str())?,
+        alerts: db::alerts::of_code(conn, code.as_str())?,
+    })
+}
+
 /// Read the context of a run (on the blocking pool).
 pub fn load_context(conn: &mut DbConnection, run: &CodeRunRow) -> Result<ScanContext, ApiError> {
     let missing = |what: &str| ApiError::Internal(format!("run {}: {what} missing", run.id));
@@ -282,7 +293,10 @@ pub fn load_context(conn: &mut DbConnection, run: &CodeRunRow) -> Result<ScanCon
         .into_iter()
         .filter(|(e, _)| e.scope == "batch" || e.run_id.as_deref() == Some(run.id.as_str()))
         .collect();
+    let codes_have_facts = db::events::batch_has_named_codes(conn, &batch.id)?
+        || db::alerts::batch_has_alerts(conn, &batch.id)?;
     Ok(ScanContext {
+        codes_have_facts,
         run_id: run.id.clone(),
         run_created_at: run.created_at,
         batch,

@@ -48,6 +48,7 @@ CREATE TABLE clone_alerts (
 );
 CREATE UNIQUE INDEX clone_alerts_code_rule ON clone_alerts (code, rule);
 CREATE INDEX clone_alerts_producer ON clone_alerts (producer_id, created_at);
+CREATE INDEX clone_alerts_batch ON clone_alerts (batch_id);
 
 -- Webhooks: subscriptions, an outbox of deliveries (survives restarts), and
 -- every attempt made.
