@@ -595,6 +595,31 @@ async fn answer_scan(
     if views == threshold + 1 {
         raise_scan_count_alert(state, &found.context, code, views);
     }
+    let event = ScanRecord {
+        kind: "view",
+        lang,
+        at: now,
+        location: None,
+    };
+    if json {
+        let body = scan_view::scan_json(
+            &found.context,
+            &found.facts,
+            &code,
+            lang,
+            today,
+            views,
+            first_viewed,
+            threshold,
+        )
+        .map_err(|e| ApiError::Internal(format!("scan JSON: {e}")))?;
+        record_scan(state, req, addr, &code, event).await?;
+        return Ok(HttpResponse::Ok()
+            .content_type("application/json")
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .insert_header((header::VARY, "Accept, Accept-Language"))
+            .body(body));
+    }
     let view = scan_view::build_view(
         &found.context,
         &found.facts,
@@ -605,19 +630,7 @@ async fn answer_scan(
         first_viewed,
         threshold,
     );
-    let event = ScanRecord {
-        kind: "view",
-        lang,
-        at: now,
-        location: None,
-    };
     record_scan(state, req, addr, &code, event).await?;
-    if json {
-        return Ok(HttpResponse::Ok()
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .insert_header((header::VARY, "Accept, Accept-Language"))
-            .json(view));
-    }
     Ok(html(
         actix_web::http::StatusCode::OK,
         page(&view, &base_path).render(),

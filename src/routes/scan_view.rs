@@ -4,6 +4,8 @@
 //! standards) plus OCOP stars, recall and clone warnings. Served as JSON and
 //! rendered as the HTML page.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -196,6 +198,33 @@ pub struct ScanContext {
     /// Does any code of the batch have events or alerts of its own? When
     /// not, a code's facts need no reading.
     pub codes_have_facts: bool,
+    /// The JSON of what every code of the run shares, per language and day.
+    pub rendered: RenderCache,
+}
+
+/// Pre-serialized JSON of a run's shared facts: the provenance (product to
+/// certifications) and the journey of a code without events of its own.
+#[derive(Debug)]
+pub struct RunFragments {
+    pub provenance: String,
+    pub journey: String,
+}
+
+/// Rendered fragments by (language, day): a rating or certificate can
+/// expire at midnight, so the day is part of the key.
+#[derive(Default)]
+pub struct RenderCache(std::sync::RwLock<Vec<(Lang, NaiveDate, Arc<RunFragments>)>>);
+
+impl std::fmt::Debug for RenderCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RenderCache")
+    }
+}
+
+impl Clone for RenderCache {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
 }
 
 /// What is known of one code beyond its run: events naming it, clone alerts.
@@ -296,6 +325,7 @@ pub fn load_context(conn: &mut DbConnection, run: &CodeRunRow) -> Result<ScanCon
     let codes_have_facts = db::events::batch_has_named_codes(conn, &batch.id)?
         || db::alerts::batch_has_alerts(conn, &batch.id)?;
     Ok(ScanContext {
+        rendered: RenderCache::default(),
         codes_have_facts,
         run_id: run.id.clone(),
         run_created_at: run.created_at,
@@ -458,23 +488,17 @@ pub fn journey(ctx: &ScanContext, facts: &CodeFacts, en: bool) -> Vec<JourneySte
     steps
 }
 
-/// The page's facts for one scan: pure, from the context, the code's facts
-/// and the scan counter (`views` includes this scan).
-#[allow(clippy::too_many_arguments)]
-pub fn build_view(
+/// The verdict and warnings of one scan, most serious first.
+pub fn warnings(
     ctx: &ScanContext,
     facts: &CodeFacts,
-    code: &TraceCode,
     lang: Lang,
     today: NaiveDate,
     views: i64,
-    first_viewed: Option<NaiveDateTime>,
     clone_threshold: i64,
-) -> ScanView {
+) -> (Verdict, Vec<Warning>) {
     let en = lang == Lang::En;
     let (batch, area) = (&ctx.batch, &ctx.area);
-    let facts_of_run = provenance(ctx, lang, today);
-
     let mut warnings = Vec::new();
     let mut warn = |kind: Verdict, vi: String, en_text: String| {
         warnings.push(Warning {
@@ -504,10 +528,10 @@ pub fn build_view(
             ),
         );
     }
-    if facts_of_run
-        .ocop
+    if ctx
+        .rating
         .as_ref()
-        .is_some_and(|r| r.status == RatingStatus::Expired)
+        .is_some_and(|r| rating_status(r.expires_on, today) == RatingStatus::Expired)
     {
         warn(
             Verdict::RatingExpired,
@@ -540,6 +564,23 @@ pub fn build_view(
         }
     }
     let verdict = warnings.first().map_or(Verdict::Authentic, |w| w.kind);
+    (verdict, warnings)
+}
+
+/// The page's facts for one scan: pure, from the context, the code's facts
+/// and the scan counter (`views` includes this scan).
+#[allow(clippy::too_many_arguments)]
+pub fn build_view(
+    ctx: &ScanContext,
+    facts: &CodeFacts,
+    code: &TraceCode,
+    lang: Lang,
+    today: NaiveDate,
+    views: i64,
+    first_viewed: Option<NaiveDateTime>,
+    clone_threshold: i64,
+) -> ScanView {
+    let (verdict, warnings) = warnings(ctx, facts, lang, today, views, clone_threshold);
     let Provenance {
         product,
         producer,
@@ -548,7 +589,7 @@ pub fn build_view(
         packing_facility,
         batch,
         certifications,
-    } = facts_of_run;
+    } = provenance(ctx, lang, today);
     ScanView {
         code: code.to_string(),
         code_grouped: code.grouped(),
@@ -562,7 +603,7 @@ pub fn build_view(
         packing_facility,
         batch,
         certifications,
-        journey: journey(ctx, facts, en),
+        journey: journey(ctx, facts, lang == Lang::En),
         scans: ScanStats {
             views,
             first_viewed_at: first_viewed.map(|t| t.and_utc()),
@@ -570,7 +611,219 @@ pub fn build_view(
     }
 }
 
+/// The part of the scan's JSON that differs per code and per view.
+#[derive(Serialize)]
+struct ScanHead<'a> {
+    code: &'a str,
+    code_grouped: &'a str,
+    language: Lang,
+    verdict: Verdict,
+    warnings: &'a [Warning],
+}
+
+/// The fields of a serialized object, without its braces.
+fn inner_fields(object_json: String) -> String {
+    object_json
+        .strip_prefix('{')
+        .and_then(|s| s.strip_suffix('}'))
+        .map(str::to_owned)
+        .unwrap_or_default()
+}
+
+/// `ScanView` as JSON, assembled from its parts: the same bytes as
+/// serializing the whole view, with the shared parts serialized once.
+fn assemble_json(
+    head: &ScanHead<'_>,
+    provenance_fields: &str,
+    journey_json: &str,
+    scans: &ScanStats,
+) -> Result<String, serde_json::Error> {
+    let head = serde_json::to_string(head)?;
+    let scans = serde_json::to_string(scans)?;
+    let mut out = String::with_capacity(
+        head.len() + provenance_fields.len() + journey_json.len() + scans.len() + 32,
+    );
+    out.push_str(&head[..head.len() - 1]);
+    out.push(',');
+    out.push_str(provenance_fields);
+    out.push_str(",\"journey\":");
+    out.push_str(journey_json);
+    out.push_str(",\"scans\":");
+    out.push_str(&scans);
+    out.push('}');
+    Ok(out)
+}
+
+impl ScanContext {
+    /// The run's shared JSON for a language and day, rendered once.
+    fn fragments(
+        &self,
+        lang: Lang,
+        today: NaiveDate,
+    ) -> Result<Arc<RunFragments>, serde_json::Error> {
+        let lock = &self.rendered.0;
+        if let Some((_, _, f)) = lock
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .find(|(l, d, _)| *l == lang && *d == today)
+        {
+            return Ok(f.clone());
+        }
+        let fragments = Arc::new(RunFragments {
+            provenance: inner_fields(serde_json::to_string(&provenance(self, lang, today))?),
+            journey: serde_json::to_string(&journey(
+                self,
+                &CodeFacts::default(),
+                lang == Lang::En,
+            ))?,
+        });
+        let mut cache = lock.write().unwrap_or_else(|e| e.into_inner());
+        cache.retain(|(_, d, _)| *d == today);
+        cache.push((lang, today, fragments.clone()));
+        Ok(fragments)
+    }
+}
+
+/// The scan's JSON answer (the same document as `build_view` serialized).
+#[allow(clippy::too_many_arguments)]
+pub fn scan_json(
+    ctx: &ScanContext,
+    facts: &CodeFacts,
+    code: &TraceCode,
+    lang: Lang,
+    today: NaiveDate,
+    views: i64,
+    first_viewed: Option<NaiveDateTime>,
+    clone_threshold: i64,
+) -> Result<String, serde_json::Error> {
+    let (verdict, warnings) = warnings(ctx, facts, lang, today, views, clone_threshold);
+    let fragments = ctx.fragments(lang, today)?;
+    let own_journey;
+    let journey_json = if facts.events.is_empty() {
+        fragments.journey.as_str()
+    } else {
+        own_journey = serde_json::to_string(&journey(ctx, facts, lang == Lang::En))?;
+        own_journey.as_str()
+    };
+    let head = ScanHead {
+        code: code.as_str(),
+        code_grouped: &code.grouped(),
+        language: lang,
+        verdict,
+        warnings: &warnings,
+    };
+    let scans = ScanStats {
+        views,
+        first_viewed_at: first_viewed.map(|t| t.and_utc()),
+    };
+    assemble_json(&head, &fragments.provenance, journey_json, &scans)
+}
+
 /// The Vietnamese calendar day of a stored UTC time.
 pub fn local_date(at: NaiveDateTime) -> NaiveDate {
     at.and_utc().with_timezone(&VIETNAM).date_naive()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(code: &str) -> ScanSite {
+        ScanSite {
+            code: code.into(),
+            name: "Vùng cam \"Đội 3\"".into(),
+            status: SiteStatus::Active,
+            target_market: "domestic".into(),
+            province: "Hòa Bình".into(),
+            district: None,
+            crop: Some("Cam".into()),
+        }
+    }
+
+    /// The assembled JSON is the same document as the view serialized whole.
+    #[test]
+    fn assembled_json_equals_the_serialized_view() {
+        let provenance = Provenance {
+            product: ScanProduct {
+                name: "Cam Cao Phong".into(),
+                name_en: None,
+                group_name_vi: "Thực phẩm".into(),
+                description: Some("Dòng 1\nDòng 2 — “ngọt”".into()),
+                image_url: None,
+                unit: Some("kg".into()),
+                gtin: Some("08936012340020".into()),
+            },
+            producer: ScanProducer {
+                name: "HTX".into(),
+                producer_type: None,
+                province: "Hòa Bình".into(),
+                district: Some("Cao Phong".into()),
+                commune: None,
+                phone: None,
+            },
+            ocop: None,
+            farming_area: site("VN-HBOR-0012"),
+            packing_facility: Some(site("PF-1")),
+            batch: ScanBatch {
+                lot: "CCP-2611-A".into(),
+                status: BatchStatus::Active,
+                harvest_date: NaiveDate::from_ymd_opt(2026, 11, 1),
+                production_date: None,
+                best_before: None,
+                recall_reason: None,
+                recalled_at: None,
+            },
+            certifications: vec![],
+        };
+        let journey = vec![JourneyStep {
+            step: "shipping".into(),
+            label: "Xuất hàng".into(),
+            date: NaiveDate::from_ymd_opt(2026, 11, 2).expect("date"),
+            at: Some(Utc::now()),
+            place: Some("Kho".into()),
+            place_code: None,
+            recorded_by: Some("HTX".into()),
+        }];
+        let code = TraceCode::random();
+        let warnings = vec![Warning {
+            kind: Verdict::SuspectedClone,
+            message: "Mã này đã được quét 51 lần.".into(),
+        }];
+        let scans = ScanStats {
+            views: 51,
+            first_viewed_at: Some(Utc::now()),
+        };
+        let view = ScanView {
+            code: code.to_string(),
+            code_grouped: code.grouped(),
+            language: Lang::Vi,
+            verdict: Verdict::SuspectedClone,
+            warnings: warnings.clone(),
+            product: provenance.product.clone(),
+            producer: provenance.producer.clone(),
+            ocop: None,
+            farming_area: provenance.farming_area.clone(),
+            packing_facility: provenance.packing_facility.clone(),
+            batch: provenance.batch.clone(),
+            certifications: vec![],
+            journey: journey.clone(),
+            scans: scans.clone(),
+        };
+        let head = ScanHead {
+            code: code.as_str(),
+            code_grouped: &code.grouped(),
+            language: Lang::Vi,
+            verdict: Verdict::SuspectedClone,
+            warnings: &warnings,
+        };
+        let assembled = assemble_json(
+            &head,
+            &inner_fields(serde_json::to_string(&provenance).expect("json")),
+            &serde_json::to_string(&journey).expect("json"),
+            &scans,
+        )
+        .expect("assembled");
+        assert_eq!(assembled, serde_json::to_string(&view).expect("json"));
+    }
 }
