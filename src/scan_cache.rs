@@ -21,14 +21,25 @@ struct CodeEntry {
     run: Arc<CodeRunRow>,
     views: i64,
     first_viewed: Option<NaiveDateTime>,
-    /// The code's events and alerts, with the registry version they were read at.
-    facts: Option<(u64, Arc<CodeFacts>)>,
+    /// The run's facts and the code's events and alerts, with the registry
+    /// version they were read at: a scan that finds them current needs
+    /// nothing else.
+    current: Option<(u64, Arc<ScanContext>, Arc<CodeFacts>)>,
 }
 
 #[derive(Default)]
 pub struct ScanCache {
     codes: Mutex<HashMap<TraceCode, CodeEntry>>,
     contexts: Mutex<HashMap<String, (u64, Arc<ScanContext>)>>,
+}
+
+/// A view counted on a code whose facts are all in memory.
+pub struct Viewed {
+    pub context: Arc<ScanContext>,
+    pub facts: Arc<CodeFacts>,
+    /// Views including this one.
+    pub views: i64,
+    pub first_viewed: NaiveDateTime,
 }
 
 /// What the cache has for a code.
@@ -42,22 +53,48 @@ pub struct Cached {
 
 impl ScanCache {
     pub fn get(&self, code: &TraceCode, version: u64) -> Cached {
-        let (run, facts) = match lock(&self.codes).get(code) {
+        let (run, current) = match lock(&self.codes).get(code) {
             Some(e) => (
                 Some(e.run.clone()),
-                e.facts
+                e.current
                     .as_ref()
-                    .filter(|(at, _)| *at == version)
-                    .map(|(_, f)| f.clone()),
+                    .filter(|(at, _, _)| *at == version)
+                    .map(|(_, c, f)| (c.clone(), f.clone())),
             ),
             None => (None, None),
         };
-        let context = run.as_ref().and_then(|run| self.context(&run.id, version));
+        let (context, facts) = match current {
+            Some((c, f)) => (Some(c), Some(f)),
+            None => (
+                run.as_ref().and_then(|run| self.context(&run.id, version)),
+                None,
+            ),
+        };
         Cached {
             run,
             context,
             facts,
         }
+    }
+
+    /// The hot path: when everything about the code is current, count a
+    /// view now and return it all, under one lock.
+    pub fn view(&self, code: &TraceCode, version: u64, now: NaiveDateTime) -> Option<Viewed> {
+        let mut codes = lock(&self.codes);
+        let entry = codes.get_mut(code)?;
+        let (at, context, facts) = entry.current.as_ref()?;
+        if *at != version {
+            return None;
+        }
+        let (context, facts) = (context.clone(), facts.clone());
+        entry.views += 1;
+        let first = *entry.first_viewed.get_or_insert(now);
+        Some(Viewed {
+            context,
+            facts,
+            views: entry.views,
+            first_viewed: first,
+        })
     }
 
     /// A run's facts, if read at `version`.
@@ -84,15 +121,21 @@ impl ScanCache {
             run,
             views,
             first_viewed,
-            facts: None,
+            current: None,
         });
     }
 
-    /// Remember a code's events and alerts as read at `version` (taken
-    /// before reading). Only for a code already remembered.
-    pub fn put_facts(&self, code: &TraceCode, version: u64, facts: Arc<CodeFacts>) {
+    /// Remember a code's run facts, events and alerts as read at `version`
+    /// (taken before reading). Only for a code already remembered.
+    pub fn put_current(
+        &self,
+        code: &TraceCode,
+        version: u64,
+        context: Arc<ScanContext>,
+        facts: Arc<CodeFacts>,
+    ) {
         if let Some(entry) = lock(&self.codes).get_mut(code) {
-            entry.facts = Some((version, facts));
+            entry.current = Some((version, context, facts));
         }
     }
 
@@ -123,4 +166,22 @@ impl ScanCache {
 /// A poisoned lock only means a panic elsewhere; the maps stay usable.
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The salt of client-address hashes for the current Vietnamese day,
+/// derived once a day rather than per scan.
+#[derive(Default)]
+pub struct DailySalt(std::sync::RwLock<Option<(chrono::NaiveDate, [u8; 32])>>);
+
+impl DailySalt {
+    pub fn for_day(&self, secret: &str, day: chrono::NaiveDate) -> [u8; 32] {
+        if let Some((d, salt)) = *self.0.read().unwrap_or_else(|e| e.into_inner())
+            && d == day
+        {
+            return salt;
+        }
+        let salt = crate::domain::scan::daily_salt(secret, day);
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Some((day, salt));
+        salt
+    }
 }

@@ -61,6 +61,7 @@ impl Application {
             scan_writer: crate::db::scan_writer::ScanWriter::start(db.clone()),
             limiter,
             scan_cache: Default::default(),
+            daily_salt: Default::default(),
             db,
             settings: Arc::new(settings),
             openapi_yaml: routes::render_yaml(&doc),

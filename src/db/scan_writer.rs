@@ -65,7 +65,7 @@ impl ScanWriter {
 }
 
 /// How often the per-code view counts are added to the database.
-const COUNT_FLUSH: Duration = Duration::from_secs(1);
+const COUNT_FLUSH: Duration = Duration::from_secs(5);
 /// Codes written per step of a flush; steps go between scan groups so no
 /// scan waits behind a long flush.
 const FLUSH_SLICE: usize = 500;

@@ -19,13 +19,23 @@ pub struct NewScanEvent {
     pub longitude: Option<f64>,
 }
 
-/// Insert a group of events (inside the writer's transaction) as one
-/// multi-row INSERT, which needs the concrete backend, as for codes. A group
-/// is at most 2,000 events × 8 columns: under both backends' parameter limits.
+/// Rows per INSERT on SQLite: a fixed size, so its statement is prepared
+/// once and cached; the remainder goes row by row.
+const SQLITE_ROWS_PER_INSERT: usize = 64;
+
+/// Insert a group of events (inside the writer's transaction) as multi-row
+/// INSERTs, which need the concrete backend, as for codes. A group is at
+/// most 2,000 events × 8 columns: under both backends' parameter limits.
 pub fn insert_many(conn: &mut DbConnection, events: &[NewScanEvent]) -> QueryResult<usize> {
     match conn {
         DbConnection::Sqlite(c) => {
-            for event in events {
+            let mut chunks = events.chunks_exact(SQLITE_ROWS_PER_INSERT);
+            for chunk in chunks.by_ref() {
+                diesel::insert_into(scan_events::table)
+                    .values(chunk)
+                    .execute(c)?;
+            }
+            for event in chunks.remainder() {
                 diesel::insert_into(scan_events::table)
                     .values(event)
                     .execute(c)?;

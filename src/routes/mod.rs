@@ -60,6 +60,7 @@ pub struct AppState {
     pub scan_writer: crate::db::scan_writer::ScanWriter,
     pub limiter: crate::ratelimit::ClientLimiter,
     pub scan_cache: crate::scan_cache::ScanCache,
+    pub daily_salt: crate::scan_cache::DailySalt,
     /// Background work (the webhook sender) runs while this is held.
     pub _alive: Arc<()>,
 }

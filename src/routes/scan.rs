@@ -17,9 +17,7 @@ use crate::db::scans::NewScanEvent;
 use crate::domain::clone::{GeoPoint, LocatedScan, check_scan_count};
 use crate::domain::code::TraceCode;
 use crate::domain::ocop::{RatingLevel, RatingStatus};
-use crate::domain::scan::{
-    Lang, client_hash, coarse_location, daily_salt, pick_language, ua_family,
-};
+use crate::domain::scan::{Lang, client_hash, coarse_location, pick_language, ua_family};
 use crate::domain::site::SiteStatus;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery};
@@ -446,7 +444,9 @@ async fn record_scan(
     code: &TraceCode,
     event: ScanRecord,
 ) -> Result<(), ApiError> {
-    let salt = daily_salt(state.settings.scan_salt_secret.expose(), today());
+    let salt = state
+        .daily_salt
+        .for_day(state.settings.scan_salt_secret.expose(), today());
     let user_agent = req
         .headers()
         .get(header::USER_AGENT)
@@ -533,7 +533,7 @@ pub async fn scan_context(state: &AppState, code: TraceCode) -> Result<Option<Co
                 .await?,
         ),
     };
-    cache.put_facts(&code, version, facts.clone());
+    cache.put_current(&code, version, context.clone(), facts.clone());
     Ok(Some(CodeView { context, facts }))
 }
 
@@ -587,11 +587,28 @@ async fn answer_scan(
     };
     let today = today();
     let threshold = i64::from(state.settings.scan.clone_scan_threshold);
-    let Some(found) = scan_context(state, code).await? else {
-        return Ok(not_found(lang, raw_code, &base_path, json));
-    };
     let now = crate::db::now();
-    let (views, first_viewed) = state.scan_cache.count_view(&code, now);
+    let (found, views, first_viewed) =
+        match state
+            .scan_cache
+            .view(&code, state.db.registry_version(), now)
+        {
+            Some(hit) => (
+                CodeView {
+                    context: hit.context,
+                    facts: hit.facts,
+                },
+                hit.views,
+                Some(hit.first_viewed),
+            ),
+            None => {
+                let Some(found) = scan_context(state, code).await? else {
+                    return Ok(not_found(lang, raw_code, &base_path, json));
+                };
+                let (views, first) = state.scan_cache.count_view(&code, now);
+                (found, views, first)
+            }
+        };
     if views == threshold + 1 {
         raise_scan_count_alert(state, &found.context, code, views);
     }
