@@ -618,18 +618,20 @@ async fn answer_scan(
         at: now,
         location: None,
     };
+    let this_scan = scan_view::OneScan {
+        context: &found.context,
+        facts: &found.facts,
+        code: &code,
+        lang,
+        today,
+        views,
+        first_viewed,
+        clone_threshold: threshold,
+    };
     if json {
-        let body = scan_view::scan_json(
-            &found.context,
-            &found.facts,
-            &code,
-            lang,
-            today,
-            views,
-            first_viewed,
-            threshold,
-        )
-        .map_err(|e| ApiError::Internal(format!("scan JSON: {e}")))?;
+        let body = this_scan
+            .json()
+            .map_err(|e| ApiError::Internal(format!("scan JSON: {e}")))?;
         record_scan(state, req, addr, &code, event).await?;
         return Ok(HttpResponse::Ok()
             .content_type("application/json")
@@ -637,16 +639,7 @@ async fn answer_scan(
             .insert_header((header::VARY, "Accept, Accept-Language"))
             .body(body));
     }
-    let view = scan_view::build_view(
-        &found.context,
-        &found.facts,
-        &code,
-        lang,
-        today,
-        views,
-        first_viewed,
-        threshold,
-    );
+    let view = this_scan.view();
     record_scan(state, req, addr, &code, event).await?;
     Ok(html(
         actix_web::http::StatusCode::OK,

@@ -567,20 +567,55 @@ pub fn warnings(
     (verdict, warnings)
 }
 
-/// The page's facts for one scan: pure, from the context, the code's facts
-/// and the scan counter (`views` includes this scan).
-#[allow(clippy::too_many_arguments)]
-pub fn build_view(
-    ctx: &ScanContext,
-    facts: &CodeFacts,
-    code: &TraceCode,
-    lang: Lang,
-    today: NaiveDate,
-    views: i64,
-    first_viewed: Option<NaiveDateTime>,
-    clone_threshold: i64,
-) -> ScanView {
-    let (verdict, warnings) = warnings(ctx, facts, lang, today, views, clone_threshold);
+/// One view of a code: what the answer is made from.
+pub struct OneScan<'a> {
+    pub context: &'a ScanContext,
+    pub facts: &'a CodeFacts,
+    pub code: &'a TraceCode,
+    pub lang: Lang,
+    pub today: NaiveDate,
+    /// Views including this one.
+    pub views: i64,
+    pub first_viewed: Option<NaiveDateTime>,
+    pub clone_threshold: i64,
+}
+
+impl OneScan<'_> {
+    fn warnings(&self) -> (Verdict, Vec<Warning>) {
+        warnings(
+            self.context,
+            self.facts,
+            self.lang,
+            self.today,
+            self.views,
+            self.clone_threshold,
+        )
+    }
+
+    fn stats(&self) -> ScanStats {
+        ScanStats {
+            views: self.views,
+            first_viewed_at: self.first_viewed.map(|t| t.and_utc()),
+        }
+    }
+
+    /// The page's facts: pure, from the context, the code's facts and the
+    /// scan counter.
+    pub fn view(&self) -> ScanView {
+        build_view(self)
+    }
+
+    /// The JSON answer: the same document as [`Self::view`] serialized, with
+    /// the run's shared parts serialized once.
+    pub fn json(&self) -> Result<String, serde_json::Error> {
+        scan_json(self)
+    }
+}
+
+fn build_view(scan: &OneScan<'_>) -> ScanView {
+    let (ctx, facts, code, lang, today) =
+        (scan.context, scan.facts, scan.code, scan.lang, scan.today);
+    let (verdict, warnings) = scan.warnings();
     let Provenance {
         product,
         producer,
@@ -604,10 +639,7 @@ pub fn build_view(
         batch,
         certifications,
         journey: journey(ctx, facts, lang == Lang::En),
-        scans: ScanStats {
-            views,
-            first_viewed_at: first_viewed.map(|t| t.and_utc()),
-        },
+        scans: scan.stats(),
     }
 }
 
@@ -685,19 +717,10 @@ impl ScanContext {
     }
 }
 
-/// The scan's JSON answer (the same document as `build_view` serialized).
-#[allow(clippy::too_many_arguments)]
-pub fn scan_json(
-    ctx: &ScanContext,
-    facts: &CodeFacts,
-    code: &TraceCode,
-    lang: Lang,
-    today: NaiveDate,
-    views: i64,
-    first_viewed: Option<NaiveDateTime>,
-    clone_threshold: i64,
-) -> Result<String, serde_json::Error> {
-    let (verdict, warnings) = warnings(ctx, facts, lang, today, views, clone_threshold);
+fn scan_json(scan: &OneScan<'_>) -> Result<String, serde_json::Error> {
+    let (ctx, facts, code, lang) = (scan.context, scan.facts, scan.code, scan.lang);
+    let (verdict, warnings) = scan.warnings();
+    let today = scan.today;
     let fragments = ctx.fragments(lang, today)?;
     let own_journey;
     let journey_json = if facts.events.is_empty() {
@@ -713,11 +736,7 @@ pub fn scan_json(
         verdict,
         warnings: &warnings,
     };
-    let scans = ScanStats {
-        views,
-        first_viewed_at: first_viewed.map(|t| t.and_utc()),
-    };
-    assemble_json(&head, &fragments.provenance, journey_json, &scans)
+    assemble_json(&head, &fragments.provenance, journey_json, &scan.stats())
 }
 
 /// The Vietnamese calendar day of a stored UTC time.

@@ -725,3 +725,37 @@ impl TestApp {
             .to_owned()
     }
 }
+
+/// One row of an authorization matrix: method, path, and the expectation
+/// for [admin, authority, owner producer, other producer, retailer, public].
+pub type MatrixRow = (Method, String, [&'static str; 6]);
+
+/// Every operation of the contract whose path `in_scope` accepts has a row.
+pub fn assert_matrix_covers(matrix: &[MatrixRow], in_scope: impl Fn(&str) -> bool) {
+    let doc = ocop_trace::routes::openapi();
+    for (path, item) in &doc.paths.paths {
+        if !in_scope(path) {
+            continue;
+        }
+        let methods = [
+            (Method::GET, item.get.is_some()),
+            (Method::POST, item.post.is_some()),
+            (Method::PATCH, item.patch.is_some()),
+            (Method::DELETE, item.delete.is_some()),
+        ];
+        for (method, present) in methods {
+            if !present {
+                continue;
+            }
+            let covered = matrix.iter().any(|(m, p, _)| {
+                let p = p.split('?').next().unwrap_or(p);
+                *m == method
+                    && p.split('/').count() == path.split('/').count()
+                    && p.split('/')
+                        .zip(path.split('/'))
+                        .all(|(a, b)| a == b || b.starts_with('{'))
+            });
+            assert!(covered, "{method} {path} is missing from the matrix");
+        }
+    }
+}

@@ -52,30 +52,9 @@ async fn setup(app: &TestApp, rated_on: &str) -> Setup {
         .as_str()
         .expect("id")
         .to_owned();
-    let run = app
-        .post(
-            &format!("/api/v1/batches/{batch_id}/code-runs"),
-            Some(&producer.token),
-            &json!({"count": 50, "farming_area_code": "VN-HBHO-0007"}),
-        )
+    let (_, codes) = app
+        .issue_codes(&producer, &batch_id, "VN-HBHO-0007", 50)
         .await;
-    let run_id = run.assert_status(201)["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    let csv = app
-        .get(
-            &format!("/api/v1/code-runs/{run_id}/codes"),
-            Some(&producer.token),
-        )
-        .await;
-    let codes = csv
-        .text
-        .lines()
-        .skip(1)
-        .filter_map(|l| l.split(',').nth(1))
-        .map(str::to_owned)
-        .collect();
     Setup {
         authority,
         product_id,
