@@ -428,7 +428,8 @@ fn seed_recalled_batch(
 
 /// The orange batch's way to the shop: shipped by the cooperative, received
 /// by WinMart Hòa Bình, and its first package sold there (the demo code's
-/// journey shows all three).
+/// journey shows all three). The demo issues its codes at start-up, so the
+/// delivery happens within the last hour.
 fn seed_delivery(
     conn: &mut DbConnection,
     batch: &db::batches::BatchRow,
@@ -437,7 +438,7 @@ fn seed_delivery(
 ) -> Result<(), ApiError> {
     let now = db::now();
     let shop = "WinMart Hòa Bình, 25 Trần Hưng Đạo";
-    let event = |org: String, step: BizStep, hours_ago: i64, place: Option<&str>| {
+    let event = |org: String, step: BizStep, minutes_ago: i64, place: Option<&str>| {
         db::events::SupplyEventRow {
             id: db::events::new_event_id(),
             org_id: org,
@@ -447,7 +448,7 @@ fn seed_delivery(
             batch_id: Some(batch.id.clone()),
             run_id: None,
             code_count: CODES_PER_BATCH as i32,
-            event_time: now - chrono::Duration::hours(hours_ago),
+            event_time: now - chrono::Duration::minutes(minutes_ago),
             recorded_at: now,
             location_name: place.map(str::to_owned),
             province: Some(PROVINCE.into()),
@@ -457,11 +458,11 @@ fn seed_delivery(
             note: None,
         }
     };
-    let shipped = event(batch.producer_id.clone(), BizStep::Shipping, 72, None);
+    let shipped = event(batch.producer_id.clone(), BizStep::Shipping, 50, None);
     db::events::insert(conn, &shipped, &[])?;
-    let received = event(retailer.to_string(), BizStep::Receiving, 48, Some(shop));
+    let received = event(retailer.to_string(), BizStep::Receiving, 30, Some(shop));
     db::events::insert(conn, &received, &[])?;
-    let mut sold = event(retailer.to_string(), BizStep::RetailSelling, 3, Some(shop));
+    let mut sold = event(retailer.to_string(), BizStep::RetailSelling, 10, Some(shop));
     sold.scope = "codes".into();
     sold.batch_id = None;
     sold.code_count = 1;

@@ -485,6 +485,8 @@ pub fn journey(ctx: &ScanContext, facts: &CodeFacts, en: bool) -> Vec<JourneySte
             recorded_by: Some(org.clone()),
         });
     }
+    // In date order; steps of one day keep their order (stable sort).
+    steps.sort_by_key(|s| s.date);
     steps
 }
 
