@@ -98,6 +98,11 @@ impl Application {
         self.port
     }
 
+    /// A handle that stops the server (and with it the background work).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
     /// Serve until SIGTERM/SIGINT; in-flight requests are finished first.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await

@@ -124,8 +124,20 @@ pub struct TestApp {
     pub database_url: String,
     pub client: reqwest::Client,
     pub db: Db,
+    /// Stops the server when the test ends, so its background threads (scan
+    /// writer, webhook sender) end too instead of running on a dropped database.
+    pub _server: StopOnDrop,
     // Dropped last: the database outlives the handles above.
     pub _database: TestDatabase,
+}
+
+pub struct StopOnDrop(pub actix_web::dev::ServerHandle);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        // The stop command is sent now; its completion is not awaited.
+        drop(self.0.stop(false));
+    }
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
@@ -167,8 +179,10 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut ServeArgs
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let app = Application::with_listener(settings, db.clone(), listener).expect("app");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let server = StopOnDrop(app.handle());
     actix_web::rt::spawn(app.run_until_stopped());
     TestApp {
+        _server: server,
         address,
         backend,
         database_url,
