@@ -211,3 +211,23 @@ pub fn parse_uuid(field: &str, raw: &str) -> Result<uuid::Uuid, ApiError> {
     uuid::Uuid::parse_str(raw.trim())
         .map_err(|_| ApiError::bad_request(Some(field), format!("'{raw}' is not a UUID")))
 }
+
+/// `Idempotency-Key`: 1–255 visible ASCII characters. A retried POST with
+/// the same key returns the first result instead of creating again.
+pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(value) = req.headers().get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 255 && k.bytes().all(|b| b.is_ascii_graphic()))
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                Some("Idempotency-Key"),
+                "must be 1 to 255 visible ASCII characters",
+            )
+        })?;
+    Ok(Some(key.to_owned()))
+}

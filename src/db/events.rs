@@ -5,7 +5,9 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::DbConnection;
-use super::schema::{batches, code_runs, codes, organizations, supply_event_codes, supply_events};
+use super::schema::{
+    batches, code_runs, codes, event_requests, organizations, supply_event_codes, supply_events,
+};
 use crate::domain::pagination::{Page, Paginated};
 
 /// Codes per `IN (…)` list: under both backends' parameter limits.
@@ -293,4 +295,62 @@ pub fn batch_has_named_codes(conn: &mut DbConnection, batch_id: &str) -> QueryRe
         supply_event_codes::table.filter(supply_event_codes::batch_id.eq(batch_id)),
     ))
     .get_result(conn)
+}
+
+/// An earlier request with this key: its fingerprint and the events it recorded.
+pub fn find_request(
+    conn: &mut DbConnection,
+    org_id: &str,
+    key: &str,
+) -> QueryResult<Option<(String, Vec<String>)>> {
+    let found: Option<(String, String)> = event_requests::table
+        .find((org_id, key))
+        .select((event_requests::fingerprint, event_requests::event_ids))
+        .first(conn)
+        .optional()?;
+    Ok(found
+        .map(|(fingerprint, ids)| (fingerprint, serde_json::from_str(&ids).unwrap_or_default())))
+}
+
+/// Remember a keyed request (inside the transaction that recorded its events).
+pub fn remember_request(
+    conn: &mut DbConnection,
+    org_id: &str,
+    key: &str,
+    fingerprint: &str,
+    event_ids: &[String],
+) -> QueryResult<()> {
+    let ids = serde_json::to_string(event_ids)
+        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+    diesel::insert_into(event_requests::table)
+        .values((
+            event_requests::org_id.eq(org_id),
+            event_requests::idempotency_key.eq(key),
+            event_requests::fingerprint.eq(fingerprint),
+            event_requests::event_ids.eq(ids),
+            event_requests::created_at.eq(super::now()),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Events by id, in the order given.
+pub fn by_ids(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<EventWithOrg>> {
+    let mut found: Vec<EventWithOrg> = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(IN_CHUNK) {
+        found.extend(
+            supply_events::table
+                .inner_join(organizations::table.on(organizations::id.eq(supply_events::org_id)))
+                .filter(supply_events::id.eq_any(chunk))
+                .select((SupplyEventRow::as_select(), organizations::name))
+                .load::<EventWithOrg>(conn)?,
+        );
+    }
+    let position: std::collections::HashMap<&str, usize> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    found.sort_by_key(|(e, _)| position.get(e.id.as_str()).copied().unwrap_or(usize::MAX));
+    Ok(found)
 }

@@ -246,6 +246,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    event_requests (org_id, idempotency_key) {
+        org_id -> Text,
+        idempotency_key -> Text,
+        fingerprint -> Text,
+        event_ids -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     clone_alerts (id) {
         id -> Text,
         code -> Text,
@@ -325,6 +335,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     code_scan_counts,
     supply_events,
     supply_event_codes,
+    event_requests,
     clone_alerts,
     webhook_subscriptions,
     webhook_deliveries,

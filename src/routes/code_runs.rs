@@ -21,7 +21,7 @@ use crate::domain::organization::OrgKind;
 use crate::domain::payload::{PayloadFormat, payload_prefix};
 use crate::domain::site::{parse_site_code, site_usable};
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiQuery, parse_uuid};
+use crate::extract::{ApiJson, ApiQuery, idempotency_key, parse_uuid};
 use crate::labels::pdf::{Label, SheetLayout};
 use crate::labels::qr::Ecc;
 
@@ -83,25 +83,6 @@ impl CodeRunOut {
             },
         })
     }
-}
-
-/// `Idempotency-Key`: 1–255 visible ASCII characters.
-fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
-    let Some(value) = req.headers().get("idempotency-key") else {
-        return Ok(None);
-    };
-    let key = value
-        .to_str()
-        .ok()
-        .map(str::trim)
-        .filter(|k| !k.is_empty() && k.len() <= 255 && k.bytes().all(|b| b.is_ascii_graphic()))
-        .ok_or_else(|| {
-            ApiError::bad_request(
-                Some("Idempotency-Key"),
-                "must be 1 to 255 visible ASCII characters",
-            )
-        })?;
-    Ok(Some(key.to_owned()))
 }
 
 fn fingerprint(batch_id: Uuid, draft: &CodeRunDraft, format: PayloadFormat) -> String {

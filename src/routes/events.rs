@@ -4,9 +4,10 @@
 
 use std::collections::HashMap;
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -22,7 +23,7 @@ use crate::domain::supply::{
 };
 use crate::domain::time::vietnam_days_utc;
 use crate::error::{ApiError, FieldError};
-use crate::extract::{ApiQuery, BulkJson, parse_uuid};
+use crate::extract::{ApiQuery, BulkJson, idempotency_key, parse_uuid};
 
 /// Who recorded an event.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -290,28 +291,94 @@ pub fn store_events(
 #[utoipa::path(
     tag = "events",
     security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key returns the events the first request recorded")),
     request_body = EventsRequest,
     responses(
         (status = 201, body = EventsRecorded),
+        (status = 409, response = crate::error::ProblemResponse),
         (status = 422, response = crate::error::ProblemResponse),
     )
 )]
 #[post("/events")]
 pub async fn record_events(
     state: web::Data<AppState>,
+    req: HttpRequest,
     who: Principal,
     body: BulkJson<EventsRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let key = idempotency_key(&req)?;
     let parsed =
         parse_events(who.role, &body.into_inner(), Utc::now()).map_err(ApiError::Validation)?;
-    let events = state
+    // The checked events, not the raw bytes: a retry may re-serialize.
+    let fingerprint = hex::encode(Sha256::digest(format!("{parsed:?}").as_bytes()));
+    let org = who.org_id.to_string();
+    let keyed = key.clone().map(|k| (k, fingerprint.clone()));
+    let result = state
         .db
-        .transaction(move |conn| store_events(conn, &who, parsed))
-        .await?;
-    Ok(HttpResponse::Created().json(EventsRecorded {
-        recorded: events.len(),
-        events,
-    }))
+        .transaction(move |conn| {
+            if let Some((key, fingerprint)) = &keyed
+                && let Some(first) = db::events::find_request(conn, &who.org_id.to_string(), key)?
+            {
+                return replay(conn, first, fingerprint).map(|events| (events, true));
+            }
+            let events = store_events(conn, &who, parsed)?;
+            if let Some((key, fingerprint)) = &keyed {
+                let ids: Vec<String> = events.iter().map(|e| e.id.to_string()).collect();
+                db::events::remember_request(
+                    conn,
+                    &who.org_id.to_string(),
+                    key,
+                    fingerprint,
+                    &ids,
+                )?;
+            }
+            Ok((events, false))
+        })
+        .await;
+    let (events, replayed) = match (result, key) {
+        // A concurrent request with the same key may have committed first.
+        (Err(conflict @ ApiError::Conflict { .. }), Some(key)) => {
+            let first = state
+                .db
+                .run(
+                    move |conn| match db::events::find_request(conn, &org, &key)? {
+                        Some(first) => replay(conn, first, &fingerprint).map(Some),
+                        None => Ok(None),
+                    },
+                )
+                .await?;
+            (first.ok_or(conflict)?, true)
+        }
+        (result, _) => result?,
+    };
+    Ok(HttpResponse::Created()
+        .insert_header((
+            "Idempotent-Replayed",
+            if replayed { "true" } else { "false" },
+        ))
+        .json(EventsRecorded {
+            recorded: events.len(),
+            events,
+        }))
+}
+
+/// The events a keyed request recorded the first time, or a conflict when
+/// the key came with different events.
+fn replay(
+    conn: &mut DbConnection,
+    (first_fingerprint, ids): (String, Vec<String>),
+    fingerprint: &str,
+) -> Result<Vec<EventOut>, ApiError> {
+    if first_fingerprint != fingerprint {
+        return Err(ApiError::Conflict {
+            field: Some("Idempotency-Key".into()),
+            reason: "this key was already used for different events".into(),
+        });
+    }
+    db::events::by_ids(conn, &ids)?
+        .iter()
+        .map(event_out)
+        .collect()
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -110,9 +110,16 @@ async fn send_due(db: &Db, client: &reqwest::Client, config: SenderConfig) -> Re
     let now = db::now();
     // Long enough for a send to finish; a crashed sender's claim lapses after it.
     let lease_until = now + chrono::Duration::from_std(config.timeout * 3).unwrap_or_default();
+    let due = {
+        let mut conn = db.get()?;
+        db::webhooks::due(&mut conn, now, BATCH)?
+    };
+    if due.is_empty() {
+        return Ok(());
+    }
     let claimed: Vec<(DeliveryRow, SubscriptionRow)> = db.transaction_here(|conn| {
         let mut mine = Vec::new();
-        for (delivery, subscription) in db::webhooks::due(conn, now, BATCH)? {
+        for (delivery, subscription) in due {
             if db::webhooks::claim(conn, &delivery, lease_until)? {
                 mine.push((delivery, subscription));
             }

@@ -109,3 +109,38 @@ api_test!(async fn many_events_in_one_request_and_filters(app) {
     let stranger = app.login(OrgKind::Producer).await;
     assert_eq!(app.get("/api/v1/events", Some(&stranger.token)).await.body["total"], 0);
 });
+
+api_test!(async fn a_retry_with_the_same_idempotency_key_records_nothing_new(app) {
+    let chain = app.chain(3).await;
+    let body = json!({"events": [{"biz_step": "receiving", "event_time": "2026-11-21T09:30:00+07:00", "codes": chain.codes}]});
+    let send = |key: &'static str, body: serde_json::Value| {
+        let request = app
+            .request(reqwest::Method::POST, "/api/v1/events", Some(&chain.retailer.token))
+            .header("Idempotency-Key", key)
+            .json(&body);
+        app.send(request)
+    };
+    let first = send("delivery-2611-7", body.clone()).await;
+    let id = first.assert_status(201)["events"][0]["id"].clone();
+    assert_eq!(first.headers["idempotent-replayed"], "false");
+    // Concurrent and later retries return the same events.
+    let both = futures_util::future::join_all([send("delivery-2611-7", body.clone()), send("delivery-2611-7", body.clone())]).await;
+    for again in both {
+        assert_eq!(again.assert_status(201)["events"][0]["id"], id);
+        assert_eq!(again.headers["idempotent-replayed"], "true");
+    }
+    assert_eq!(app.count("supply_events"), 1);
+    assert_eq!(app.count("supply_event_codes"), 3);
+    // The same key with other events is a conflict; a new key records anew.
+    let other = json!({"events": [{"biz_step": "storing", "event_time": "2026-11-21T10:00:00+07:00", "codes": chain.codes}]});
+    assert_eq!(send("delivery-2611-7", other.clone()).await.assert_problem(409)["field"], "Idempotency-Key");
+    send("delivery-2611-8", other).await.assert_status(201);
+    assert_eq!(app.count("supply_events"), 2);
+    assert_eq!(send("   ", body.clone()).await.assert_problem(400)["field"], "Idempotency-Key");
+    // Two first attempts at once with a new key: one set of events.
+    let racing = futures_util::future::join_all((0..4).map(|_| send("delivery-2611-9", body.clone()))).await;
+    let ids: std::collections::HashSet<String> = racing.iter()
+        .map(|a| a.assert_status(201)["events"][0]["id"].as_str().expect("id").to_owned()).collect();
+    assert_eq!(ids.len(), 1);
+    assert_eq!(app.count("supply_events"), 3);
+});

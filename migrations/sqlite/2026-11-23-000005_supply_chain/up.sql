@@ -36,6 +36,17 @@ CREATE INDEX supply_event_codes_code ON supply_event_codes (code);
 CREATE INDEX supply_event_codes_batch ON supply_event_codes (batch_id);
 CREATE INDEX supply_event_codes_producer ON supply_event_codes (producer_id);
 
+-- Requests of events sent with an Idempotency-Key: a retry returns the
+-- events the first one recorded.
+CREATE TABLE event_requests (
+    org_id TEXT NOT NULL REFERENCES organizations (id),
+    idempotency_key TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    event_ids TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (org_id, idempotency_key)
+);
+
 -- Suspected clones: one alert per code and rule.
 CREATE TABLE clone_alerts (
     id TEXT PRIMARY KEY NOT NULL,
