@@ -212,6 +212,16 @@ pub fn parse_uuid(field: &str, raw: &str) -> Result<uuid::Uuid, ApiError> {
         .map_err(|_| ApiError::bad_request(Some(field), format!("'{raw}' is not a UUID")))
 }
 
+/// An optional `code` filter of a list: a trace code in any accepted form,
+/// or 422 naming the parameter.
+pub fn code_filter(raw: Option<&str>) -> Result<Option<crate::domain::code::TraceCode>, ApiError> {
+    raw.map(|c| {
+        crate::domain::code::TraceCode::parse(c)
+            .map_err(|e| ApiError::invalid("code", e.to_string()))
+    })
+    .transpose()
+}
+
 /// `Idempotency-Key`: 1–255 visible ASCII characters. A retried POST with
 /// the same key returns the first result instead of creating again.
 pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {

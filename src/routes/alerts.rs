@@ -11,11 +11,10 @@ use crate::auth::{Authorized, NotRetailer};
 use crate::db;
 use crate::db::alerts::{AlertFilter, AlertRow};
 use crate::domain::clone::CloneRule;
-use crate::domain::code::TraceCode;
 use crate::domain::pagination::Paginated;
 use crate::domain::time::vietnam_days_utc;
 use crate::error::ApiError;
-use crate::extract::ApiQuery;
+use crate::extract::{ApiQuery, code_filter};
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct AlertOut {
@@ -78,11 +77,7 @@ pub async fn list_alerts(
     let q = query.into_inner();
     let page = page(q.page, q.per_page)?;
     let (from, to) = vietnam_days_utc(q.from, q.to)?;
-    let code = q
-        .code
-        .as_deref()
-        .map(|c| TraceCode::parse(c).map_err(|e| ApiError::invalid("code", e.to_string())))
-        .transpose()?;
+    let code = code_filter(q.code.as_deref())?;
     let filter = AlertFilter {
         producer_id: caller
             .own_producer_scope()

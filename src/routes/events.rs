@@ -23,7 +23,7 @@ use crate::domain::supply::{
 };
 use crate::domain::time::vietnam_days_utc;
 use crate::error::{ApiError, FieldError};
-use crate::extract::{ApiQuery, BulkJson, idempotency_key, parse_uuid};
+use crate::extract::{ApiQuery, BulkJson, code_filter, idempotency_key, parse_uuid};
 
 /// Who recorded an event.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -419,11 +419,7 @@ pub async fn list_events(
     let q = query.into_inner();
     let page = page(q.page, q.per_page)?;
     let (from, to) = vietnam_days_utc(q.from, q.to)?;
-    let code = q
-        .code
-        .as_deref()
-        .map(|c| TraceCode::parse(c).map_err(|e| ApiError::invalid("code", e.to_string())))
-        .transpose()?;
+    let code = code_filter(q.code.as_deref())?;
     let mut filter = EventFilter {
         code: None,
         batch_id: q.batch_id.map(|b| b.to_string()),
