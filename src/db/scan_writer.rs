@@ -13,8 +13,9 @@ use tokio::sync::oneshot;
 
 use chrono::NaiveDateTime;
 
-use super::scans::{NewScanEvent, add_views, insert_many};
+use super::scans::{NewScanEvent, ScanKind, add_views, insert_many};
 use super::{Db, DbConnection};
+use crate::domain::code::TraceCode;
 use crate::error::ApiError;
 
 /// Upper bound of one group: keeps a commit's latency bounded under a flood.
@@ -125,7 +126,7 @@ fn run(db: Db, rx: Receiver<(NewScanEvent, Reply)>) {
 /// once; only these derived counts wait (at most five seconds) to reach the table.
 #[derive(Default)]
 struct ViewCounts {
-    pending: HashMap<String, (i64, NaiveDateTime)>,
+    pending: HashMap<TraceCode, (i64, NaiveDateTime)>,
     last_flush: Option<Instant>,
     /// A flush started and is written slice by slice.
     draining: bool,
@@ -133,11 +134,8 @@ struct ViewCounts {
 
 impl ViewCounts {
     fn add(&mut self, events: &[NewScanEvent]) {
-        for e in events.iter().filter(|e| e.kind == "view") {
-            let entry = self
-                .pending
-                .entry(e.code.clone())
-                .or_insert((0, e.scanned_at));
+        for e in events.iter().filter(|e| e.kind == ScanKind::View) {
+            let entry = self.pending.entry(e.code).or_insert((0, e.scanned_at));
             entry.0 += 1;
         }
     }
@@ -170,13 +168,13 @@ impl ViewCounts {
             self.last_flush = Some(Instant::now());
             self.draining = true;
         }
-        let codes: Vec<String> = self.pending.keys().take(FLUSH_SLICE).cloned().collect();
+        let codes: Vec<TraceCode> = self.pending.keys().take(FLUSH_SLICE).copied().collect();
         let counts: Vec<(String, i64, NaiveDateTime)> = codes
             .into_iter()
             .filter_map(|code| {
                 self.pending
                     .remove(&code)
-                    .map(|(n, first)| (code, n, first))
+                    .map(|(n, first)| (code.to_string(), n, first))
             })
             .collect();
         self.draining = !self.pending.is_empty();
@@ -189,6 +187,9 @@ impl ViewCounts {
             tracing::warn!(%cause, codes = counts.len(), "view counts not saved; kept for the next flush");
             *conn = None;
             for (code, n, first) in counts {
+                let Ok(code) = TraceCode::parse(&code) else {
+                    continue;
+                };
                 let entry = self.pending.entry(code).or_insert((0, first));
                 entry.0 += n;
             }

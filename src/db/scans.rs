@@ -5,39 +5,193 @@ use diesel::prelude::*;
 
 use super::DbConnection;
 use super::schema::{code_scan_counts, scan_events};
+use crate::domain::code::TraceCode;
+use crate::domain::scan::{ClientHash, Lang};
 
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = scan_events)]
+/// A scan event on its way to the writer: plain values with nothing on the
+/// heap, so queueing one allocates nothing and the writer frees nothing.
+#[derive(Debug, Clone, Copy)]
 pub struct NewScanEvent {
-    pub code: String,
-    pub kind: String,
+    pub code: TraceCode,
+    pub kind: ScanKind,
     pub scanned_at: NaiveDateTime,
-    pub lang: String,
-    pub ua_family: String,
-    pub client_hash: String,
+    pub lang: Lang,
+    pub ua_family: &'static str,
+    /// None: the client's address was not known.
+    pub client_hash: Option<ClientHash>,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
 }
 
-/// Insert a group of events (inside the writer's transaction): on SQLite
-/// row by row with one cached statement (in-process, no round trips; a
-/// 64-row INSERT and a `json_each` INSERT of the whole group were measured
-/// and were no cheaper), on PostgreSQL as one multi-row INSERT. A group is
-/// at most 2,000 events × 8 columns: under PostgreSQL's parameter limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScanKind {
+    /// A consumer opened the code's page or JSON.
+    View,
+    /// A consumer shared where they scanned.
+    Location,
+}
+
+impl ScanKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::View => "view",
+            Self::Location => "location",
+        }
+    }
+}
+
+impl NewScanEvent {
+    fn client_hash_text(&self) -> &str {
+        self.client_hash
+            .as_ref()
+            .map_or("unknown", ClientHash::as_str)
+    }
+
+    fn row(&self) -> ScanEventRow<'_> {
+        ScanEventRow {
+            code: self.code.as_str(),
+            kind: self.kind.as_str(),
+            scanned_at: self.scanned_at,
+            lang: self.lang.as_str(),
+            ua_family: self.ua_family,
+            client_hash: self.client_hash_text(),
+            latitude: self.latitude,
+            longitude: self.longitude,
+        }
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = scan_events)]
+struct ScanEventRow<'a> {
+    code: &'a str,
+    kind: &'a str,
+    scanned_at: NaiveDateTime,
+    lang: &'a str,
+    ua_family: &'a str,
+    client_hash: &'a str,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+}
+
+/// Insert a group of events (inside the writer's transaction). On SQLite the
+/// rows go through [`SqliteEventInsert`]: prepared once per row count and kept
+/// by diesel's statement cache under its type, so a row costs its binds and a
+/// step, not SQL building and parsing. On PostgreSQL one multi-row INSERT: a
+/// group is at most 2,000 events × 8 columns, under its parameter limit.
 pub fn insert_many(conn: &mut DbConnection, events: &[NewScanEvent]) -> QueryResult<usize> {
     match conn {
         DbConnection::Sqlite(c) => {
-            for event in events {
-                diesel::insert_into(scan_events::table)
-                    .values(event)
-                    .execute(c)?;
+            let mut rows = events.chunks_exact(SQLITE_ROWS_PER_INSERT);
+            for chunk in &mut rows {
+                SqliteEventInsert::<SQLITE_ROWS_PER_INSERT>::new(chunk).execute(c)?;
+            }
+            for event in rows.remainder() {
+                SqliteEventInsert::<1>::new(std::slice::from_ref(event)).execute(c)?;
             }
             Ok(events.len())
         }
         DbConnection::Pg(c) => diesel::insert_into(scan_events::table)
-            .values(events)
+            .values(events.iter().map(NewScanEvent::row).collect::<Vec<_>>())
             .execute(c),
     }
+}
+
+/// Rows per multi-row INSERT on SQLite; a group's remainder goes row by row.
+const SQLITE_ROWS_PER_INSERT: usize = 16;
+
+/// `INSERT INTO scan_events … VALUES (…) × N` for SQLite, with a static
+/// query id (so the prepared statement is cached by type) and the time bound
+/// as the text diesel itself would store for a `Timestamp`, formatted without
+/// chrono's format-string interpreter.
+struct SqliteEventInsert<'a, const N: usize> {
+    rows: &'a [NewScanEvent],
+    times: Vec<String>,
+}
+
+impl<'a, const N: usize> SqliteEventInsert<'a, N> {
+    fn new(rows: &'a [NewScanEvent]) -> Self {
+        debug_assert_eq!(rows.len(), N);
+        Self {
+            rows,
+            times: rows
+                .iter()
+                .map(|r| sqlite_timestamp_text(r.scanned_at))
+                .collect(),
+        }
+    }
+}
+
+struct SqliteEventInsertId<const N: usize>;
+
+impl<const N: usize> diesel::query_builder::QueryId for SqliteEventInsert<'_, N> {
+    type QueryId = SqliteEventInsertId<N>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl<const N: usize> diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite>
+    for SqliteEventInsert<'_, N>
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::sqlite::Sqlite>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::{Double, Nullable, Text};
+        out.push_sql(
+            "INSERT INTO scan_events (code, kind, scanned_at, lang, ua_family, client_hash, latitude, longitude) VALUES ",
+        );
+        for (i, (row, time)) in self.rows.iter().zip(&self.times).enumerate() {
+            out.push_sql(if i == 0 { "(" } else { ", (" });
+            out.push_bind_param::<Text, _>(row.code.as_str())?;
+            out.push_sql(", ");
+            out.push_bind_param::<Text, _>(row.kind.as_str())?;
+            out.push_sql(", ");
+            out.push_bind_param::<Text, _>(time)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Text, _>(row.lang.as_str())?;
+            out.push_sql(", ");
+            out.push_bind_param::<Text, _>(row.ua_family)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Text, _>(row.client_hash_text())?;
+            out.push_sql(", ");
+            out.push_bind_param::<Nullable<Double>, _>(&row.latitude)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Nullable<Double>, _>(&row.longitude)?;
+            out.push_sql(")");
+        }
+        Ok(())
+    }
+}
+
+impl<const N: usize> RunQueryDsl<diesel::SqliteConnection> for SqliteEventInsert<'_, N> {}
+
+/// A time as diesel stores a `Timestamp` on SQLite (`%F %T%.f`: the fraction
+/// in 3, 6 or 9 digits, or none), written directly.
+pub fn sqlite_timestamp_text(at: NaiveDateTime) -> String {
+    use chrono::{Datelike, Timelike};
+    use std::fmt::Write;
+    let mut out = String::with_capacity(29);
+    let nanos = at.nanosecond() % 1_000_000_000;
+    let _ = write!(
+        out,
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        at.year(),
+        at.month(),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    );
+    if nanos != 0 {
+        let _ = if nanos.is_multiple_of(1_000_000) {
+            write!(out, ".{:03}", nanos / 1_000_000)
+        } else if nanos.is_multiple_of(1_000) {
+            write!(out, ".{:06}", nanos / 1_000)
+        } else {
+            write!(out, ".{nanos:09}")
+        };
+    }
+    out
 }
 
 /// Consumer views of a code as last counted, and the first one's time.
@@ -93,4 +247,21 @@ pub fn views_of_many(conn: &mut DbConnection, codes: &[String]) -> QueryResult<V
         );
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_timestamp_text;
+    use chrono::{DateTime, NaiveDateTime};
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The text is exactly what diesel's own Timestamp encoding stores.
+        #[test]
+        fn timestamp_text_is_diesels(secs in 0i64..4_102_444_800, nanos in 0u32..1_000_000_000, cut in 0usize..4) {
+            let nanos = [nanos, nanos / 1_000 * 1_000, nanos / 1_000_000 * 1_000_000, 0][cut];
+            let at: NaiveDateTime = DateTime::from_timestamp(secs, nanos).expect("in range").naive_utc();
+            prop_assert_eq!(sqlite_timestamp_text(at), at.format("%F %T%.f").to_string());
+        }
+    }
 }

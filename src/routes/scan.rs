@@ -13,7 +13,7 @@ use std::sync::Arc;
 use super::clone_watch::{self, CodeOwner};
 use super::scan_view::{self, CodeFacts, ScanContext, ScanView, Verdict};
 use super::{AppState, today};
-use crate::db::scans::NewScanEvent;
+use crate::db::scans::{NewScanEvent, ScanKind};
 use crate::domain::clone::{GeoPoint, LocatedScan, check_scan_count};
 use crate::domain::code::TraceCode;
 use crate::domain::ocop::{RatingLevel, RatingStatus};
@@ -429,7 +429,7 @@ fn html(status: actix_web::http::StatusCode, rendered: askama::Result<String>) -
 
 /// What a scan event says besides who and which code.
 struct ScanRecord {
-    kind: &'static str,
+    kind: ScanKind,
     lang: Lang,
     at: chrono::NaiveDateTime,
     location: Option<(f64, f64)>,
@@ -454,12 +454,12 @@ async fn record_scan(
     state
         .scan_writer
         .record(NewScanEvent {
-            code: code.to_string(),
-            kind: event.kind.into(),
+            code: *code,
+            kind: event.kind,
             scanned_at: event.at,
-            lang: event.lang.as_str().into(),
-            ua_family: ua_family(user_agent).into(),
-            client_hash: addr.map_or_else(|| "unknown".into(), |a| client_hash(&salt, a)),
+            lang: event.lang,
+            ua_family: ua_family(user_agent),
+            client_hash: addr.map(|a| client_hash(&salt, a)),
             latitude: event.location.map(|l| l.0),
             longitude: event.location.map(|l| l.1),
         })
@@ -613,7 +613,7 @@ async fn answer_scan(
         raise_scan_count_alert(state, &found.context, code, views);
     }
     let event = ScanRecord {
-        kind: "view",
+        kind: ScanKind::View,
         lang,
         at: now,
         location: None,
@@ -759,7 +759,7 @@ pub async fn share_location(
     };
     let at = crate::db::now();
     let event = ScanRecord {
-        kind: "location",
+        kind: ScanKind::Location,
         lang: Lang::Vi,
         at,
         location: Some((lat, lon)),
