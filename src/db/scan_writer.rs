@@ -169,12 +169,12 @@ impl ViewCounts {
             self.draining = true;
         }
         let codes: Vec<TraceCode> = self.pending.keys().take(FLUSH_SLICE).copied().collect();
-        let counts: Vec<(String, i64, NaiveDateTime)> = codes
+        let counts: Vec<(TraceCode, i64, NaiveDateTime)> = codes
             .into_iter()
             .filter_map(|code| {
                 self.pending
                     .remove(&code)
-                    .map(|(n, first)| (code.to_string(), n, first))
+                    .map(|(n, first)| (code, n, first))
             })
             .collect();
         self.draining = !self.pending.is_empty();
@@ -187,9 +187,6 @@ impl ViewCounts {
             tracing::warn!(%cause, codes = counts.len(), "view counts not saved; kept for the next flush");
             *conn = None;
             for (code, n, first) in counts {
-                let Ok(code) = TraceCode::parse(&code) else {
-                    continue;
-                };
                 let entry = self.pending.entry(code).or_insert((0, first));
                 entry.0 += n;
             }

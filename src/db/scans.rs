@@ -141,18 +141,20 @@ impl<const N: usize> diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite
             "INSERT INTO scan_events (code, kind, scanned_at, lang, ua_family, client_hash, latitude, longitude) VALUES ",
         );
         for (i, (row, time)) in self.rows.iter().zip(&self.times).enumerate() {
+            // The same column values as the PostgreSQL insert, but the time as text.
+            let text = row.row();
             out.push_sql(if i == 0 { "(" } else { ", (" });
-            out.push_bind_param::<Text, _>(row.code.as_str())?;
+            out.push_bind_param::<Text, _>(text.code)?;
             out.push_sql(", ");
-            out.push_bind_param::<Text, _>(row.kind.as_str())?;
+            out.push_bind_param::<Text, _>(text.kind)?;
             out.push_sql(", ");
             out.push_bind_param::<Text, _>(time)?;
             out.push_sql(", ");
-            out.push_bind_param::<Text, _>(row.lang.as_str())?;
+            out.push_bind_param::<Text, _>(text.lang)?;
             out.push_sql(", ");
-            out.push_bind_param::<Text, _>(row.ua_family)?;
+            out.push_bind_param::<Text, _>(text.ua_family)?;
             out.push_sql(", ");
-            out.push_bind_param::<Text, _>(row.client_hash_text())?;
+            out.push_bind_param::<Text, _>(text.client_hash)?;
             out.push_sql(", ");
             out.push_bind_param::<Nullable<Double>, _>(&row.latitude)?;
             out.push_sql(", ");
@@ -167,7 +169,7 @@ impl<const N: usize> RunQueryDsl<diesel::SqliteConnection> for SqliteEventInsert
 
 /// A time as diesel stores a `Timestamp` on SQLite (`%F %T%.f`: the fraction
 /// in 3, 6 or 9 digits, or none), written directly.
-pub fn sqlite_timestamp_text(at: NaiveDateTime) -> String {
+fn sqlite_timestamp_text(at: NaiveDateTime) -> String {
     use chrono::{Datelike, Timelike};
     use std::fmt::Write;
     let mut out = String::with_capacity(29);
@@ -208,7 +210,7 @@ pub fn views_of(conn: &mut DbConnection, code: &str) -> QueryResult<(i64, Option
 /// its own). Upserts need the concrete backend.
 pub fn add_views(
     conn: &mut DbConnection,
-    counts: &[(String, i64, NaiveDateTime)],
+    counts: &[(TraceCode, i64, NaiveDateTime)],
 ) -> QueryResult<()> {
     use code_scan_counts::dsl as c;
     use diesel::upsert::excluded;
@@ -217,7 +219,7 @@ pub fn add_views(
             for (code, views, first) in counts {
                 diesel::insert_into(c::code_scan_counts)
                     .values((
-                        c::code.eq(code),
+                        c::code.eq(code.as_str()),
                         c::views.eq(views),
                         c::first_viewed_at.eq(first),
                     ))
