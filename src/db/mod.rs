@@ -176,6 +176,9 @@ pub fn run_migrations(conn: &mut DbConnection) -> Result<usize, String> {
 pub struct Db {
     pool: Pool<ConnectionManager>,
     target: DbTarget,
+    /// Names this database's connections kept by event-loop threads
+    /// ([`Db::sqlite_here`]); shared by clones.
+    id: u64,
     /// SQLite allows one writer; taking turns here, before BEGIN, avoids the
     /// "database is locked" a deferred transaction gets when it upgrades its
     /// read lock while another connection writes.
@@ -211,7 +214,9 @@ impl Db {
                     target.backend_name()
                 )
             })?;
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         Ok(Self {
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             pool,
             target,
             sqlite_writer: Default::default(),
@@ -244,6 +249,38 @@ impl Db {
             work(&mut conn)
         })
         .await?
+    }
+
+    /// Short SQLite work right here, on a connection the calling thread
+    /// keeps: for the scan's point reads and group commits, which cost less
+    /// than a hop to the blocking pool and back (two thread switches). None
+    /// on PostgreSQL, where every query is a network round trip: use
+    /// [`Db::run`]. Never for work that may wait on SQLite's write turn.
+    pub fn sqlite_here<T>(
+        &self,
+        work: impl FnOnce(&mut DbConnection) -> Result<T, ApiError>,
+    ) -> Option<Result<T, ApiError>> {
+        thread_local! {
+            static KEPT: std::cell::RefCell<std::collections::HashMap<u64, DbConnection>> =
+                std::cell::RefCell::new(std::collections::HashMap::new());
+        }
+        if !matches!(self.target, DbTarget::Sqlite { .. }) {
+            return None;
+        }
+        let outcome = KEPT.with(|kept| {
+            let mut kept = kept.borrow_mut();
+            let conn = match kept.entry(self.id) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => e.insert(establish(&self.target)?),
+            };
+            let outcome = work(conn);
+            if outcome.is_err() {
+                // Whatever went wrong, the next call starts on a new connection.
+                kept.remove(&self.id);
+            }
+            outcome
+        });
+        Some(outcome)
     }
 
     /// Run blocking work inside one transaction: all of it or none of it.
@@ -312,6 +349,19 @@ impl Db {
                 Some(self.sqlite_writer.lock().unwrap_or_else(|e| e.into_inner()))
             }
             DbConnection::Pg(_) => None,
+        }
+    }
+
+    /// SQLite's single writer's turn if no one holds it now (None when taken,
+    /// or on PostgreSQL): for work that must not wait on an event loop.
+    pub fn try_sqlite_write_turn(&self) -> Option<std::sync::MutexGuard<'_, ()>> {
+        match &self.target {
+            DbTarget::Sqlite { .. } => match self.sqlite_writer.try_lock() {
+                Ok(turn) => Some(turn),
+                Err(std::sync::TryLockError::Poisoned(e)) => Some(e.into_inner()),
+                Err(std::sync::TryLockError::WouldBlock) => None,
+            },
+            DbTarget::Postgres { .. } => None,
         }
     }
 

@@ -1,124 +1,245 @@
-//! Group commit for scan events: one thread owns a connection and writes
-//! every event waiting in its queue in one transaction; each scan is answered
-//! only after the transaction holding its event has committed. Under load many
-//! scans share a commit; when idle each commits alone. Nothing answered is lost.
+//! Group commit for scan events: each scan is answered only after the
+//! transaction holding its event has committed. Under load many scans share a
+//! commit; when idle each commits alone. Nothing answered is lost.
+//!
+//! On SQLite the HTTP worker thread that took the scans commits them itself,
+//! once its event loop has read every request that was ready: handing each
+//! group to another thread cost two thread switches per group and a wake-up
+//! per scan, more than the commit itself (docs/PERFORMANCE.md, session 4).
+//! When another writer holds SQLite's single write turn (a long code issuance,
+//! say), the group goes to the writer thread instead, so an event loop never
+//! waits behind it. On PostgreSQL a commit is a network round trip, so every
+//! event goes to the writer thread, which groups whatever is waiting.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use chrono::NaiveDateTime;
 use diesel::Connection;
 use tokio::sync::oneshot;
 
-use chrono::NaiveDateTime;
-
 use super::scans::{NewScanEvent, ScanKind, add_views, insert_many};
-use super::{Db, DbConnection};
+use super::{Db, DbConnection, DbTarget};
 use crate::domain::code::TraceCode;
 use crate::error::ApiError;
 
-/// Upper bound of one group: keeps a commit's latency bounded under a flood.
+/// Upper bound of one group on the writer thread: keeps a commit's latency
+/// bounded under a flood (and a PostgreSQL INSERT under its parameter limit).
 const MAX_GROUP: usize = 2_000;
-/// Events waiting beyond this make scans wait for room (back-pressure).
+/// Jobs waiting beyond this make scans wait for room (back-pressure).
 const QUEUE: usize = 20_000;
 
 type Reply = oneshot::Sender<Result<(), String>>;
 
+/// What the writer thread is given.
+enum Job {
+    /// One scan (PostgreSQL).
+    One(NewScanEvent, Reply),
+    /// A worker's group that found SQLite's write turn taken.
+    Group(Vec<NewScanEvent>, Vec<Reply>),
+}
+
 #[derive(Clone)]
 pub struct ScanWriter {
-    queue: SyncSender<(NewScanEvent, Reply)>,
+    /// Tells apart the writers of several apps in one process (tests), whose
+    /// worker groups share threads.
+    id: u64,
+    db: Db,
+    queue: SyncSender<Job>,
+    counts: Arc<Mutex<ViewCounts>>,
 }
 
 impl ScanWriter {
     /// Start the writer thread. It ends when every `ScanWriter` clone is gone
     /// and the queue is drained, so in-flight scans are written at shutdown.
     pub fn start(db: Db) -> Self {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(0);
         let (tx, rx) = mpsc::sync_channel(QUEUE);
+        let counts = Arc::new(Mutex::new(ViewCounts::default()));
+        let thread_db = db.clone();
+        let thread_counts = counts.clone();
         thread::Builder::new()
             .name("scan-writer".into())
-            .spawn(move || run(db, rx))
+            .spawn(move || run(thread_db, rx, thread_counts))
             .map(|_| ())
             .unwrap_or_else(|e| tracing::error!(error = %e, "can't start the scan writer"));
-        Self { queue: tx }
+        Self {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            db,
+            queue: tx,
+            counts,
+        }
     }
 
-    /// Queue an event and wait until it is committed.
+    /// Record an event and wait until it is committed.
     pub async fn record(&self, event: NewScanEvent) -> Result<(), ApiError> {
         let (reply, committed) = oneshot::channel();
-        let stopped = || ApiError::Unavailable("the scan writer has stopped".into());
-        match self.queue.try_send((event, reply)) {
-            Ok(()) => {}
-            // Queue full: wait for room off the async workers (back-pressure).
-            Err(TrySendError::Full(item)) => {
-                let queue = self.queue.clone();
-                actix_web::web::block(move || queue.send(item).map_err(|_| ()))
-                    .await?
-                    .map_err(|()| stopped())?;
+        match self.db.target() {
+            DbTarget::Sqlite { .. } => {
+                let group = WorkerGroup::of_this_thread(self.id);
+                if group.push(event, reply) {
+                    actix_web::rt::spawn(self.clone().commit_on_this_worker(group));
+                }
             }
-            Err(TrySendError::Disconnected(_)) => return Err(stopped()),
+            DbTarget::Postgres { .. } => self.hand_over(Job::One(event, reply)).await?,
         }
         committed
             .await
             .map_err(|_| stopped())?
             .map_err(|cause| ApiError::Unavailable(format!("scan not recorded: {cause}")))
     }
+
+    async fn hand_over(&self, job: Job) -> Result<(), ApiError> {
+        match self.queue.try_send(job) {
+            Ok(()) => Ok(()),
+            // Queue full: wait for room off the async workers (back-pressure).
+            Err(TrySendError::Full(job)) => {
+                let queue = self.queue.clone();
+                actix_web::web::block(move || queue.send(job).map_err(|_| ()))
+                    .await?
+                    .map_err(|()| stopped())
+            }
+            Err(TrySendError::Disconnected(_)) => Err(stopped()),
+        }
+    }
+
+    /// Commit this worker's waiting scans, after the event loop has had its
+    /// turn: every request that was ready by then joins the group.
+    async fn commit_on_this_worker(self, group: Rc<WorkerGroup>) {
+        tokio::task::yield_now().await;
+        let (events, replies) = group.take();
+        let committed = WorkerGroup::commit_if_turn_free(&self.db, &events);
+        let Some(outcome) = committed else {
+            if let Err(e) = self.hand_over(Job::Group(events, replies)).await {
+                tracing::error!(error = %e, "scan group not handed to the writer");
+            }
+            return;
+        };
+        if outcome.is_ok() {
+            lock(&self.counts).add(&events);
+        }
+        for reply in replies {
+            let _ = reply.send(outcome.clone());
+        }
+    }
+}
+
+fn stopped() -> ApiError {
+    ApiError::Unavailable("the scan writer has stopped".into())
+}
+
+fn lock(counts: &Mutex<ViewCounts>) -> MutexGuard<'_, ViewCounts> {
+    counts.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The scans one HTTP worker thread has taken and not yet committed.
+#[derive(Default)]
+struct WorkerGroup {
+    events: RefCell<Vec<NewScanEvent>>,
+    replies: RefCell<Vec<Reply>>,
+}
+
+thread_local! {
+    static WORKER_GROUPS: RefCell<HashMap<u64, Rc<WorkerGroup>>> = RefCell::new(HashMap::new());
+}
+
+impl WorkerGroup {
+    fn of_this_thread(writer: u64) -> Rc<Self> {
+        WORKER_GROUPS.with(|groups| groups.borrow_mut().entry(writer).or_default().clone())
+    }
+
+    /// Add a scan; true when it is the first of a new group.
+    fn push(&self, event: NewScanEvent, reply: Reply) -> bool {
+        let mut events = self.events.borrow_mut();
+        events.push(event);
+        self.replies.borrow_mut().push(reply);
+        events.len() == 1
+    }
+
+    fn take(&self) -> (Vec<NewScanEvent>, Vec<Reply>) {
+        (
+            std::mem::take(&mut *self.events.borrow_mut()),
+            std::mem::take(&mut *self.replies.borrow_mut()),
+        )
+    }
+
+    /// Commit on this thread if SQLite's write turn is free; None when it
+    /// is taken (the caller hands the group over instead of waiting).
+    fn commit_if_turn_free(db: &Db, events: &[NewScanEvent]) -> Option<Result<(), String>> {
+        let _turn = db.try_sqlite_write_turn()?;
+        let outcome = db.sqlite_here(|c| {
+            c.transaction(|c| insert_many(c, events).map(|_| ()))
+                .map_err(ApiError::from)
+        })?;
+        Some(outcome.map_err(|e| e.to_problem().detail))
+    }
 }
 
 /// How often the per-code view counts are added to the database. Under a
 /// load where the same codes are viewed many times a second, a shorter
-/// interval re-adds the same codes over and over on the writer thread that
-/// every scan waits for (1 s measured 0.32–0.36 of /healthz, 5 s 0.37–0.38).
+/// interval re-adds the same codes over and over (1 s measured 0.32–0.36 of
+/// /healthz, 5 s 0.37–0.38).
 const COUNT_FLUSH: Duration = Duration::from_secs(5);
 /// Codes written per step of a flush; steps go between scan groups so no
 /// scan waits behind a long flush.
 const FLUSH_SLICE: usize = 500;
 
-fn run(db: Db, rx: Receiver<(NewScanEvent, Reply)>) {
-    let mut conn: Option<diesel::r2d2::PooledConnection<super::ConnectionManager>> = None;
+type Pooled = diesel::r2d2::PooledConnection<super::ConnectionManager>;
+
+fn run(db: Db, rx: Receiver<Job>, counts: Arc<Mutex<ViewCounts>>) {
+    let mut conn: Option<Pooled> = None;
     let mut events = Vec::with_capacity(MAX_GROUP);
     let mut replies = Vec::with_capacity(MAX_GROUP);
-    let mut counts = ViewCounts::default();
     loop {
-        // Wait for the first event of a group; when idle, flush the counts.
-        let first = match rx.recv_timeout(COUNT_FLUSH) {
-            Ok(item) => item,
-            Err(RecvTimeoutError::Timeout) => {
-                counts.flush(&db, &mut conn);
-                continue;
-            }
+        let wait = lock(&counts).time_to_flush();
+        let mut job = match rx.recv_timeout(wait) {
+            Ok(job) => Some(job),
+            Err(RecvTimeoutError::Timeout) => None,
             Err(RecvTimeoutError::Disconnected) => break,
         };
-        events.push(first.0);
-        replies.push(first.1);
-        // Take whatever else is already waiting.
-        while events.len() < MAX_GROUP {
-            match rx.try_recv() {
-                Ok((event, reply)) => {
+        // Take whatever else is already waiting into the same group.
+        while let Some(next) = job.take() {
+            match next {
+                Job::One(event, reply) => {
                     events.push(event);
                     replies.push(reply);
                 }
-                Err(_) => break,
+                Job::Group(mut group, mut group_replies) => {
+                    events.append(&mut group);
+                    replies.append(&mut group_replies);
+                }
+            }
+            if events.len() < MAX_GROUP {
+                job = rx.try_recv().ok();
             }
         }
-        let outcome = write_group(&db, &mut conn, &events);
-        if outcome.is_ok() {
-            counts.add(&events);
-        } else {
-            // A broken connection is replaced on the next group.
-            conn = None;
+        if !events.is_empty() {
+            let outcome = write_group(&db, &mut conn, &events);
+            if outcome.is_ok() {
+                lock(&counts).add(&events);
+            } else {
+                conn = None;
+            }
+            for reply in replies.drain(..) {
+                let _ = reply.send(outcome.clone());
+            }
+            events.clear();
         }
-        let n = events.len();
-        for reply in replies.drain(..) {
-            let _ = reply.send(outcome.clone());
-        }
-        events.clear();
-        tracing::trace!(size = n, "scan group committed");
-        if counts.due() {
-            counts.flush_slice(&db, &mut conn);
+        if lock(&counts).due() {
+            flush_slice(&db, &mut conn, &counts);
         }
     }
-    counts.flush(&db, &mut conn);
+    while !lock(&counts).pending.is_empty() {
+        if !flush_slice(&db, &mut conn, &counts) {
+            break;
+        }
+    }
     tracing::info!("scan writer stopped: queue closed and drained");
 }
 
@@ -135,9 +256,13 @@ struct ViewCounts {
 impl ViewCounts {
     fn add(&mut self, events: &[NewScanEvent]) {
         for e in events.iter().filter(|e| e.kind == ScanKind::View) {
-            let entry = self.pending.entry(e.code).or_insert((0, e.scanned_at));
-            entry.0 += 1;
+            self.add_code(e.code, 1, e.scanned_at);
         }
+    }
+
+    fn add_code(&mut self, code: TraceCode, views: i64, first: NaiveDateTime) {
+        let entry = self.pending.entry(code).or_insert((0, first));
+        entry.0 += views;
     }
 
     fn due(&self) -> bool {
@@ -145,31 +270,24 @@ impl ViewCounts {
             && (self.draining || self.last_flush.is_none_or(|t| t.elapsed() >= COUNT_FLUSH))
     }
 
-    /// Write everything pending (when idle or stopping).
-    fn flush(
-        &mut self,
-        db: &Db,
-        conn: &mut Option<diesel::r2d2::PooledConnection<super::ConnectionManager>>,
-    ) {
-        while !self.pending.is_empty() {
-            if !self.flush_slice(db, conn) {
-                break;
-            }
+    /// How long the writer may wait for work before the next flush step.
+    fn time_to_flush(&self) -> Duration {
+        match self.last_flush {
+            _ if self.pending.is_empty() => COUNT_FLUSH,
+            _ if self.draining => Duration::ZERO,
+            None => Duration::ZERO,
+            Some(t) => COUNT_FLUSH.saturating_sub(t.elapsed()),
         }
     }
 
-    /// Write one slice; false when it failed (kept for later).
-    fn flush_slice(
-        &mut self,
-        db: &Db,
-        conn: &mut Option<diesel::r2d2::PooledConnection<super::ConnectionManager>>,
-    ) -> bool {
+    /// The next slice to write (marks a flush as started).
+    fn take_slice(&mut self) -> Vec<(TraceCode, i64, NaiveDateTime)> {
         if !self.draining {
             self.last_flush = Some(Instant::now());
             self.draining = true;
         }
         let codes: Vec<TraceCode> = self.pending.keys().take(FLUSH_SLICE).copied().collect();
-        let counts: Vec<(TraceCode, i64, NaiveDateTime)> = codes
+        let slice = codes
             .into_iter()
             .filter_map(|code| {
                 self.pending
@@ -178,27 +296,33 @@ impl ViewCounts {
             })
             .collect();
         self.draining = !self.pending.is_empty();
-        let written = with_connection(db, conn, |c| {
-            let _turn = db.sqlite_write_turn(c);
-            c.transaction(|c| add_views(c, &counts))
-                .map_err(|e: diesel::result::Error| e.to_string())
-        });
-        if let Err(cause) = written {
-            tracing::warn!(%cause, codes = counts.len(), "view counts not saved; kept for the next flush");
-            *conn = None;
-            for (code, n, first) in counts {
-                let entry = self.pending.entry(code).or_insert((0, first));
-                entry.0 += n;
-            }
-            return false;
-        }
-        true
+        slice
     }
+}
+
+/// Write one slice of the pending counts; false when it failed (kept for later).
+fn flush_slice(db: &Db, conn: &mut Option<Pooled>, counts: &Mutex<ViewCounts>) -> bool {
+    let slice = lock(counts).take_slice();
+    let written = with_connection(db, conn, |c| {
+        let _turn = db.sqlite_write_turn(c);
+        c.transaction(|c| add_views(c, &slice))
+            .map_err(|e: diesel::result::Error| e.to_string())
+    });
+    if let Err(cause) = written {
+        tracing::warn!(%cause, codes = slice.len(), "view counts not saved; kept for the next flush");
+        *conn = None;
+        let mut counts = lock(counts);
+        for (code, n, first) in slice {
+            counts.add_code(code, n, first);
+        }
+        return false;
+    }
+    true
 }
 
 fn with_connection<T>(
     db: &Db,
-    conn: &mut Option<diesel::r2d2::PooledConnection<super::ConnectionManager>>,
+    conn: &mut Option<Pooled>,
     work: impl FnOnce(&mut DbConnection) -> Result<T, String>,
 ) -> Result<T, String> {
     if conn.is_none() {
@@ -210,11 +334,7 @@ fn with_connection<T>(
     }
 }
 
-fn write_group(
-    db: &Db,
-    conn: &mut Option<diesel::r2d2::PooledConnection<super::ConnectionManager>>,
-    events: &[NewScanEvent],
-) -> Result<(), String> {
+fn write_group(db: &Db, conn: &mut Option<Pooled>, events: &[NewScanEvent]) -> Result<(), String> {
     with_connection(db, conn, |c| {
         let _turn = db.sqlite_write_turn(c);
         c.transaction(|c| insert_many(c, events).map(|_| ()))

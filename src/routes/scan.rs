@@ -475,7 +475,8 @@ pub struct CodeView {
 
 /// The facts behind a code: from memory when they are current, otherwise
 /// read and remembered. None: no such code. A code seen for the first time
-/// costs one hop to the blocking pool (its run and views); its run's facts
+/// costs a point read (its run and views: on SQLite right on the event loop,
+/// on PostgreSQL through the blocking pool); its run's facts
 /// are usually cached already, and its own events and alerts are read only
 /// when its batch has any.
 pub async fn scan_context(state: &AppState, code: TraceCode) -> Result<Option<CodeView>, ApiError> {
@@ -491,15 +492,11 @@ pub async fn scan_context(state: &AppState, code: TraceCode) -> Result<Option<Co
     let run = match cached.run {
         Some(run) => run,
         None => {
-            let found = state
-                .db
-                .run(
-                    move |conn| match crate::db::codes::find_code(conn, &code)? {
-                        Some((_, run)) => Ok(Some((run, scan_view::load_views(conn, &code)?))),
-                        None => Ok(None),
-                    },
-                )
-                .await?;
+            let read = move |conn: &mut crate::db::DbConnection| scan_view::load_code(conn, &code);
+            let found = match state.db.sqlite_here(read) {
+                Some(found) => found?,
+                None => state.db.run(read).await?,
+            };
             let Some((run, (views, first))) = found else {
                 return Ok(None);
             };

@@ -341,10 +341,21 @@ pub fn load_context(conn: &mut DbConnection, run: &CodeRunRow) -> Result<ScanCon
 }
 
 /// Views of a code so far, as the scan counter starts from.
-pub fn load_views(
+/// A code's views so far, and when it was first viewed.
+pub type Views = (i64, Option<NaiveDateTime>);
+
+/// A code's run and its views so far; None: no such code.
+pub fn load_code(
     conn: &mut DbConnection,
     code: &TraceCode,
-) -> Result<(i64, Option<NaiveDateTime>), ApiError> {
+) -> Result<Option<(CodeRunRow, Views)>, ApiError> {
+    match db::codes::find_code(conn, code)? {
+        Some((_, run)) => Ok(Some((run, load_views(conn, code)?))),
+        None => Ok(None),
+    }
+}
+
+pub fn load_views(conn: &mut DbConnection, code: &TraceCode) -> Result<Views, ApiError> {
     Ok(db::scans::views_of(conn, code.as_str())?)
 }
 

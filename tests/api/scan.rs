@@ -356,3 +356,41 @@ api_test!(async fn view_counts_reach_the_database_within_seconds(app) {
         actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 });
+
+api_test!(async fn a_long_write_elsewhere_holds_scans_back_but_not_the_server(app) {
+    let s = setup(&app, "2025-02-01").await;
+    // Another writer (a large code issuance, say) holds SQLite's write turn.
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let (held, holding) = std::sync::mpsc::channel::<()>();
+    let db = app.db.clone();
+    let holder = std::thread::spawn(move || {
+        let conn = db.get().expect("connection");
+        let _turn = db.sqlite_write_turn(&conn);
+        held.send(()).expect("held");
+        released.recv().expect("release");
+    });
+    holding.recv().expect("holding");
+    let scans: Vec<_> = s.codes[..6]
+        .iter()
+        .map(|code| {
+            let request = app.client.get(format!("{}/c/{code}", app.address)).header("accept", "application/json");
+            actix_web::rt::spawn(async move { request.send().await.map(|r| r.status().as_u16()) })
+        })
+        .collect();
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(300)).await;
+    // The server's one worker still answers while those scans wait for their commit.
+    for _ in 0..5 {
+        app.get("/healthz", None).await.assert_status(200);
+    }
+    if app.backend == crate::helpers::Backend::Sqlite {
+        assert!(scans.iter().all(|scan| !scan.is_finished()), "a scan was answered before its event could be committed");
+    }
+    release.send(()).expect("release");
+    holder.join().expect("holder");
+    for scan in scans {
+        assert_eq!(scan.await.expect("task").expect("answer"), 200);
+    }
+    for code in &s.codes[..6] {
+        assert_eq!(scans_of(&app, code), 1);
+    }
+});
