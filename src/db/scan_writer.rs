@@ -14,7 +14,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread;
@@ -53,6 +53,10 @@ pub struct ScanWriter {
     db: Db,
     queue: SyncSender<Job>,
     counts: Arc<Mutex<ViewCounts>>,
+    /// A worker is committing a scan group (tens of microseconds): another
+    /// worker whose group finds the write turn taken waits for it rather
+    /// than waking the writer thread.
+    scan_group_committing: Arc<AtomicBool>,
 }
 
 impl ScanWriter {
@@ -74,6 +78,7 @@ impl ScanWriter {
             db,
             queue: tx,
             counts,
+            scan_group_committing: Arc::default(),
         }
     }
 
@@ -114,7 +119,7 @@ impl ScanWriter {
     async fn commit_on_this_worker(self, group: Rc<WorkerGroup>) {
         tokio::task::yield_now().await;
         let (events, replies) = group.take();
-        let committed = WorkerGroup::commit_if_turn_free(&self.db, &events);
+        let committed = self.commit_here_unless_turn_held(&events);
         let Some(outcome) = committed else {
             if let Err(e) = self.hand_over(Job::Group(events, replies)).await {
                 tracing::error!(error = %e, "scan group not handed to the writer");
@@ -127,6 +132,58 @@ impl ScanWriter {
         for reply in replies {
             let _ = reply.send(outcome.clone());
         }
+    }
+}
+
+impl ScanWriter {
+    /// Commit on this thread unless a writer other than a scan group holds
+    /// SQLite's write turn; None then (the caller hands the group over
+    /// instead of waiting on the event loop).
+    fn commit_here_unless_turn_held(&self, events: &[NewScanEvent]) -> Option<Result<(), String>> {
+        let _turn = self.scan_turn()?;
+        let outcome = self.db.sqlite_here(|c| {
+            c.transaction(|c| insert_many(c, events).map(|_| ()))
+                .map_err(ApiError::from)
+        })?;
+        Some(outcome.map_err(|e| e.to_problem().detail))
+    }
+
+    /// The write turn, if free or once another worker's scan group is done
+    /// with it (short: spinning, then yielding the core to its holder).
+    fn scan_turn(&self) -> Option<ScanTurn<'_>> {
+        const SPINS: u32 = 64;
+        const YIELDS: u32 = 2_000;
+        for round in 0..SPINS + YIELDS {
+            if let Some(turn) = self.db.try_sqlite_write_turn() {
+                self.scan_group_committing.store(true, Ordering::Release);
+                return Some(ScanTurn {
+                    _turn: turn,
+                    committing: &self.scan_group_committing,
+                });
+            }
+            if !self.scan_group_committing.load(Ordering::Acquire) {
+                return None;
+            }
+            if round < SPINS {
+                std::hint::spin_loop();
+            } else {
+                thread::yield_now();
+            }
+        }
+        None
+    }
+}
+
+/// SQLite's write turn held for a scan group.
+struct ScanTurn<'a> {
+    committing: &'a AtomicBool,
+    _turn: MutexGuard<'a, ()>,
+}
+
+impl Drop for ScanTurn<'_> {
+    fn drop(&mut self) {
+        // Cleared before the turn itself is released (fields drop after this).
+        self.committing.store(false, Ordering::Release);
     }
 }
 
@@ -167,17 +224,6 @@ impl WorkerGroup {
             std::mem::take(&mut *self.events.borrow_mut()),
             std::mem::take(&mut *self.replies.borrow_mut()),
         )
-    }
-
-    /// Commit on this thread if SQLite's write turn is free; None when it
-    /// is taken (the caller hands the group over instead of waiting).
-    fn commit_if_turn_free(db: &Db, events: &[NewScanEvent]) -> Option<Result<(), String>> {
-        let _turn = db.try_sqlite_write_turn()?;
-        let outcome = db.sqlite_here(|c| {
-            c.transaction(|c| insert_many(c, events).map(|_| ()))
-                .map_err(ApiError::from)
-        })?;
-        Some(outcome.map_err(|e| e.to_problem().detail))
     }
 }
 
