@@ -20,6 +20,8 @@ use crate::telemetry;
 pub struct Application {
     port: u16,
     server: Server,
+    scan_writer_stopped: crate::db::scan_writer::WriterStopped,
+    shutdown: std::time::Duration,
 }
 
 impl Application {
@@ -56,9 +58,11 @@ impl Application {
             settings.webhook_sender(),
             Arc::downgrade(&alive),
         );
+        let (scan_writer, scan_writer_stopped) =
+            crate::db::scan_writer::ScanWriter::start(db.clone());
         let state = web::Data::new(AppState {
             _alive: alive,
-            scan_writer: crate::db::scan_writer::ScanWriter::start(db.clone()),
+            scan_writer,
             limiter,
             scan_cache: Default::default(),
             daily_salt: Default::default(),
@@ -91,6 +95,8 @@ impl Application {
         Ok(Self {
             port,
             server: server.run(),
+            scan_writer_stopped,
+            shutdown,
         })
     }
 
@@ -103,8 +109,15 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serve until SIGTERM/SIGINT; in-flight requests are finished first.
+    /// Serve until SIGTERM/SIGINT; in-flight requests are finished first,
+    /// then the scan writer writes what it still holds (the last view counts).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        let (stopped, limit) = (self.scan_writer_stopped, self.shutdown);
+        let finished = actix_web::web::block(move || stopped.wait(limit)).await;
+        if !matches!(finished, Ok(true)) {
+            tracing::warn!("the scan writer had not finished when the shutdown timeout ran out");
+        }
+        served
     }
 }

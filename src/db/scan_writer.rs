@@ -59,27 +59,45 @@ pub struct ScanWriter {
     scan_group_committing: Arc<AtomicBool>,
 }
 
+/// Tells when the writer thread has finished: queue drained, view counts written.
+pub struct WriterStopped(Receiver<()>);
+
+impl WriterStopped {
+    /// Wait (blocking) until the writer has finished, at most `limit`; false
+    /// if it had not by then.
+    pub fn wait(self, limit: Duration) -> bool {
+        !matches!(self.0.recv_timeout(limit), Err(RecvTimeoutError::Timeout))
+    }
+}
+
 impl ScanWriter {
     /// Start the writer thread. It ends when every `ScanWriter` clone is gone
-    /// and the queue is drained, so in-flight scans are written at shutdown.
-    pub fn start(db: Db) -> Self {
+    /// and the queue is drained, so in-flight scans are written at shutdown;
+    /// a process that stops waits on the [`WriterStopped`] for the last
+    /// view counts.
+    pub fn start(db: Db) -> (Self, WriterStopped) {
         static NEXT_ID: AtomicU64 = AtomicU64::new(0);
         let (tx, rx) = mpsc::sync_channel(QUEUE);
+        let (stopped_tx, stopped_rx) = mpsc::channel();
         let counts = Arc::new(Mutex::new(ViewCounts::default()));
         let thread_db = db.clone();
         let thread_counts = counts.clone();
         thread::Builder::new()
             .name("scan-writer".into())
-            .spawn(move || run(thread_db, rx, thread_counts))
+            .spawn(move || {
+                run(thread_db, rx, thread_counts);
+                let _ = stopped_tx.send(());
+            })
             .map(|_| ())
             .unwrap_or_else(|e| tracing::error!(error = %e, "can't start the scan writer"));
-        Self {
+        let writer = Self {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             db,
             queue: tx,
             counts,
             scan_group_committing: Arc::default(),
-        }
+        };
+        (writer, WriterStopped(stopped_rx))
     }
 
     /// Record an event and wait until it is committed.
@@ -133,9 +151,7 @@ impl ScanWriter {
             let _ = reply.send(outcome.clone());
         }
     }
-}
 
-impl ScanWriter {
     /// Commit on this thread unless a writer other than a scan group holds
     /// SQLite's write turn; None then (the caller hands the group over
     /// instead of waiting on the event loop).

@@ -288,52 +288,133 @@ api_test!(async fn no_raw_client_address_is_stored(app) {
     unknown.assert_problem(404);
 });
 
+/// Eight clients scanning the codes in a loop against a server process,
+/// counting what was answered 200, until stopped or the server goes away.
+struct ScanLoad {
+    answered: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, i64>>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    clients: Vec<actix_web::rt::task::JoinHandle<()>>,
+}
+
+impl ScanLoad {
+    async fn start(codes: &[String], base: &str) -> Self {
+        let answered = std::sync::Arc::new(std::sync::Mutex::new(std::collections::HashMap::<
+            String,
+            i64,
+        >::new()));
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mut clients = Vec::new();
+        for worker in 0..8 {
+            let (codes, answered, stop, base) = (
+                codes.to_vec(),
+                answered.clone(),
+                stop.clone(),
+                base.to_owned(),
+            );
+            clients.push(actix_web::rt::spawn(async move {
+                let client = reqwest::Client::new();
+                let mut i = worker;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let code = &codes[i % codes.len()];
+                    i += 8;
+                    let sent = client
+                        .get(format!("{base}/c/{code}"))
+                        .header("accept", "application/json")
+                        .send()
+                        .await;
+                    match sent {
+                        Ok(r) if r.status() == 200 => {
+                            *answered
+                                .lock()
+                                .expect("lock")
+                                .entry(code.clone())
+                                .or_default() += 1
+                        }
+                        Ok(r) => panic!("unexpected status {}", r.status()),
+                        Err(_) => break,
+                    }
+                }
+            }));
+        }
+        let load = Self {
+            answered,
+            stop,
+            clients,
+        };
+        // Let the load get going.
+        let started = std::time::Instant::now();
+        while load.total() < 300 {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(60),
+                "the load did not get going"
+            );
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        load
+    }
+
+    fn total(&self) -> i64 {
+        self.answered.lock().expect("lock").values().sum()
+    }
+
+    /// Stop the clients; what each code was answered.
+    async fn finish(self) -> std::collections::HashMap<String, i64> {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        for c in self.clients {
+            c.await.expect("client");
+        }
+        self.answered.lock().expect("lock").clone()
+    }
+}
+
+fn assert_every_answer_recorded(app: &TestApp, answered: &std::collections::HashMap<String, i64>) {
+    assert!(answered.values().sum::<i64>() >= 300);
+    for (code, n) in answered {
+        let recorded = scans_of(app, code);
+        assert!(
+            recorded >= *n,
+            "{code}: {n} scans answered but {recorded} recorded"
+        );
+    }
+}
+
 api_test!(async fn every_answered_scan_survives_a_sigkill(app) {
     let s = setup(&app, "2025-02-01").await;
     let server = app
         .spawn_server_process(&[("SCAN_BURST", "1000000"), ("SCAN_RATE_PER_MINUTE", "1000000")])
         .await;
-    let (mut child, base) = (server.child, server.base);
-    let answered = std::sync::Arc::new(std::sync::Mutex::new(std::collections::HashMap::<String, i64>::new()));
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    // Eight clients scanning in a loop, counting what was answered 200.
-    let mut clients = Vec::new();
-    for worker in 0..8 {
-        let (codes, answered, stop, base) = (s.codes.clone(), answered.clone(), stop.clone(), base.clone());
-        clients.push(actix_web::rt::spawn(async move {
-            let client = reqwest::Client::new();
-            let mut i = worker;
-            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                let code = &codes[i % codes.len()];
-                i += 8;
-                let sent = client.get(format!("{base}/c/{code}")).header("accept", "application/json").send().await;
-                match sent {
-                    Ok(r) if r.status() == 200 => *answered.lock().expect("lock").entry(code.clone()).or_default() += 1,
-                    Ok(r) => panic!("unexpected status {}", r.status()),
-                    Err(_) => break,
-                }
-            }
-        }));
-    }
-    // Let the load run, then kill the server in the middle of it.
-    let started = std::time::Instant::now();
-    while answered.lock().expect("lock").values().sum::<i64>() < 300 {
-        assert!(started.elapsed() < std::time::Duration::from_secs(60), "the load did not get going");
-        actix_web::rt::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
+    let mut child = server.child;
+    let load = ScanLoad::start(&s.codes, &server.base).await;
+    // Kill the server in the middle of the load.
     child.kill().expect("SIGKILL");
     let _ = child.wait();
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    for c in clients {
-        c.await.expect("client");
-    }
-    let answered = answered.lock().expect("lock").clone();
-    let total: i64 = answered.values().sum();
-    assert!(total >= 300);
-    for (code, n) in &answered {
-        let recorded = scans_of(&app, code);
-        assert!(recorded >= *n, "{code}: {n} scans answered but {recorded} recorded");
-    }
+    let answered = load.finish().await;
+    assert_every_answer_recorded(&app, &answered);
+});
+
+api_test!(async fn sigterm_finishes_the_scans_in_flight_and_exits_cleanly(app) {
+    let s = setup(&app, "2025-02-01").await;
+    let server = app
+        .spawn_server_process(&[("SCAN_BURST", "1000000"), ("SCAN_RATE_PER_MINUTE", "1000000")])
+        .await;
+    let mut child = server.child;
+    let load = ScanLoad::start(&s.codes, &server.base).await;
+    let term = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill -TERM");
+    assert!(term.success());
+    let exited = child.wait().expect("wait");
+    assert!(exited.success(), "the server exited with {exited}");
+    // The process has exited: its log ends, and the reader thread with it.
+    let log: Vec<String> = server.log_lines.iter().collect();
+    assert!(
+        log.iter().any(|line| line.contains("scan writer stopped: queue closed and drained")),
+        "the scan writer did not drain: {log:?}"
+    );
+    // Every client saw 200s until the server closed its connection; none saw an error status.
+    let answered = load.finish().await;
+    assert_every_answer_recorded(&app, &answered);
 });
 
 api_test!(async fn view_counts_reach_the_database_within_seconds(app) {
