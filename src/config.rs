@@ -86,7 +86,8 @@ pub struct ServeArgs {
     #[arg(long, env = "HTTP_WORKERS", default_value_t = 0)]
     pub workers: usize,
 
-    /// Seconds to finish in-flight requests on SIGTERM before exiting.
+    /// Seconds to finish in-flight requests on SIGTERM, and then for the scan
+    /// writer to write its last view counts, before exiting.
     #[arg(long, env = "SHUTDOWN_TIMEOUT_SECONDS", default_value_t = 30)]
     pub shutdown_timeout_seconds: u64,
 

@@ -256,6 +256,8 @@ impl Db {
     /// than a hop to the blocking pool and back (two thread switches). None
     /// on PostgreSQL, where every query is a network round trip: use
     /// [`Db::run`]. Never for work that may wait on SQLite's write turn.
+    /// These connections never checkpoint the WAL: whoever commits through
+    /// them must see that [`Db::checkpoint_sqlite`] runs elsewhere.
     pub fn sqlite_here<T>(
         &self,
         work: impl FnOnce(&mut DbConnection) -> Result<T, ApiError>,
@@ -271,7 +273,13 @@ impl Db {
             let mut kept = kept.borrow_mut();
             let conn = match kept.entry(self.id) {
                 std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::hash_map::Entry::Vacant(e) => e.insert(establish(&self.target)?),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    let mut conn = establish(&self.target)?;
+                    // A checkpoint copies pages and syncs the disk: not on an
+                    // event loop. The scan writer thread runs them instead.
+                    conn.batch_execute("PRAGMA wal_autocheckpoint = 0")?;
+                    e.insert(conn)
+                }
             };
             let outcome = work(conn);
             if outcome.is_err() {
@@ -281,6 +289,17 @@ impl Db {
             outcome
         });
         Some(outcome)
+    }
+
+    /// Copy the WAL's committed pages into the database file, holding the
+    /// write turn so that no commit appends meanwhile and the WAL can start
+    /// over afterwards. Blocking (it syncs the disk): for a background thread.
+    pub fn checkpoint_sqlite(&self, conn: &mut DbConnection) -> Result<(), ApiError> {
+        let _turn = self.sqlite_write_turn(conn);
+        if let DbConnection::Sqlite(c) = conn {
+            c.batch_execute("PRAGMA wal_checkpoint(PASSIVE)")?;
+        }
+        Ok(())
     }
 
     /// Run blocking work inside one transaction: all of it or none of it.

@@ -8,8 +8,11 @@
 //! per scan, more than the commit itself (docs/PERFORMANCE.md, session 4).
 //! When another writer holds SQLite's single write turn (a long code issuance,
 //! say), the group goes to the writer thread instead, so an event loop never
-//! waits behind it. On PostgreSQL a commit is a network round trip, so every
-//! event goes to the writer thread, which groups whatever is waiting.
+//! waits behind it. What a worker does is bounded CPU and page-cache work of
+//! tens of microseconds: its connection never checkpoints the WAL (a
+//! checkpoint syncs the disk); the writer thread does, four times a second,
+//! holding the write turn. On PostgreSQL a commit is a network round trip, so
+//! every event goes to the writer thread, which groups whatever is waiting.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -57,6 +60,9 @@ pub struct ScanWriter {
     /// worker whose group finds the write turn taken waits for it rather
     /// than waking the writer thread.
     scan_group_committing: Arc<AtomicBool>,
+    /// Groups committed on workers, whose connections leave checkpoints to
+    /// the writer thread.
+    committed_on_workers: Arc<AtomicU64>,
 }
 
 /// Tells when the writer thread has finished: queue drained, view counts written.
@@ -82,10 +88,12 @@ impl ScanWriter {
         let counts = Arc::new(Mutex::new(ViewCounts::default()));
         let thread_db = db.clone();
         let thread_counts = counts.clone();
+        let committed_on_workers = Arc::new(AtomicU64::new(0));
+        let thread_committed = committed_on_workers.clone();
         thread::Builder::new()
             .name("scan-writer".into())
             .spawn(move || {
-                run(thread_db, rx, thread_counts);
+                run(thread_db, rx, thread_counts, &thread_committed);
                 let _ = stopped_tx.send(());
             })
             .map(|_| ())
@@ -96,6 +104,7 @@ impl ScanWriter {
             queue: tx,
             counts,
             scan_group_committing: Arc::default(),
+            committed_on_workers,
         };
         (writer, WriterStopped(stopped_rx))
     }
@@ -145,6 +154,7 @@ impl ScanWriter {
             return;
         };
         if outcome.is_ok() {
+            self.committed_on_workers.fetch_add(1, Ordering::Relaxed);
             lock(&self.counts).add(&events);
         }
         for reply in replies {
@@ -254,12 +264,24 @@ const FLUSH_SLICE: usize = 500;
 
 type Pooled = diesel::r2d2::PooledConnection<super::ConnectionManager>;
 
-fn run(db: Db, rx: Receiver<Job>, counts: Arc<Mutex<ViewCounts>>) {
+/// How often the writer checkpoints the WAL that the workers' commits grow
+/// (by ~30 MB/s under the load of `scripts/load`).
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
+
+fn run(
+    db: Db,
+    rx: Receiver<Job>,
+    counts: Arc<Mutex<ViewCounts>>,
+    committed_on_workers: &AtomicU64,
+) {
     let mut conn: Option<Pooled> = None;
     let mut events = Vec::with_capacity(MAX_GROUP);
     let mut replies = Vec::with_capacity(MAX_GROUP);
+    let (mut last_checkpoint, mut checkpointed_at) = (Instant::now(), 0);
     loop {
-        let wait = lock(&counts).time_to_flush();
+        let wait = lock(&counts)
+            .time_to_flush()
+            .min(CHECKPOINT_EVERY.saturating_sub(last_checkpoint.elapsed()));
         let mut job = match rx.recv_timeout(wait) {
             Ok(job) => Some(job),
             Err(RecvTimeoutError::Timeout) => None,
@@ -295,6 +317,22 @@ fn run(db: Db, rx: Receiver<Job>, counts: Arc<Mutex<ViewCounts>>) {
         }
         if lock(&counts).due() {
             flush_slice(&db, &mut conn, &counts);
+        }
+        if last_checkpoint.elapsed() >= CHECKPOINT_EVERY {
+            last_checkpoint = Instant::now();
+            let committed = committed_on_workers.load(Ordering::Relaxed);
+            if committed != checkpointed_at {
+                let done = with_connection(&db, &mut conn, |c| {
+                    db.checkpoint_sqlite(c).map_err(|e| e.to_problem().detail)
+                });
+                match done {
+                    Ok(()) => checkpointed_at = committed,
+                    Err(cause) => {
+                        tracing::warn!(%cause, "WAL checkpoint failed; retried in a moment");
+                        conn = None;
+                    }
+                }
+            }
         }
     }
     while !lock(&counts).pending.is_empty() {

@@ -475,3 +475,25 @@ api_test!(async fn a_long_write_elsewhere_holds_scans_back_but_not_the_server(ap
         assert_eq!(scans_of(&app, code), 1);
     }
 });
+
+/// Workers commit scans on connections that never checkpoint (a checkpoint
+/// syncs the disk, not something for an event loop); the writer thread does.
+/// Seen from outside: the database file itself receives the WAL's pages.
+#[actix_web::test]
+async fn the_writer_thread_checkpoints_what_the_workers_commit() {
+    let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await;
+    let s = setup(&app, "2025-02-01").await;
+    let path = app.database_url.trim_start_matches("sqlite://").to_owned();
+    let file_size = || std::fs::metadata(&path).expect("database file").len();
+    let before = file_size();
+    let paths: Vec<String> = s.codes.iter().map(|code| format!("/c/{code}")).collect();
+    futures_util::future::join_all(paths.iter().map(|path| scan_json(&app, path))).await;
+    let started = std::time::Instant::now();
+    while file_size() <= before {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "no checkpoint: the database file stayed at {before} bytes"
+        );
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
