@@ -41,8 +41,35 @@ fn take_database_away(app: &TestApp, away: bool) {
                 format!("ALTER DATABASE {name} WITH ALLOW_CONNECTIONS true;")
             };
             conn.batch_execute(&sql).expect("toggle database");
+            // pg_terminate_backend only signals: wait until the server's
+            // connections are really gone, or one may still answer a query.
+            let started = std::time::Instant::now();
+            while away && backends_of(&mut conn, &name) > 0 {
+                assert!(
+                    started.elapsed() < std::time::Duration::from_secs(10),
+                    "backends of {name} did not end"
+                );
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
         }
     }
+}
+
+fn backends_of(conn: &mut PgConnection, database: &str) -> i64 {
+    use diesel::prelude::*;
+    use diesel::sql_types::{BigInt, Text};
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    diesel::sql_query(
+        "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+    )
+    .bind::<Text, _>(database)
+    .get_result::<Count>(conn)
+    .expect("count backends")
+    .n
 }
 
 api_test!(async fn readyz_follows_the_database(app) {

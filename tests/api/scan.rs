@@ -367,6 +367,22 @@ impl ScanLoad {
     }
 }
 
+/// A server process on the app's database, with a product, a batch and 50
+/// codes set up, and eight clients scanning them (rate limit raised by configuration).
+async fn server_process_under_scan_load(
+    app: &TestApp,
+) -> (crate::helpers::ServerProcess, ScanLoad) {
+    let s = setup(app, "2025-02-01").await;
+    let server = app
+        .spawn_server_process(&[
+            ("SCAN_BURST", "1000000"),
+            ("SCAN_RATE_PER_MINUTE", "1000000"),
+        ])
+        .await;
+    let load = ScanLoad::start(&s.codes, &server.base).await;
+    (server, load)
+}
+
 fn assert_every_answer_recorded(app: &TestApp, answered: &std::collections::HashMap<String, i64>) {
     assert!(answered.values().sum::<i64>() >= 300);
     for (code, n) in answered {
@@ -379,12 +395,8 @@ fn assert_every_answer_recorded(app: &TestApp, answered: &std::collections::Hash
 }
 
 api_test!(async fn every_answered_scan_survives_a_sigkill(app) {
-    let s = setup(&app, "2025-02-01").await;
-    let server = app
-        .spawn_server_process(&[("SCAN_BURST", "1000000"), ("SCAN_RATE_PER_MINUTE", "1000000")])
-        .await;
+    let (server, load) = server_process_under_scan_load(&app).await;
     let mut child = server.child;
-    let load = ScanLoad::start(&s.codes, &server.base).await;
     // Kill the server in the middle of the load.
     child.kill().expect("SIGKILL");
     let _ = child.wait();
@@ -393,12 +405,8 @@ api_test!(async fn every_answered_scan_survives_a_sigkill(app) {
 });
 
 api_test!(async fn sigterm_finishes_the_scans_in_flight_and_exits_cleanly(app) {
-    let s = setup(&app, "2025-02-01").await;
-    let server = app
-        .spawn_server_process(&[("SCAN_BURST", "1000000"), ("SCAN_RATE_PER_MINUTE", "1000000")])
-        .await;
+    let (server, load) = server_process_under_scan_load(&app).await;
     let mut child = server.child;
-    let load = ScanLoad::start(&s.codes, &server.base).await;
     let term = std::process::Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
