@@ -175,7 +175,8 @@ pub fn run_migrations(conn: &mut DbConnection) -> Result<usize, String> {
 #[derive(Clone)]
 pub struct Db {
     pool: Pool<ConnectionManager>,
-    target: DbTarget,
+    /// Shared: a `Db` is cloned for every piece of blocking work.
+    target: std::sync::Arc<DbTarget>,
     /// Names this database's connections kept by event-loop threads
     /// ([`Db::sqlite_here`]); shared by clones.
     id: u64,
@@ -218,7 +219,7 @@ impl Db {
         Ok(Self {
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             pool,
-            target,
+            target: std::sync::Arc::new(target),
             sqlite_writer: Default::default(),
             registry_version: Default::default(),
         })
@@ -266,7 +267,7 @@ impl Db {
             static KEPT: std::cell::RefCell<std::collections::HashMap<u64, DbConnection>> =
                 std::cell::RefCell::new(std::collections::HashMap::new());
         }
-        if !matches!(self.target, DbTarget::Sqlite { .. }) {
+        if !matches!(*self.target, DbTarget::Sqlite { .. }) {
             return None;
         }
         let outcome = KEPT.with(|kept| {
@@ -374,7 +375,7 @@ impl Db {
     /// SQLite's single writer's turn if no one holds it now (None when taken,
     /// or on PostgreSQL): for work that must not wait on an event loop.
     pub fn try_sqlite_write_turn(&self) -> Option<std::sync::MutexGuard<'_, ()>> {
-        match &self.target {
+        match *self.target {
             DbTarget::Sqlite { .. } => match self.sqlite_writer.try_lock() {
                 Ok(turn) => Some(turn),
                 Err(std::sync::TryLockError::Poisoned(e)) => Some(e.into_inner()),
@@ -391,7 +392,7 @@ impl Db {
     pub async fn check_ready(&self) -> Result<(), String> {
         let target = self.target.clone();
         let pool = self.pool.clone();
-        actix_web::web::block(move || match target {
+        actix_web::web::block(move || match &*target {
             DbTarget::Sqlite { path } => {
                 let uri = format!("file:{path}?mode=rw");
                 let mut conn =

@@ -167,10 +167,9 @@ impl ScanWriter {
     /// instead of waiting on the event loop).
     fn commit_here_unless_turn_held(&self, events: &[NewScanEvent]) -> Option<Result<(), String>> {
         let _turn = self.scan_turn()?;
-        let outcome = self.db.sqlite_here(|c| {
-            c.transaction(|c| insert_many(c, events).map(|_| ()))
-                .map_err(ApiError::from)
-        })?;
+        let outcome = self
+            .db
+            .sqlite_here(|c| commit_group(c, events).map_err(ApiError::from))?;
         Some(outcome.map_err(|e| e.to_problem().detail))
     }
 
@@ -437,7 +436,11 @@ fn with_connection<T>(
 fn write_group(db: &Db, conn: &mut Option<Pooled>, events: &[NewScanEvent]) -> Result<(), String> {
     with_connection(db, conn, |c| {
         let _turn = db.sqlite_write_turn(c);
-        c.transaction(|c| insert_many(c, events).map(|_| ()))
-            .map_err(|e: diesel::result::Error| e.to_string())
+        commit_group(c, events).map_err(|e| e.to_string())
     })
+}
+
+/// One group's events in one transaction (the caller holds the write turn).
+fn commit_group(conn: &mut DbConnection, events: &[NewScanEvent]) -> diesel::QueryResult<()> {
+    conn.transaction(|c| insert_many(c, events).map(|_| ()))
 }

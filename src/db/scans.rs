@@ -106,7 +106,7 @@ const SQLITE_ROWS_PER_INSERT: usize = 16;
 /// chrono's format-string interpreter.
 struct SqliteEventInsert<'a, const N: usize> {
     rows: &'a [NewScanEvent],
-    times: Vec<String>,
+    times: [TimestampText; N],
 }
 
 impl<'a, const N: usize> SqliteEventInsert<'a, N> {
@@ -114,10 +114,7 @@ impl<'a, const N: usize> SqliteEventInsert<'a, N> {
         debug_assert_eq!(rows.len(), N);
         Self {
             rows,
-            times: rows
-                .iter()
-                .map(|r| sqlite_timestamp_text(r.scanned_at))
-                .collect(),
+            times: std::array::from_fn(|i| sqlite_timestamp_text(rows[i].scanned_at)),
         }
     }
 }
@@ -148,7 +145,7 @@ impl<const N: usize> diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite
             out.push_sql(", ");
             out.push_bind_param::<Text, _>(text.kind)?;
             out.push_sql(", ");
-            out.push_bind_param::<Text, _>(time)?;
+            out.push_bind_param::<Text, _>(time.as_str())?;
             out.push_sql(", ");
             out.push_bind_param::<Text, _>(text.lang)?;
             out.push_sql(", ");
@@ -167,12 +164,41 @@ impl<const N: usize> diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite
 
 impl<const N: usize> RunQueryDsl<diesel::SqliteConnection> for SqliteEventInsert<'_, N> {}
 
+/// A time as diesel stores a `Timestamp` on SQLite, held inline: at most
+/// `YYYY-MM-DD HH:MM:SS.nnnnnnnnn`, 29 bytes.
+struct TimestampText {
+    bytes: [u8; 29],
+    len: usize,
+}
+
+impl TimestampText {
+    fn as_str(&self) -> &str {
+        // Only ASCII digits and separators are ever written.
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or("")
+    }
+}
+
+impl std::fmt::Write for TimestampText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        self.bytes
+            .get_mut(self.len..end)
+            .ok_or(std::fmt::Error)?
+            .copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
 /// A time as diesel stores a `Timestamp` on SQLite (`%F %T%.f`: the fraction
 /// in 3, 6 or 9 digits, or none), written directly.
-fn sqlite_timestamp_text(at: NaiveDateTime) -> String {
+fn sqlite_timestamp_text(at: NaiveDateTime) -> TimestampText {
     use chrono::{Datelike, Timelike};
     use std::fmt::Write;
-    let mut out = String::with_capacity(29);
+    let mut out = TimestampText {
+        bytes: [0; 29],
+        len: 0,
+    };
     let nanos = at.nanosecond() % 1_000_000_000;
     let _ = write!(
         out,
@@ -263,7 +289,8 @@ mod tests {
         fn timestamp_text_is_diesels(secs in 0i64..4_102_444_800, nanos in 0u32..1_000_000_000, cut in 0usize..4) {
             let nanos = [nanos, nanos / 1_000 * 1_000, nanos / 1_000_000 * 1_000_000, 0][cut];
             let at: NaiveDateTime = DateTime::from_timestamp(secs, nanos).expect("in range").naive_utc();
-            prop_assert_eq!(sqlite_timestamp_text(at), at.format("%F %T%.f").to_string());
+            let text = sqlite_timestamp_text(at);
+            prop_assert_eq!(text.as_str(), at.format("%F %T%.f").to_string());
         }
     }
 }

@@ -340,8 +340,8 @@ pub fn load_context(conn: &mut DbConnection, run: &CodeRunRow) -> Result<ScanCon
     })
 }
 
-/// Views of a code so far, as the scan counter starts from.
-/// A code's views so far, and when it was first viewed.
+/// A code's views so far (as the scan counter starts from), and when it
+/// was first viewed.
 pub type Views = (i64, Option<NaiveDateTime>);
 
 /// A code's run and its views so far; None: no such code.
@@ -350,13 +350,9 @@ pub fn load_code(
     code: &TraceCode,
 ) -> Result<Option<(CodeRunRow, Views)>, ApiError> {
     match db::codes::find_code(conn, code)? {
-        Some((_, run)) => Ok(Some((run, load_views(conn, code)?))),
+        Some((_, run)) => Ok(Some((run, db::scans::views_of(conn, code.as_str())?))),
         None => Ok(None),
     }
-}
-
-pub fn load_views(conn: &mut DbConnection, code: &TraceCode) -> Result<Views, ApiError> {
-    Ok(db::scans::views_of(conn, code.as_str())?)
 }
 
 /// The registry facts of a run, in the page's language.
