@@ -274,6 +274,7 @@ impl Settings {
             poll: Duration::from_millis(self.webhooks.webhook_poll_ms.max(10)),
             retry_base: Duration::from_millis(self.webhooks.webhook_retry_base_ms.max(10)),
             timeout: Duration::from_secs(self.webhooks.webhook_timeout_seconds.clamp(1, 60)),
+            allow_private_urls: self.webhooks.webhook_allow_private_urls,
         }
     }
 }

@@ -62,8 +62,10 @@ fn is_json_content_type(req: &HttpRequest) -> bool {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
     {
-        // Be lenient with clients that send no content type at all (curl -d).
-        None => true,
+        // Required: a body without it (or as text/plain) is what a web page
+        // can make a visitor's browser send cross-site without a CORS
+        // preflight, e.g. to the public location post.
+        None => false,
         Some(ct) => {
             let mime = ct
                 .split(';')

@@ -9,10 +9,20 @@ use actix_web::HttpRequest;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
+use crate::domain::code::TraceCode;
+use crate::domain::scan::client_network;
 use crate::error::ApiError;
+
+/// Locations one client may share for one code at once, and how often after.
+const LOCATIONS_PER_CODE_BURST: u32 = 2;
+const LOCATION_REFILL: std::time::Duration = std::time::Duration::from_secs(30 * 60);
 
 pub struct ClientLimiter {
     limiter: DefaultKeyedRateLimiter<IpAddr>,
+    /// Shared locations per client and code: a consumer shares where they
+    /// scanned once or twice, a script placing one code all over the map
+    /// (to make it look copied) is stopped here.
+    locations: DefaultKeyedRateLimiter<(IpAddr, TraceCode)>,
     trusted_proxies: Vec<IpAddr>,
     checks: AtomicU64,
 }
@@ -24,6 +34,13 @@ impl ClientLimiter {
         let burst = NonZeroU32::new(burst.max(1)).unwrap_or(NonZeroU32::MIN);
         Self {
             limiter: RateLimiter::keyed(Quota::per_minute(per_minute).allow_burst(burst)),
+            locations: RateLimiter::keyed(
+                Quota::with_period(LOCATION_REFILL)
+                    .unwrap_or(Quota::per_hour(NonZeroU32::MIN))
+                    .allow_burst(
+                        NonZeroU32::new(LOCATIONS_PER_CODE_BURST).unwrap_or(NonZeroU32::MIN),
+                    ),
+            ),
             trusted_proxies,
             checks: AtomicU64::new(0),
         }
@@ -53,12 +70,24 @@ impl ClientLimiter {
         // Forget idle clients now and then so memory stays bounded.
         if self.checks.fetch_add(1, Ordering::Relaxed) % 10_000 == 9_999 {
             self.limiter.retain_recent();
+            self.locations.retain_recent();
         }
-        self.limiter.check_key(&addr).map_err(|not_until| {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            ApiError::TooManyRequests {
-                retry_after_secs: wait.as_secs().max(1),
-            }
-        })
+        too_many(self.limiter.check_key(&client_network(addr)))
     }
+
+    /// Admit one more shared location of `code` from this client, or 429.
+    pub fn check_location(&self, addr: IpAddr, code: TraceCode) -> Result<(), ApiError> {
+        too_many(self.locations.check_key(&(client_network(addr), code)))
+    }
+}
+
+fn too_many(
+    checked: Result<(), governor::NotUntil<<DefaultClock as Clock>::Instant>>,
+) -> Result<(), ApiError> {
+    checked.map_err(|not_until| {
+        let wait = not_until.wait_time_from(DefaultClock::default().now());
+        ApiError::TooManyRequests {
+            retry_after_secs: wait.as_secs().max(1),
+        }
+    })
 }

@@ -58,11 +58,20 @@ impl Application {
             settings.webhook_sender(),
             Arc::downgrade(&alive),
         );
+        let revoked_keys = web::Data::new(crate::auth::revocation::RevokedKeys::default());
+        crate::auth::revocation::start_refresher(
+            db.clone(),
+            revoked_keys.clone().into_inner(),
+            // A token lives at most this long (plus the verifier's leeway).
+            settings.token_ttl + std::time::Duration::from_secs(60),
+            Arc::downgrade(&alive),
+        );
         let (scan_writer, scan_writer_stopped) =
             crate::db::scan_writer::ScanWriter::start(db.clone());
         let state = web::Data::new(AppState {
             _alive: alive,
             scan_writer,
+            revoked_keys: revoked_keys.clone(),
             limiter,
             scan_cache: Default::default(),
             daily_salt: Default::default(),
@@ -75,6 +84,7 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .app_data(jwt.clone())
+                .app_data(revoked_keys.clone())
                 .app_data(web::PathConfig::default().error_handler(extract::path_error))
                 .app_data(web::QueryConfig::default().error_handler(extract::query_error))
                 .app_data(web::JsonConfig::default().error_handler(extract::json_error))

@@ -5,6 +5,7 @@
 
 pub mod jwt;
 pub mod principal;
+pub mod revocation;
 
 use rand::Rng;
 use rand::distr::Alphanumeric;

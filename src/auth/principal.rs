@@ -7,6 +7,7 @@ use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use uuid::Uuid;
 
 use super::jwt::{JwtKeys, TokenError};
+use super::revocation::RevokedKeys;
 use crate::domain::organization::OrgKind;
 use crate::error::ApiError;
 
@@ -68,6 +69,14 @@ fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
     })?;
     let org_id = Uuid::parse_str(&claims.sub)
         .map_err(|_| ApiError::Unauthorized("the access token is not valid".into()))?;
+    let revoked = req
+        .app_data::<web::Data<RevokedKeys>>()
+        .ok_or_else(|| ApiError::Internal("revoked keys not configured".into()))?;
+    if revoked.is_revoked(&claims.kid) {
+        return Err(ApiError::Unauthorized(
+            "the API key of this access token was revoked".into(),
+        ));
+    }
     Ok(Principal {
         org_id,
         role: claims.role,

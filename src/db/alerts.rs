@@ -18,40 +18,75 @@ pub struct AlertRow {
     pub batch_id: String,
     pub detail: String,
     pub created_at: NaiveDateTime,
+    pub status: String,
+    pub clients: i32,
+    pub decided_by: Option<String>,
+    pub status_changed_at: Option<NaiveDateTime>,
 }
 
-/// Raise an alert unless the code already has one for this rule. Returns the
-/// new alert, or None when it was already raised.
-pub fn raise(
-    conn: &mut DbConnection,
-    code: &str,
-    rule: &str,
-    producer_id: &str,
-    batch_id: &str,
-    detail: &str,
-) -> QueryResult<Option<AlertRow>> {
-    let exists: bool = diesel::select(diesel::dsl::exists(
-        clone_alerts::table
-            .filter(clone_alerts::code.eq(code))
-            .filter(clone_alerts::rule.eq(rule)),
-    ))
-    .get_result(conn)?;
-    if exists {
-        return Ok(None);
-    }
-    let row = AlertRow {
-        id: Uuid::now_v7().to_string(),
-        code: code.to_owned(),
-        rule: rule.to_owned(),
-        producer_id: producer_id.to_owned(),
-        batch_id: batch_id.to_owned(),
-        detail: detail.to_owned(),
-        created_at: super::now(),
-    };
+/// The alert of a code for a rule, if raised.
+pub fn find_for(conn: &mut DbConnection, code: &str, rule: &str) -> QueryResult<Option<AlertRow>> {
+    clone_alerts::table
+        .filter(clone_alerts::code.eq(code))
+        .filter(clone_alerts::rule.eq(rule))
+        .select(AlertRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find(conn: &mut DbConnection, id: Uuid) -> QueryResult<Option<AlertRow>> {
+    clone_alerts::table
+        .find(id.to_string())
+        .select(AlertRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn insert(conn: &mut DbConnection, row: &AlertRow) -> QueryResult<()> {
     diesel::insert_into(clone_alerts::table)
-        .values(&row)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// A new status, with the evidence behind it; `decided_by` when a person
+/// (the producer or the authority) decided. Returns the alert after.
+pub fn set_status(
+    conn: &mut DbConnection,
+    id: &str,
+    status: &str,
+    evidence: Option<(&str, i32)>,
+    decided_by: Option<&str>,
+) -> QueryResult<AlertRow> {
+    let now = super::now();
+    diesel::update(clone_alerts::table.find(id))
+        .set((
+            clone_alerts::status.eq(status),
+            clone_alerts::status_changed_at.eq(Some(now)),
+            clone_alerts::decided_by.eq(decided_by),
+        ))
         .execute(conn)?;
-    Ok(Some(row))
+    if let Some((detail, clients)) = evidence {
+        diesel::update(clone_alerts::table.find(id))
+            .set((
+                clone_alerts::detail.eq(detail),
+                clone_alerts::clients.eq(clients),
+            ))
+            .execute(conn)?;
+    }
+    clone_alerts::table
+        .find(id)
+        .select(AlertRow::as_select())
+        .first(conn)
+}
+
+/// Distinct clients (daily client hashes) that viewed a code.
+pub fn distinct_viewers(conn: &mut DbConnection, code: &str) -> QueryResult<i64> {
+    scan_events::table
+        .filter(scan_events::code.eq(code))
+        .filter(scan_events::kind.eq("view"))
+        .select(diesel::dsl::count(scan_events::client_hash).aggregate_distinct())
+        .first(conn)
 }
 
 /// Alerts of these codes.
@@ -90,6 +125,7 @@ pub struct AlertFilter {
     pub code: Option<String>,
     pub rule: Option<String>,
     pub batch_id: Option<String>,
+    pub status: Option<String>,
     pub from: Option<NaiveDateTime>,
     pub to: Option<NaiveDateTime>,
 }
@@ -109,6 +145,9 @@ pub fn list(
         }
         if let Some(r) = &f.rule {
             q = q.filter(clone_alerts::rule.eq(r.clone()));
+        }
+        if let Some(st) = &f.status {
+            q = q.filter(clone_alerts::status.eq(st.clone()));
         }
         if let Some(b) = &f.batch_id {
             q = q.filter(clone_alerts::batch_id.eq(b.clone()));
@@ -132,7 +171,7 @@ pub fn list(
 }
 
 /// A located scan: time, latitude, longitude.
-pub type LocatedRow = (NaiveDateTime, Option<f64>, Option<f64>);
+pub type LocatedRow = (NaiveDateTime, Option<f64>, Option<f64>, String);
 
 /// The latest located scans of a code, newest first.
 pub fn located_scans(
@@ -150,6 +189,7 @@ pub fn located_scans(
             scan_events::scanned_at,
             scan_events::latitude,
             scan_events::longitude,
+            scan_events::client_hash,
         ))
         .order(scan_events::id.desc())
         .limit(limit)

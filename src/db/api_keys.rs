@@ -106,3 +106,14 @@ pub fn revoke(conn: &mut DbConnection, id: Uuid) -> QueryResult<Option<ApiKeyRow
     .execute(conn)?;
     find(conn, id)
 }
+
+/// Keys revoked at or after `since`, with when.
+pub fn revoked_since(
+    conn: &mut DbConnection,
+    since: NaiveDateTime,
+) -> QueryResult<Vec<(String, NaiveDateTime)>> {
+    api_keys::table
+        .filter(api_keys::revoked_at.ge(since))
+        .select((api_keys::id, api_keys::revoked_at.assume_not_null()))
+        .load(conn)
+}

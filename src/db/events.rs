@@ -69,6 +69,77 @@ pub fn code_owners(conn: &mut DbConnection, wanted: &[String]) -> QueryResult<Ve
     Ok(out)
 }
 
+/// What a retailer has been handed: the batches, runs and single codes that
+/// were shipped to it or that it received. Only `codes` among the single
+/// codes are looked up (the ones a request names).
+#[derive(Debug, Default)]
+pub struct Holdings {
+    pub batches: std::collections::HashSet<String>,
+    pub runs: std::collections::HashSet<String>,
+    pub codes: std::collections::HashSet<String>,
+}
+
+impl Holdings {
+    pub fn holds_code(&self, code: &str, run_id: &str, batch_id: &str) -> bool {
+        self.codes.contains(code) || self.runs.contains(run_id) || self.batches.contains(batch_id)
+    }
+
+    pub fn holds_run(&self, run_id: &str, batch_id: &str) -> bool {
+        self.runs.contains(run_id) || self.batches.contains(batch_id)
+    }
+}
+
+pub fn holdings_of(
+    conn: &mut DbConnection,
+    org_id: &str,
+    codes: &[String],
+) -> QueryResult<Holdings> {
+    let handed_over = || {
+        supply_events::table.filter(
+            supply_events::biz_step
+                .eq("shipping")
+                .and(supply_events::destination_org_id.eq(org_id))
+                .or(supply_events::biz_step
+                    .eq("receiving")
+                    .and(supply_events::org_id.eq(org_id))),
+        )
+    };
+    let lots: Vec<(String, Option<String>, Option<String>)> = handed_over()
+        .filter(supply_events::scope.ne("codes"))
+        .select((
+            supply_events::scope,
+            supply_events::batch_id,
+            supply_events::run_id,
+        ))
+        .distinct()
+        .load(conn)?;
+    let mut held = Holdings::default();
+    for (scope, batch, run) in lots {
+        match (scope.as_str(), batch, run) {
+            ("batch", Some(batch), _) => {
+                held.batches.insert(batch);
+            }
+            ("run", _, Some(run)) => {
+                held.runs.insert(run);
+            }
+            _ => {}
+        }
+    }
+    for chunk in codes.chunks(IN_CHUNK) {
+        held.codes.extend(
+            supply_event_codes::table
+                .filter(supply_event_codes::code.eq_any(chunk))
+                .filter(
+                    supply_event_codes::event_id.eq_any(handed_over().select(supply_events::id)),
+                )
+                .select(supply_event_codes::code)
+                .distinct()
+                .load::<String>(conn)?,
+        );
+    }
+    Ok(held)
+}
+
 pub fn new_event_id() -> String {
     Uuid::now_v7().to_string()
 }

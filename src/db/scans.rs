@@ -40,11 +40,15 @@ impl ScanKind {
     }
 }
 
+/// A client hash as stored: "unknown" when no address was seen.
+pub fn stored_client(client: Option<&ClientHash>) -> &str {
+    client.map_or("unknown", ClientHash::as_str)
+}
+
 impl NewScanEvent {
-    fn client_hash_text(&self) -> &str {
-        self.client_hash
-            .as_ref()
-            .map_or("unknown", ClientHash::as_str)
+    /// The client as stored ("unknown" when no address was seen).
+    pub fn client_hash_text(&self) -> &str {
+        stored_client(self.client_hash.as_ref())
     }
 
     fn row(&self) -> ScanEventRow<'_> {

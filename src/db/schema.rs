@@ -264,6 +264,10 @@ diesel::table! {
         batch_id -> Text,
         detail -> Text,
         created_at -> Timestamp,
+        status -> Text,
+        clients -> Integer,
+        decided_by -> Nullable<Text>,
+        status_changed_at -> Nullable<Timestamp>,
     }
 }
 

@@ -86,6 +86,15 @@ pub fn find_own(
         .optional()
 }
 
+/// Live subscriptions of this organization.
+pub fn count_own(conn: &mut DbConnection, org_id: Uuid) -> QueryResult<i64> {
+    webhook_subscriptions::table
+        .filter(webhook_subscriptions::org_id.eq(org_id.to_string()))
+        .filter(webhook_subscriptions::deleted_at.is_null())
+        .count()
+        .get_result(conn)
+}
+
 pub fn list_own(
     conn: &mut DbConnection,
     org_id: Uuid,

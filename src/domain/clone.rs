@@ -1,5 +1,14 @@
 //! Clone detection: signs that one printed code is on more than one package.
 //! Each rule is a pure function of what is known about the code's scans.
+//!
+//! The evidence is counted in distinct clients (the salted daily hash of a
+//! client's address), never in requests: one person, or one script, scanning
+//! again and again or posting far-apart locations proves nothing. A rule's
+//! first finding is a *watch*, seen by the producer and the authority only;
+//! consumers and shops are told "suspected copy" once the rule has seen
+//! enough distinct clients, or the producer or the authority confirmed it.
+
+use std::collections::HashSet;
 
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
@@ -57,10 +66,49 @@ impl CloneRule {
     }
 }
 
+/// Distinct clients whose located scans confirm a travel or after-sale finding.
+pub const CONFIRMING_CLIENTS: usize = 3;
+
+/// Where an alert stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertStatus {
+    /// Raised on thin evidence: for the producer and the authority to look at.
+    Watch,
+    /// Enough distinct clients, or the producer or authority said so: the
+    /// code is shown to consumers and shops as a suspected copy.
+    Confirmed,
+    /// The producer or the authority looked and found nothing wrong.
+    Dismissed,
+}
+
+impl AlertStatus {
+    pub const ALL: [AlertStatus; 3] = [Self::Watch, Self::Confirmed, Self::Dismissed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Watch => "watch",
+            Self::Confirmed => "confirmed",
+            Self::Dismissed => "dismissed",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+
+    /// The status after a rule fires again with `found` (never lowers one,
+    /// never reopens one a person dismissed). `None`: no change.
+    pub fn after_finding(self, found: AlertStatus) -> Option<AlertStatus> {
+        (self == Self::Watch && found == Self::Confirmed).then_some(Self::Confirmed)
+    }
+}
+
 /// Thresholds, from configuration.
 #[derive(Debug, Clone, Copy)]
 pub struct CloneThresholds {
-    /// Views of one code beyond which it is suspect.
+    /// Views of one code beyond which it is watched; confirmed a copy when
+    /// more distinct clients than this viewed it.
     pub max_views: i64,
     /// Faster than this between two scans is implausible (km/h).
     pub max_speed_kmh: f64,
@@ -86,10 +134,12 @@ pub fn distance_km(a: GeoPoint, b: GeoPoint) -> f64 {
     2.0 * EARTH_RADIUS_KM * h.sqrt().min(1.0).asin()
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// A scan with a shared location, and who sent it (the daily client hash).
+#[derive(Debug, Clone, PartialEq)]
 pub struct LocatedScan {
     pub at: NaiveDateTime,
     pub point: GeoPoint,
+    pub client: String,
 }
 
 /// A finding of a rule, with the numbers behind it.
@@ -97,43 +147,93 @@ pub struct LocatedScan {
 pub struct Finding {
     pub rule: CloneRule,
     pub detail: String,
+    /// Distinct clients behind the evidence.
+    pub clients: usize,
 }
 
-/// Too many views.
-pub fn check_scan_count(views: i64, t: &CloneThresholds) -> Option<Finding> {
+impl Finding {
+    /// How far the rule's own evidence goes: a watch, or confirmed by
+    /// enough distinct clients.
+    pub fn status(&self, t: &CloneThresholds) -> AlertStatus {
+        let enough = match self.rule {
+            CloneRule::ScanCount => i64::try_from(self.clients).unwrap_or(i64::MAX) > t.max_views,
+            CloneRule::ImpossibleTravel | CloneRule::AfterSale => {
+                self.clients >= CONFIRMING_CLIENTS
+            }
+        };
+        if enough {
+            AlertStatus::Confirmed
+        } else {
+            AlertStatus::Watch
+        }
+    }
+}
+
+/// Too many views: watched beyond the threshold of views, confirmed when
+/// the distinct clients alone exceed it.
+pub fn check_scan_count(views: i64, distinct_clients: i64, t: &CloneThresholds) -> Option<Finding> {
     (views > t.max_views).then(|| Finding {
         rule: CloneRule::ScanCount,
-        detail: format!("{views} consumer views (threshold {})", t.max_views),
+        detail: format!(
+            "{views} consumer views by {distinct_clients} distinct clients (threshold {})",
+            t.max_views
+        ),
+        clients: usize::try_from(distinct_clients).unwrap_or(0),
     })
 }
 
-/// Does the new located scan, with any earlier one, imply a travel speed no
-/// package has? The pair with the highest speed is reported.
+/// Travel between two scans faster than any package moves, in (km, seconds, km/h).
+fn implausible_travel(
+    a: &LocatedScan,
+    b: &LocatedScan,
+    t: &CloneThresholds,
+) -> Option<(f64, f64, f64)> {
+    if a.client == b.client {
+        return None;
+    }
+    let km = distance_km(a.point, b.point);
+    if km < t.min_distance_km {
+        return None;
+    }
+    let seconds = (b.at - a.at).num_seconds().abs().max(1) as f64;
+    let kmh = km / (seconds / 3600.0);
+    (kmh > t.max_speed_kmh).then_some((km, seconds, kmh))
+}
+
+/// Does the new located scan, with an earlier one of another client, imply
+/// a travel speed no package has? The pair with the highest speed is
+/// reported; the clients counted are all those in any such pair among the
+/// recent located scans.
 pub fn check_travel(
-    earlier: &[LocatedScan],
+    recent: &[LocatedScan],
     new: &LocatedScan,
     t: &CloneThresholds,
 ) -> Option<Finding> {
-    earlier
+    let (km, seconds, kmh) = recent
         .iter()
-        .filter_map(|prev| {
-            let km = distance_km(prev.point, new.point);
-            if km < t.min_distance_km {
-                return None;
+        .filter_map(|prev| implausible_travel(prev, new, t))
+        .max_by(|a, b| a.2.total_cmp(&b.2))?;
+    let mut all: Vec<&LocatedScan> = recent.iter().collect();
+    all.push(new);
+    let mut clients: HashSet<&str> = HashSet::new();
+    for (i, a) in all.iter().enumerate() {
+        for b in &all[i + 1..] {
+            if implausible_travel(a, b, t).is_some() {
+                clients.insert(&a.client);
+                clients.insert(&b.client);
             }
-            let seconds = (new.at - prev.at).num_seconds().abs().max(1) as f64;
-            let kmh = km / (seconds / 3600.0);
-            (kmh > t.max_speed_kmh).then_some((km, seconds, kmh))
-        })
-        .max_by(|a, b| a.2.total_cmp(&b.2))
-        .map(|(km, seconds, kmh)| Finding {
-            rule: CloneRule::ImpossibleTravel,
-            detail: format!(
-                "scanned {km:.0} km apart within {:.0} minutes ({kmh:.0} km/h, limit {:.0} km/h)",
-                seconds / 60.0,
-                t.max_speed_kmh
-            ),
-        })
+        }
+    }
+    Some(Finding {
+        rule: CloneRule::ImpossibleTravel,
+        detail: format!(
+            "scanned {km:.0} km apart within {:.0} minutes ({kmh:.0} km/h, limit {:.0} km/h) by {} distinct clients",
+            seconds / 60.0,
+            t.max_speed_kmh,
+            clients.len()
+        ),
+        clients: clients.len(),
+    })
 }
 
 /// A sale that has coordinates.
@@ -144,18 +244,36 @@ pub struct Sale {
     pub shop: String,
 }
 
-/// Scanned, after the sale, farther from the shop than a consumer takes it home.
-pub fn check_after_sale(sale: &Sale, scan: &LocatedScan, t: &CloneThresholds) -> Option<Finding> {
-    if scan.at < sale.at {
-        return None;
-    }
+fn far_after_sale(sale: &Sale, scan: &LocatedScan, t: &CloneThresholds) -> Option<f64> {
     let km = distance_km(sale.point, scan.point);
-    (km > t.sold_radius_km).then(|| Finding {
+    (scan.at >= sale.at && km > t.sold_radius_km).then_some(km)
+}
+
+/// Scanned, after the sale, farther from the shop than a consumer takes it
+/// home. The clients counted are all those that did so among the recent
+/// located scans.
+pub fn check_after_sale(
+    sale: &Sale,
+    recent: &[LocatedScan],
+    new: &LocatedScan,
+    t: &CloneThresholds,
+) -> Option<Finding> {
+    let km = far_after_sale(sale, new, t)?;
+    let clients: HashSet<&str> = recent
+        .iter()
+        .chain(std::iter::once(new))
+        .filter(|scan| far_after_sale(sale, scan, t).is_some())
+        .map(|scan| scan.client.as_str())
+        .collect();
+    Some(Finding {
         rule: CloneRule::AfterSale,
         detail: format!(
-            "scanned {km:.0} km from {} after it was sold there (radius {:.0} km)",
-            sale.shop, t.sold_radius_km
+            "scanned {km:.0} km from {} after it was sold there (radius {:.0} km) by {} distinct clients",
+            sale.shop,
+            t.sold_radius_km,
+            clients.len()
         ),
+        clients: clients.len(),
     })
 }
 
@@ -199,49 +317,61 @@ mod tests {
         assert_eq!(distance_km(HCMC, HCMC), 0.0);
     }
 
+    fn scan(h: u32, m: u32, point: GeoPoint, client: &str) -> LocatedScan {
+        LocatedScan {
+            at: at(h, m),
+            point,
+            client: client.into(),
+        }
+    }
+
     #[test]
-    fn scan_count() {
-        assert!(check_scan_count(50, &t()).is_none());
+    fn scan_count_is_watched_on_views_and_confirmed_on_clients() {
+        assert!(check_scan_count(50, 50, &t()).is_none());
+        let one_client = check_scan_count(52, 1, &t()).expect("watch");
+        assert_eq!(one_client.rule, CloneRule::ScanCount);
+        assert_eq!(one_client.status(&t()), AlertStatus::Watch);
         assert_eq!(
-            check_scan_count(51, &t()).map(|f| f.rule),
-            Some(CloneRule::ScanCount)
+            check_scan_count(60, 50, &t()).map(|f| f.status(&t())),
+            Some(AlertStatus::Watch)
+        );
+        assert_eq!(
+            check_scan_count(60, 51, &t()).map(|f| f.status(&t())),
+            Some(AlertStatus::Confirmed)
         );
     }
 
     #[test]
     fn travel() {
-        let hanoi = LocatedScan {
-            at: at(8, 0),
-            point: HA_NOI,
-        };
-        let saigon_soon = LocatedScan {
-            at: at(9, 0),
-            point: HCMC,
-        };
-        let f = check_travel(&[hanoi], &saigon_soon, &t()).expect("1,140 km in an hour");
+        let hanoi = scan(8, 0, HA_NOI, "a");
+        let saigon_soon = scan(9, 0, HCMC, "b");
+        let f = check_travel(std::slice::from_ref(&hanoi), &saigon_soon, &t())
+            .expect("1,140 km in an hour");
         assert_eq!(f.rule, CloneRule::ImpossibleTravel);
-        let saigon_later = LocatedScan {
-            at: at(23, 0),
-            point: HCMC,
-        };
-        assert!(check_travel(&[hanoi], &saigon_later, &t()).is_none());
+        assert_eq!((f.clients, f.status(&t())), (2, AlertStatus::Watch));
+        let saigon_later = scan(23, 0, HCMC, "b");
+        assert!(check_travel(std::slice::from_ref(&hanoi), &saigon_later, &t()).is_none());
         // Hòa Bình to Hà Nội (58 km) in 10 minutes is too fast, in 20 minutes
         // (174 km/h) not quite; the same place never is.
-        let hoabinh = LocatedScan {
-            at: at(8, 10),
-            point: HOA_BINH,
-        };
-        assert!(check_travel(&[hanoi], &hoabinh, &t()).is_some());
-        let later = LocatedScan {
-            at: at(8, 20),
-            ..hoabinh
-        };
-        assert!(check_travel(&[hanoi], &later, &t()).is_none());
-        let same = LocatedScan {
-            at: at(8, 1),
-            point: HA_NOI,
-        };
-        assert!(check_travel(&[hanoi], &same, &t()).is_none());
+        let hoabinh = scan(8, 10, HOA_BINH, "c");
+        assert!(check_travel(std::slice::from_ref(&hanoi), &hoabinh, &t()).is_some());
+        let later = scan(8, 20, HOA_BINH, "c");
+        assert!(check_travel(std::slice::from_ref(&hanoi), &later, &t()).is_none());
+        let same = scan(8, 1, HA_NOI, "c");
+        assert!(check_travel(std::slice::from_ref(&hanoi), &same, &t()).is_none());
+    }
+
+    #[test]
+    fn one_client_posting_far_apart_places_proves_nothing() {
+        let hanoi = scan(8, 0, HA_NOI, "a");
+        assert!(check_travel(std::slice::from_ref(&hanoi), &scan(8, 5, HCMC, "a"), &t()).is_none());
+    }
+
+    #[test]
+    fn travel_is_confirmed_by_a_third_client() {
+        let recent = [scan(8, 0, HA_NOI, "a"), scan(8, 30, HCMC, "b")];
+        let f = check_travel(&recent, &scan(8, 40, HOA_BINH, "c"), &t()).expect("finding");
+        assert_eq!((f.clients, f.status(&t())), (3, AlertStatus::Confirmed));
     }
 
     #[test]
@@ -251,23 +381,41 @@ mod tests {
             point: HOA_BINH,
             shop: "WinMart".into(),
         };
-        let near = LocatedScan {
-            at: at(12, 0),
-            point: GeoPoint {
+        let near = scan(
+            12,
+            0,
+            GeoPoint {
                 latitude: 20.85,
                 longitude: 105.30,
             },
-        };
-        assert!(check_after_sale(&sale, &near, &t()).is_none());
-        let far = LocatedScan {
-            at: at(12, 0),
-            point: HCMC,
-        };
-        assert!(check_after_sale(&sale, &far, &t()).is_some());
-        let before = LocatedScan {
-            at: at(9, 0),
-            point: HCMC,
-        };
-        assert!(check_after_sale(&sale, &before, &t()).is_none());
+            "a",
+        );
+        assert!(check_after_sale(&sale, &[], &near, &t()).is_none());
+        let far = scan(12, 0, HCMC, "a");
+        let f = check_after_sale(&sale, &[], &far, &t()).expect("far");
+        assert_eq!(f.status(&t()), AlertStatus::Watch);
+        let before = scan(9, 0, HCMC, "a");
+        assert!(check_after_sale(&sale, &[], &before, &t()).is_none());
+        // The same client again adds nothing; two more clients confirm.
+        let again = check_after_sale(
+            &sale,
+            std::slice::from_ref(&far),
+            &scan(12, 5, HCMC, "a"),
+            &t(),
+        )
+        .expect("far");
+        assert_eq!(again.clients, 1);
+        let others = [far.clone(), scan(12, 10, HA_NOI, "b")];
+        let f = check_after_sale(&sale, &others, &scan(13, 0, HCMC, "c"), &t()).expect("far");
+        assert_eq!((f.clients, f.status(&t())), (3, AlertStatus::Confirmed));
+    }
+
+    #[test]
+    fn a_status_only_rises_and_a_dismissal_stays() {
+        use AlertStatus::*;
+        assert_eq!(Watch.after_finding(Confirmed), Some(Confirmed));
+        assert_eq!(Watch.after_finding(Watch), None);
+        assert_eq!(Confirmed.after_finding(Watch), None);
+        assert_eq!(Dismissed.after_finding(Confirmed), None);
     }
 }

@@ -113,10 +113,27 @@ impl ClientHash {
     }
 }
 
+/// The network a client is counted as: its IPv4 address, or the /64 of an
+/// IPv6 one. One subscriber line usually holds a whole /64, so keyed by the
+/// full address one phone (or one script) would be a new client per request.
+pub fn client_network(addr: IpAddr) -> IpAddr {
+    match addr {
+        IpAddr::V4(_) => addr,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+    }
+}
+
+/// The salted hash of a client's network (see [`client_network`]).
 pub fn client_hash(salt: &[u8; 32], addr: IpAddr) -> ClientHash {
     let mut hasher = Sha256::new();
     hasher.update(salt);
-    hasher.update(addr.to_string().as_bytes());
+    hasher.update(client_network(addr).to_string().as_bytes());
     let mut hex_digits = [b'0'; 16];
     // Both sides have the fixed lengths 8 and 16: encoding cannot fail.
     let _ = hex::encode_to_slice(&hasher.finalize()[..8], &mut hex_digits);
@@ -130,11 +147,6 @@ pub fn coarse_location(lat: f64, lon: f64) -> Option<(f64, f64)> {
         && (-90.0..=90.0).contains(&lat)
         && (-180.0..=180.0).contains(&lon);
     ok.then(|| ((lat * 100.0).round() / 100.0, (lon * 100.0).round() / 100.0))
-}
-
-/// Too many scans of one package is the simplest sign of a copied label.
-pub fn scanned_too_often(scans: i64, threshold: i64) -> bool {
-    scans > threshold
 }
 
 /// Share of scans that were a code's first view (0 when there were none).
@@ -203,5 +215,25 @@ mod tests {
         assert_eq!(first_scan_ratio(0, 0), 0.0);
         assert_eq!(first_scan_ratio(1, 3), 0.3333);
         assert_eq!(first_scan_ratio(5, 5), 1.0);
+    }
+
+    #[test]
+    fn an_ipv6_client_is_its_64() {
+        let a: IpAddr = "2001:ee0:4f1c:9a10:1111:2222:3333:4444"
+            .parse()
+            .expect("ip");
+        let b: IpAddr = "2001:ee0:4f1c:9a10:ffff::1".parse().expect("ip");
+        let other: IpAddr = "2001:ee0:4f1c:9a11::1".parse().expect("ip");
+        assert_eq!(client_network(a), client_network(b));
+        assert_ne!(client_network(a), client_network(other));
+        let salt = [7u8; 32];
+        assert_eq!(client_hash(&salt, a), client_hash(&salt, b));
+        let mapped: IpAddr = "::ffff:203.113.45.67".parse().expect("ip");
+        assert_eq!(
+            client_network(mapped),
+            "203.113.45.67".parse::<IpAddr>().expect("ip")
+        );
+        let v4: IpAddr = "203.113.45.67".parse().expect("ip");
+        assert_eq!(client_network(v4), v4);
     }
 }

@@ -118,6 +118,13 @@ impl BizStep {
         }
     }
 
+    /// May this role record the step for a whole batch or run at once? A shop
+    /// sells or destroys the packages in its hands, one code each: a batch-wide
+    /// sale or destruction by a retailer would relabel packages it never held.
+    pub fn may_name_whole_lots(self, role: OrgKind) -> bool {
+        !(role == OrgKind::Retailer && matches!(self, Self::RetailSelling | Self::Destroying))
+    }
+
     /// How the consumer's page names the step.
     pub fn label(self, en: bool) -> &'static str {
         match (self, en) {
@@ -356,6 +363,22 @@ fn parse_event(
             None
         }
     };
+    if let Some(what @ (EventWhat::Batch(_) | EventWhat::Run(_))) = &what
+        && !d.biz_step.may_name_whole_lots(role)
+    {
+        let field = match what {
+            EventWhat::Run(_) => "code_run_id",
+            _ => "batch_id",
+        };
+        v.add(
+            format!("{at}.{field}"),
+            format!(
+                "a {} records {} per package: name the codes",
+                role.as_str(),
+                d.biz_step.as_str()
+            ),
+        );
+    }
     let location = d.location.clone().unwrap_or_default();
     let location = EventLocation {
         name: v
@@ -471,6 +494,23 @@ mod tests {
         let err = one(OrgKind::Producer, draft(BizStep::RetailSelling)).expect_err("producer");
         assert_eq!(err[0].field, "events[0].biz_step");
         assert!(one(OrgKind::Retailer, draft(BizStep::Commissioning)).is_err());
+        for step in [BizStep::RetailSelling, BizStep::Destroying] {
+            let mut whole = draft(step);
+            whole.codes = None;
+            whole.batch_id = Some(Uuid::nil());
+            let err = one(OrgKind::Retailer, whole.clone()).expect_err("per package");
+            assert_eq!(err[0].field, "events[0].batch_id");
+            assert!(
+                one(
+                    OrgKind::Producer,
+                    EventDraft {
+                        biz_step: BizStep::Destroying,
+                        ..whole
+                    }
+                )
+                .is_ok()
+            );
+        }
         assert!(one(OrgKind::Authority, draft(BizStep::Inspecting)).is_ok());
         assert!(one(OrgKind::Admin, draft(BizStep::Recalling)).is_err());
     }

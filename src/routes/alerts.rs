@@ -1,20 +1,21 @@
 //! Clone alerts: codes that look copied, for their producer and the authority.
 
-use actix_web::{get, web};
+use actix_web::{get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::clone_watch::{self, Decision};
 use super::{AppState, page, stored_uuid};
-use crate::auth::{Authorized, NotRetailer};
+use crate::auth::{Authorized, NotRetailer, ProducerOrAuthority};
 use crate::db;
 use crate::db::alerts::{AlertFilter, AlertRow};
-use crate::domain::clone::CloneRule;
+use crate::domain::clone::{AlertStatus, CloneRule};
 use crate::domain::pagination::Paginated;
 use crate::domain::time::vietnam_days_utc;
 use crate::error::ApiError;
-use crate::extract::{ApiQuery, code_filter};
+use crate::extract::{ApiQuery, code_filter, parse_uuid};
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct AlertOut {
@@ -26,6 +27,14 @@ pub struct AlertOut {
     pub producer_id: Uuid,
     pub batch_id: Uuid,
     pub raised_at: DateTime<Utc>,
+    /// `watch` (seen by the producer and the authority only), `confirmed`
+    /// (consumers and shops are warned) or `dismissed`.
+    pub status: AlertStatus,
+    /// Distinct clients behind the evidence.
+    pub clients: i32,
+    /// The organization that confirmed or dismissed it by hand.
+    pub decided_by: Option<Uuid>,
+    pub status_changed_at: Option<DateTime<Utc>>,
 }
 
 fn alert_out(row: AlertRow) -> Result<AlertOut, ApiError> {
@@ -38,6 +47,11 @@ fn alert_out(row: AlertRow) -> Result<AlertOut, ApiError> {
         producer_id: stored_uuid(&row.producer_id)?,
         batch_id: stored_uuid(&row.batch_id)?,
         raised_at: row.created_at.and_utc(),
+        status: AlertStatus::parse(&row.status)
+            .ok_or_else(|| ApiError::Internal(format!("stored alert status {}", row.status)))?,
+        clients: row.clients,
+        decided_by: row.decided_by.as_deref().map(stored_uuid).transpose()?,
+        status_changed_at: row.status_changed_at.map(|t| t.and_utc()),
     })
 }
 
@@ -47,6 +61,7 @@ fn alert_out(row: AlertRow) -> Result<AlertOut, ApiError> {
 pub struct AlertListQuery {
     pub code: Option<String>,
     pub rule: Option<CloneRule>,
+    pub status: Option<AlertStatus>,
     pub batch_id: Option<Uuid>,
     /// Authority and admin: only this producer's codes.
     pub producer_id: Option<Uuid>,
@@ -61,7 +76,9 @@ pub struct AlertListQuery {
 }
 
 /// Suspected clones, newest first: a producer sees alerts on its own codes,
-/// the authority and the admin all.
+/// the authority and the admin all. An alert starts as a `watch`; consumers
+/// and shops are warned only once it is `confirmed` (by enough distinct
+/// clients, or by the producer or the authority).
 #[utoipa::path(
     tag = "alerts",
     security(("bearer" = [])),
@@ -86,6 +103,7 @@ pub async fn list_alerts(
         code: code.map(|c| c.to_string()),
         rule: q.rule.map(|r| r.as_str().to_owned()),
         batch_id: q.batch_id.map(|b| b.to_string()),
+        status: q.status.map(|st| st.as_str().to_owned()),
         from,
         to,
     };
@@ -94,4 +112,65 @@ pub async fn list_alerts(
         .run(move |conn| db::alerts::list(conn, &filter, page)?.try_map(alert_out))
         .await?;
     Ok(web::Json(out))
+}
+
+async fn decide(
+    state: web::Data<AppState>,
+    caller: Authorized<ProducerOrAuthority>,
+    id: web::Path<String>,
+    decision: Decision,
+) -> Result<web::Json<AlertOut>, ApiError> {
+    let id = parse_uuid("id", &id)?;
+    let who = caller.principal;
+    let (alert, changed) = state
+        .db
+        .transaction_quiet(move |conn| clone_watch::decide(conn, &who, id, decision))
+        .await?;
+    if changed {
+        state.db.registry_changed();
+    }
+    Ok(web::Json(alert_out(alert)?))
+}
+
+/// Confirm a suspected copy: consumers scanning the code and shops verifying
+/// it are warned from now on. The producer (its own codes) or the authority;
+/// audited, and the shops that handled the code are told (`clone_alert`).
+#[utoipa::path(
+    tag = "alerts",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = AlertOut),
+        (status = 403, response = crate::error::ProblemResponse),
+        (status = 404, response = crate::error::ProblemResponse),
+    )
+)]
+#[post("/alerts/{id}/confirm")]
+pub async fn confirm_alert(
+    state: web::Data<AppState>,
+    caller: Authorized<ProducerOrAuthority>,
+    id: web::Path<String>,
+) -> Result<web::Json<AlertOut>, ApiError> {
+    decide(state, caller, id, Decision::Confirm).await
+}
+
+/// Dismiss an alert found to be nothing (the producer for its own codes, or
+/// the authority); the rules do not raise it again. Audited.
+#[utoipa::path(
+    tag = "alerts",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = AlertOut),
+        (status = 403, response = crate::error::ProblemResponse),
+        (status = 404, response = crate::error::ProblemResponse),
+    )
+)]
+#[post("/alerts/{id}/dismiss")]
+pub async fn dismiss_alert(
+    state: web::Data<AppState>,
+    caller: Authorized<ProducerOrAuthority>,
+    id: web::Path<String>,
+) -> Result<web::Json<AlertOut>, ApiError> {
+    decide(state, caller, id, Decision::Dismiss).await
 }

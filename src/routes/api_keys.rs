@@ -193,6 +193,9 @@ pub async fn revoke_api_key(
             Ok(row)
         })
         .await?;
+    if let Some(at) = row.revoked_at {
+        state.revoked_keys.insert(row.id.clone(), at);
+    }
     tracing::info!(key_id = %row.id, "API key revoked");
     Ok(web::Json(row.try_into()?))
 }

@@ -1,4 +1,4 @@
-//! The audit log of authority and admin actions.
+//! The audit log: authority and admin actions, and every change of a certification.
 
 use actix_web::{get, web};
 use chrono::{DateTime, Utc};

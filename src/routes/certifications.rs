@@ -42,7 +42,12 @@ pub struct CertificationOut {
 
 impl CertificationOut {
     pub fn from_row(row: &CertificationRow, today: NaiveDate) -> Result<Self, ApiError> {
-        let scheme = CertScheme::parse(&row.scheme).unwrap_or(CertScheme::Other);
+        let scheme = CertScheme::parse(&row.scheme).ok_or_else(|| {
+            ApiError::Internal(format!(
+                "stored scheme {:?} of certification {}",
+                row.scheme, row.id
+            ))
+        })?;
         Ok(Self {
             id: stored_uuid(&row.id)?,
             producer_id: stored_uuid(&row.producer_id)?,
@@ -130,7 +135,7 @@ pub async fn create_certification(
                 who.org_id,
             )?;
             let out = CertificationOut::from_row(&row, today())?;
-            if who.is(OrgKind::Authority) {
+            {
                 let after = serde_json::to_value(&out).ok();
                 db::audit::record(
                     conn,
@@ -238,7 +243,9 @@ pub struct CertificationPatch {
     pub valid_until: Option<NaiveDate>,
 }
 
-/// Correct a certification (its producer, or the authority), e.g. after renewal.
+/// Correct a certification, e.g. after renewal. A producer changes only the
+/// records it made itself; one recorded by the authority is the authority's
+/// to change (403 for the producer). Every change is in the audit log.
 #[utoipa::path(
     tag = "certifications",
     security(("bearer" = [])),
@@ -246,6 +253,7 @@ pub struct CertificationPatch {
     request_body = CertificationPatch,
     responses(
         (status = 200, body = CertificationOut),
+        (status = 403, response = crate::error::ProblemResponse),
         (status = 404, response = crate::error::ProblemResponse),
         (status = 422, response = crate::error::ProblemResponse),
     )
@@ -264,6 +272,12 @@ pub async fn update_certification(
         .db
         .transaction(move |conn| {
             let row = load_visible(conn, &who, id)?;
+            if who.is(OrgKind::Producer) && row.created_by != who.org_id.to_string() {
+                return Err(ApiError::Forbidden(
+                    "this certificate was recorded by the authority; only the authority can change it"
+                        .into(),
+                ));
+            }
             let before = CertificationOut::from_row(&row, today())?;
             let draft = CertificationDraft {
                 product_id: None,
@@ -278,7 +292,7 @@ pub async fn update_certification(
             let cert = parse_certification(&draft)?;
             let row = db::certifications::update(conn, row, &cert)?;
             let after = CertificationOut::from_row(&row, today())?;
-            if who.is(OrgKind::Authority) {
+            {
                 let (b, a) = (
                     serde_json::to_value(&before).ok(),
                     serde_json::to_value(&after).ok(),

@@ -1,19 +1,26 @@
 //! Raising clone alerts: the rules are in `domain::clone`; here they meet
-//! the stored scans and sales, and alerts reach the subscribers.
+//! the stored scans and sales, and alerts reach the subscribers. A finding
+//! opens an alert as a watch (the producer and the authority are told) or,
+//! on enough distinct clients, confirmed (the shops that handled the code
+//! are told too); a watch rises to confirmed when the rule sees enough, or
+//! when the producer or the authority confirms it by hand.
 
 use serde_json::json;
+use uuid::Uuid;
 
+use crate::auth::Principal;
 use crate::db::alerts::AlertRow;
 use crate::db::{self, DbConnection};
 use crate::domain::clone::{
-    CloneThresholds, Finding, GeoPoint, LocatedScan, Sale, check_after_sale, check_travel,
+    AlertStatus, CloneThresholds, Finding, GeoPoint, LocatedScan, Sale, check_after_sale,
+    check_scan_count, check_travel,
 };
 use crate::domain::webhook::WebhookEvent;
 use crate::error::ApiError;
 use crate::webhooks::{Retailers, notify};
 
 /// Located scans compared with a new one.
-const EARLIER_SCANS: i64 = 50;
+const RECENT_SCANS: i64 = 50;
 
 /// Whose code an alert is about.
 pub struct CodeOwner<'a> {
@@ -22,42 +29,103 @@ pub struct CodeOwner<'a> {
     pub batch_id: &'a str,
 }
 
-/// Raise an alert for a finding, once per code and rule, and queue the
-/// `clone_alert` webhooks: the producer, the authority, and the retailers
-/// that handled the code or its batch.
-pub fn raise(
+fn stored_status(row: &AlertRow) -> Result<AlertStatus, ApiError> {
+    AlertStatus::parse(&row.status).ok_or_else(|| {
+        ApiError::Internal(format!(
+            "stored status {:?} of alert {}",
+            row.status, row.id
+        ))
+    })
+}
+
+/// Record a finding: a new alert, or a watch raised to confirmed. Returns
+/// the alert when it changed (the scan pages must then be told).
+pub fn record(
     conn: &mut DbConnection,
     owner: &CodeOwner<'_>,
     finding: &Finding,
+    thresholds: &CloneThresholds,
 ) -> Result<Option<AlertRow>, ApiError> {
-    let Some(alert) = db::alerts::raise(
-        conn,
-        owner.code,
-        finding.rule.as_str(),
-        owner.producer_id,
-        owner.batch_id,
-        &finding.detail,
-    )?
-    else {
-        return Ok(None);
+    let found = finding.status(thresholds);
+    let clients = i32::try_from(finding.clients).unwrap_or(i32::MAX);
+    let changed = match db::alerts::find_for(conn, owner.code, finding.rule.as_str())? {
+        None => {
+            let row = AlertRow {
+                id: Uuid::now_v7().to_string(),
+                code: owner.code.to_owned(),
+                rule: finding.rule.as_str().to_owned(),
+                producer_id: owner.producer_id.to_owned(),
+                batch_id: owner.batch_id.to_owned(),
+                detail: finding.detail.clone(),
+                created_at: db::now(),
+                status: found.as_str().to_owned(),
+                clients,
+                decided_by: None,
+                status_changed_at: None,
+            };
+            db::alerts::insert(conn, &row)?;
+            row
+        }
+        Some(existing) => match stored_status(&existing)?.after_finding(found) {
+            Some(next) => db::alerts::set_status(
+                conn,
+                &existing.id,
+                next.as_str(),
+                Some((&finding.detail, clients)),
+                None,
+            )?,
+            None => return Ok(None),
+        },
     };
-    let handlers = db::events::recorders_for_code(conn, owner.code, owner.batch_id)?;
+    tell(conn, &changed)?;
+    Ok(Some(changed))
+}
+
+/// Queue the `clone_alert` webhooks of an alert's new status: a watch to
+/// the producer and the authority, a confirmation also to the retailers
+/// that handled the code or its batch.
+fn tell(conn: &mut DbConnection, alert: &AlertRow) -> Result<(), ApiError> {
+    let retailers = match stored_status(alert)? {
+        AlertStatus::Watch => Retailers::Only(Vec::new()),
+        AlertStatus::Confirmed => Retailers::Only(db::events::recorders_for_code(
+            conn,
+            &alert.code,
+            &alert.batch_id,
+        )?),
+        AlertStatus::Dismissed => return Ok(()),
+    };
     notify(
         conn,
         WebhookEvent::CloneAlert,
-        owner.producer_id,
-        Retailers::Only(handlers),
+        &alert.producer_id,
+        retailers,
         json!({
             "alert_id": alert.id,
             "code": alert.code,
             "rule": alert.rule,
+            "status": alert.status,
             "detail": alert.detail,
             "batch_id": alert.batch_id,
             "producer_id": alert.producer_id,
             "raised_at": alert.created_at.and_utc(),
         }),
     )?;
-    Ok(Some(alert))
+    Ok(())
+}
+
+/// After a view beyond the threshold: watch the code, and confirm it once
+/// more distinct clients than the threshold viewed it.
+pub fn check_views(
+    conn: &mut DbConnection,
+    owner: &CodeOwner<'_>,
+    views: i64,
+    thresholds: &CloneThresholds,
+) -> Result<Option<AlertRow>, ApiError> {
+    let clients = db::alerts::distinct_viewers(conn, owner.code)?;
+    match check_scan_count(views, clients, thresholds) {
+        Some(finding) => record(conn, owner, &finding, thresholds),
+        None => Ok(None),
+    }
 }
 
 /// After a located scan: the travel and after-sale rules.
@@ -65,29 +133,73 @@ pub fn check_located(
     conn: &mut DbConnection,
     owner: &CodeOwner<'_>,
     sales: &[Sale],
-    new: LocatedScan,
+    new: &LocatedScan,
     thresholds: &CloneThresholds,
 ) -> Result<Vec<AlertRow>, ApiError> {
-    let earlier: Vec<LocatedScan> = db::alerts::located_scans(conn, owner.code, EARLIER_SCANS)?
+    let recent: Vec<LocatedScan> = db::alerts::located_scans(conn, owner.code, RECENT_SCANS)?
         .into_iter()
-        .filter_map(|(at, lat, lon)| {
+        .filter_map(|(at, lat, lon, client)| {
             Some(LocatedScan {
                 at,
                 point: GeoPoint {
                     latitude: lat?,
                     longitude: lon?,
                 },
+                client,
             })
         })
         .collect();
-    let findings = check_travel(&earlier, &new, thresholds).into_iter().chain(
+    let findings = check_travel(&recent, new, thresholds).into_iter().chain(
         sales
             .iter()
-            .find_map(|sale| check_after_sale(sale, &new, thresholds)),
+            .find_map(|sale| check_after_sale(sale, &recent, new, thresholds)),
     );
-    let mut raised = Vec::new();
+    let mut changed = Vec::new();
     for finding in findings {
-        raised.extend(raise(conn, owner, &finding)?);
+        changed.extend(record(conn, owner, &finding, thresholds)?);
     }
-    Ok(raised)
+    Ok(changed)
+}
+
+/// What the producer or the authority decided about an alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Confirm,
+    Dismiss,
+}
+
+/// The producer (its own codes) or the authority confirms or dismisses an
+/// alert. Returns the alert after, and whether its status changed.
+pub fn decide(
+    conn: &mut DbConnection,
+    who: &Principal,
+    alert_id: Uuid,
+    decision: Decision,
+) -> Result<(AlertRow, bool), ApiError> {
+    let alert = db::alerts::find(conn, alert_id)?
+        .filter(|a| who.can_see(&a.producer_id))
+        .ok_or_else(|| ApiError::not_found("no such alert"))?;
+    let next = match decision {
+        Decision::Confirm => AlertStatus::Confirmed,
+        Decision::Dismiss => AlertStatus::Dismissed,
+    };
+    if stored_status(&alert)? == next {
+        return Ok((alert, false));
+    }
+    let me = who.org_id.to_string();
+    let after = db::alerts::set_status(conn, &alert.id, next.as_str(), None, Some(&me))?;
+    db::audit::record(
+        conn,
+        who.actor(),
+        match decision {
+            Decision::Confirm => "clone_alert.confirm",
+            Decision::Dismiss => "clone_alert.dismiss",
+        },
+        "clone_alert",
+        &alert.id,
+        Some(&json!({"status": alert.status})),
+        Some(&json!({"status": after.status})),
+    )?;
+    tell(conn, &after)?;
+    Ok((after, true))
 }

@@ -91,8 +91,9 @@ pub struct EventsRecorded {
 }
 
 /// The codes, batches and runs a request names, checked against the
-/// database and the caller (a producer only for its own goods). Unknown and
-/// not-yours read the same, so other producers' codes don't leak.
+/// database and the caller (a producer only for its own goods, a retailer
+/// only for goods shipped to it or received by it). Unknown and not-yours
+/// read the same, so other producers' codes don't leak.
 struct Resolved {
     owners: HashMap<String, (String, String)>,
     batches: HashMap<Uuid, (String, i32)>,
@@ -115,9 +116,21 @@ fn resolve(
         .collect();
     named.sort_unstable();
     named.dedup();
+    // A retailer acts only on goods handed to it: shipped to it or received
+    // by it (itself allowed only after a shipment to it).
+    let held = match who.role {
+        OrgKind::Retailer => Some(db::events::holdings_of(
+            conn,
+            &who.org_id.to_string(),
+            &named,
+        )?),
+        _ => None,
+    };
     let owners: HashMap<String, (String, String)> = db::events::code_owners(conn, &named)?
         .into_iter()
-        .filter(|(_, _, _, producer)| mine(producer))
+        .filter(|(code, run, batch, producer)| {
+            mine(producer) && held.as_ref().is_none_or(|h| h.holds_code(code, run, batch))
+        })
         .map(|(code, _run, batch, producer)| (code, (batch, producer)))
         .collect();
     let mut resolved = Resolved {
@@ -141,10 +154,10 @@ fn resolve(
                         format!(
                             "{} code(s) not registered{}: {}{}",
                             missing.len(),
-                            if who.is(OrgKind::Producer) {
-                                " to you"
-                            } else {
-                                ""
+                            match who.role {
+                                OrgKind::Producer => " to you",
+                                OrgKind::Retailer => " or not shipped to you",
+                                _ => "",
                             },
                             shown.join(", "),
                             if missing.len() > shown.len() {
@@ -160,7 +173,10 @@ fn resolve(
                 if resolved.batches.contains_key(id) {
                     continue;
                 }
-                match db::batches::find(conn, *id)?.filter(|b| mine(&b.producer_id)) {
+                let batch = db::batches::find(conn, *id)?.filter(|b| {
+                    mine(&b.producer_id) && held.as_ref().is_none_or(|h| h.batches.contains(&b.id))
+                });
+                match batch {
                     Some(batch) => {
                         let count = db::codes::runs_of_batch(conn, &batch.id)?
                             .iter()
@@ -178,7 +194,13 @@ fn resolve(
                 if resolved.runs.contains_key(id) {
                     continue;
                 }
-                match db::codes::find_run(conn, *id)?.filter(|r| mine(&r.producer_id)) {
+                let run = db::codes::find_run(conn, *id)?.filter(|r| {
+                    mine(&r.producer_id)
+                        && held
+                            .as_ref()
+                            .is_none_or(|h| h.holds_run(&r.id, &r.batch_id))
+                });
+                match run {
                     Some(run) => {
                         resolved.runs.insert(*id, run);
                     }
@@ -283,7 +305,10 @@ pub fn store_events(
 }
 
 /// Record supply-chain events: 1 to 10,000 per request, all or none. A
-/// retailer records for itself (receiving, storing, stocking, retail_selling…),
+/// retailer records for itself (receiving, storing, stocking, retail_selling…)
+/// and only about goods shipped to it (a `shipping` naming it as
+/// `destination_org_id`) or received by it; it sells and destroys per
+/// package (`codes`), never a whole batch or run;
 /// a producer for its own codes, batches and runs (commissioning, packing,
 /// shipping…), the authority inspections and holds. Name each event's goods
 /// by `codes`, `batch_id` or `code_run_id`. A sale with the shop's

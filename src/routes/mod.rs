@@ -24,6 +24,8 @@ pub mod webhooks;
 
 use std::sync::Arc;
 
+use actix_web::web;
+
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -58,6 +60,8 @@ pub struct AppState {
     pub openapi_yaml: String,
     pub routes: RouteTable,
     pub scan_writer: crate::db::scan_writer::ScanWriter,
+    /// Revoked keys whose tokens may still be alive (refused at once).
+    pub revoked_keys: web::Data<crate::auth::revocation::RevokedKeys>,
     pub limiter: crate::ratelimit::ClientLimiter,
     pub scan_cache: crate::scan_cache::ScanCache,
     pub daily_salt: crate::scan_cache::DailySalt,
@@ -205,6 +209,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(verify::verify_code)
                 .service(verify::verify_delivery)
                 .service(alerts::list_alerts)
+                .service(alerts::confirm_alert)
+                .service(alerts::dismiss_alert)
                 .service(webhooks::create_subscription)
                 .service(webhooks::list_subscriptions)
                 .service(webhooks::delete_subscription)

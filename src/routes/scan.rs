@@ -14,10 +14,12 @@ use super::clone_watch::{self, CodeOwner};
 use super::scan_view::{self, CodeFacts, ScanContext, ScanView, Verdict};
 use super::{AppState, today};
 use crate::db::scans::{NewScanEvent, ScanKind};
-use crate::domain::clone::{GeoPoint, LocatedScan, check_scan_count};
+use crate::domain::clone::{GeoPoint, LocatedScan};
 use crate::domain::code::TraceCode;
 use crate::domain::ocop::{RatingLevel, RatingStatus};
-use crate::domain::scan::{Lang, client_hash, coarse_location, pick_language, ua_family};
+use crate::domain::scan::{
+    ClientHash, Lang, client_hash, coarse_location, pick_language, ua_family,
+};
 use crate::domain::site::SiteStatus;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery};
@@ -433,6 +435,15 @@ struct ScanRecord {
     lang: Lang,
     at: chrono::NaiveDateTime,
     location: Option<(f64, f64)>,
+    client: Option<ClientHash>,
+}
+
+/// The salted daily hash of a client's address: all that is kept of it.
+fn client_of(state: &AppState, addr: Option<std::net::IpAddr>) -> Option<ClientHash> {
+    let salt = state
+        .daily_salt
+        .for_day(state.settings.scan_salt_secret.expose(), today());
+    addr.map(|a| client_hash(&salt, a))
 }
 
 /// Record a scan event and wait for its commit. Of the client only the
@@ -440,13 +451,9 @@ struct ScanRecord {
 async fn record_scan(
     state: &AppState,
     req: &HttpRequest,
-    addr: Option<std::net::IpAddr>,
     code: &TraceCode,
     event: ScanRecord,
 ) -> Result<(), ApiError> {
-    let salt = state
-        .daily_salt
-        .for_day(state.settings.scan_salt_secret.expose(), today());
     let user_agent = req
         .headers()
         .get(header::USER_AGENT)
@@ -459,7 +466,7 @@ async fn record_scan(
             scanned_at: event.at,
             lang: event.lang,
             ua_family: ua_family(user_agent),
-            client_hash: addr.map(|a| client_hash(&salt, a)),
+            client_hash: event.client,
             latitude: event.location.map(|l| l.0),
             longitude: event.location.map(|l| l.1),
         })
@@ -534,29 +541,36 @@ pub async fn scan_context(state: &AppState, code: TraceCode) -> Result<Option<Co
     Ok(Some(CodeView { context, facts }))
 }
 
-/// The view that crossed the threshold raises the alert, in the background:
-/// the scan's answer does not wait for it, and the page needs nothing from
-/// it (the warning comes from the count).
-fn raise_scan_count_alert(state: &AppState, context: &ScanContext, code: TraceCode, views: i64) {
-    let Some(finding) = check_scan_count(views, &state.settings.clone_thresholds()) else {
+/// Views beyond the threshold between two looks at a code's distinct clients.
+const VIEWS_BETWEEN_CLIENT_COUNTS: i64 = 10;
+
+/// Beyond the threshold of views, now and then, count the code's distinct
+/// clients (the scan rule), in the background after the scan's commit: the
+/// answer does not wait for it.
+fn check_scan_count(state: &AppState, context: &ScanContext, code: TraceCode, views: i64) {
+    let thresholds = state.settings.clone_thresholds();
+    let beyond = views - thresholds.max_views - 1;
+    if beyond < 0 || beyond % VIEWS_BETWEEN_CLIENT_COUNTS != 0 {
         return;
-    };
+    }
     let db = state.db.clone();
     let (producer_id, batch_id) = (context.batch.producer_id.clone(), context.batch.id.clone());
     actix_web::rt::spawn(async move {
         let code = code.to_string();
-        let raised = db
+        let checked = db
             .transaction_quiet(move |conn| {
                 let owner = CodeOwner {
                     code: &code,
                     producer_id: &producer_id,
                     batch_id: &batch_id,
                 };
-                clone_watch::raise(conn, &owner, &finding)
+                clone_watch::check_views(conn, &owner, views, &thresholds)
             })
             .await;
-        if let Err(e) = raised {
-            tracing::warn!(error = %e, "clone alert not raised");
+        match checked {
+            Ok(Some(_)) => db.registry_changed(),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "clone alert not raised"),
         }
     });
 }
@@ -583,7 +597,6 @@ async fn answer_scan(
         return Ok(not_found(lang, raw_code, &base_path, json));
     };
     let today = today();
-    let threshold = i64::from(state.settings.scan.clone_scan_threshold);
     let now = crate::db::now();
     let (found, views, first_viewed) =
         match state
@@ -606,14 +619,12 @@ async fn answer_scan(
                 (found, views, first)
             }
         };
-    if views == threshold + 1 {
-        raise_scan_count_alert(state, &found.context, code, views);
-    }
     let event = ScanRecord {
         kind: ScanKind::View,
         lang,
         at: now,
         location: None,
+        client: client_of(state, addr),
     };
     let this_scan = scan_view::OneScan {
         context: &found.context,
@@ -623,13 +634,13 @@ async fn answer_scan(
         today,
         views,
         first_viewed,
-        clone_threshold: threshold,
     };
     if json {
         let body = this_scan
             .json()
             .map_err(|e| ApiError::Internal(format!("scan JSON: {e}")))?;
-        record_scan(state, req, addr, &code, event).await?;
+        record_scan(state, req, &code, event).await?;
+        check_scan_count(state, &found.context, code, views);
         return Ok(HttpResponse::Ok()
             .content_type("application/json")
             .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -637,7 +648,8 @@ async fn answer_scan(
             .body(body));
     }
     let view = this_scan.view();
-    record_scan(state, req, addr, &code, event).await?;
+    record_scan(state, req, &code, event).await?;
+    check_scan_count(state, &found.context, code, views);
     Ok(html(
         actix_web::http::StatusCode::OK,
         page(&view, &base_path).render(),
@@ -718,8 +730,11 @@ pub struct SharedLocation {
     pub longitude: f64,
 }
 
-/// Where the consumer scanned, if they chose to share it (public, rate-limited).
-/// Kept rounded to about a kilometre; helps spot copied labels.
+/// Where the consumer scanned, if they chose to share it (public, rate-limited:
+/// per client, and at most two locations per client and code at once, one
+/// more each half hour). Kept rounded to about a kilometre; helps spot copied
+/// labels. The body must be sent as `application/json` (415 otherwise), so a
+/// web page can't make its visitors' browsers post it.
 #[utoipa::path(
     tag = "public",
     params(("code" = String, Path)),
@@ -727,6 +742,7 @@ pub struct SharedLocation {
     responses(
         (status = 204, description = "Recorded"),
         (status = 404, response = crate::error::ProblemResponse),
+        (status = 415, response = crate::error::ProblemResponse),
         (status = 422, response = crate::error::ProblemResponse),
         (status = 429, response = crate::error::ProblemResponse),
     )
@@ -754,14 +770,19 @@ pub async fn share_location(
     let Some(found) = scan_context(&state, code).await? else {
         return Err(ApiError::not_found("this code is not registered"));
     };
+    if let Some(addr) = addr {
+        state.limiter.check_location(addr, code)?;
+    }
     let at = crate::db::now();
+    let client = client_of(&state, addr);
     let event = ScanRecord {
         kind: ScanKind::Location,
         lang: Lang::Vi,
         at,
         location: Some((lat, lon)),
+        client,
     };
-    record_scan(&state, &req, addr, &code, event).await?;
+    record_scan(&state, &req, &code, event).await?;
     let sales = found.context.sales(&found.facts);
     let (producer_id, batch_id) = (
         found.context.batch.producer_id.clone(),
@@ -774,8 +795,9 @@ pub async fn share_location(
             latitude: lat,
             longitude: lon,
         },
+        client: crate::db::scans::stored_client(client.as_ref()).to_owned(),
     };
-    let raised = state
+    let checked = state
         .db
         .transaction_quiet(move |conn| {
             let code = code.to_string();
@@ -784,12 +806,15 @@ pub async fn share_location(
                 producer_id: &producer_id,
                 batch_id: &batch_id,
             };
-            clone_watch::check_located(conn, &owner, &sales, new, &thresholds)
+            clone_watch::check_located(conn, &owner, &sales, &new, &thresholds)
         })
-        .await?;
-    if !raised.is_empty() {
-        // The page warns of these alerts from the next scan on.
-        state.db.registry_changed();
+        .await;
+    match checked {
+        // The page shows a confirmed alert from the next scan on.
+        Ok(changed) if !changed.is_empty() => state.db.registry_changed(),
+        Ok(_) => {}
+        // The location is recorded; the rules look again at the next one.
+        Err(e) => tracing::warn!(error = %e, "clone rules not checked after a shared location"),
     }
     Ok(HttpResponse::NoContent().finish())
 }

@@ -22,7 +22,7 @@ use crate::domain::clone::{CloneRule, GeoPoint, Sale};
 use crate::domain::code::TraceCode;
 use crate::domain::ocop::{RatingLevel, RatingStatus, rating_status};
 use crate::domain::organization::ProducerType;
-use crate::domain::scan::{Lang, scanned_too_often};
+use crate::domain::scan::Lang;
 use crate::domain::site::SiteStatus;
 use crate::domain::supply::BizStep;
 use crate::domain::time::VIETNAM;
@@ -232,6 +232,15 @@ impl Clone for RenderCache {
 pub struct CodeFacts {
     pub events: Vec<EventWithOrg>,
     pub alerts: Vec<AlertRow>,
+}
+
+impl CodeFacts {
+    /// The alerts shown to consumers and shops.
+    pub fn confirmed_alerts(&self) -> impl Iterator<Item = &AlertRow> {
+        self.alerts
+            .iter()
+            .filter(|a| a.status == crate::domain::clone::AlertStatus::Confirmed.as_str())
+    }
 }
 
 impl ScanContext {
@@ -503,8 +512,6 @@ pub fn warnings(
     facts: &CodeFacts,
     lang: Lang,
     today: NaiveDate,
-    views: i64,
-    clone_threshold: i64,
 ) -> (Verdict, Vec<Warning>) {
     let en = lang == Lang::En;
     let (batch, area) = (&ctx.batch, &ctx.area);
@@ -549,22 +556,10 @@ pub fn warnings(
             "The product's OCOP certificate has expired; it currently holds no OCOP stars.".into(),
         );
     }
-    if scanned_too_often(views, clone_threshold) {
-        warn(
-            Verdict::SuspectedClone,
-            format!(
-                "Mã này đã được quét {views} lần. Mỗi gói hàng có một mã riêng: nếu bạn vừa mua sản phẩm, nhãn có thể bị sao chép. Hãy hỏi cửa hàng hoặc báo cho cơ quan quản lý."
-            ),
-            format!(
-                "This code has been scanned {views} times. Every package has its own code: if you just bought this product, the label may have been copied. Ask the shop or tell the authority."
-            ),
-        );
-    }
-    for alert in &facts.alerts {
-        // Too many views is already said above, with the count.
-        if let Some(rule @ (CloneRule::ImpossibleTravel | CloneRule::AfterSale)) =
-            CloneRule::parse(&alert.rule)
-        {
+    // Only confirmed alerts: a watch is for the producer and the authority
+    // to look at, and one client alone can raise it.
+    for alert in facts.confirmed_alerts() {
+        if let Some(rule) = CloneRule::parse(&alert.rule) {
             warn(
                 Verdict::SuspectedClone,
                 rule.consumer_message(false).into(),
@@ -586,19 +581,11 @@ pub struct OneScan<'a> {
     /// Views including this one.
     pub views: i64,
     pub first_viewed: Option<NaiveDateTime>,
-    pub clone_threshold: i64,
 }
 
 impl OneScan<'_> {
     fn warnings(&self) -> (Verdict, Vec<Warning>) {
-        warnings(
-            self.context,
-            self.facts,
-            self.lang,
-            self.today,
-            self.views,
-            self.clone_threshold,
-        )
+        warnings(self.context, self.facts, self.lang, self.today)
     }
 
     fn stats(&self) -> ScanStats {

@@ -15,7 +15,6 @@ use super::{AppState, stored_uuid, today};
 use crate::auth::{Authorized, Principal, RoleSet};
 use crate::db::{self, DbConnection};
 use crate::domain::batch::BatchStatus;
-use crate::domain::clone::CloneRule;
 use crate::domain::code::TraceCode;
 use crate::domain::ocop::RatingStatus;
 use crate::domain::organization::OrgKind;
@@ -146,7 +145,6 @@ fn verify_codes(
     who: &Principal,
     sent: &[String],
     lang: Lang,
-    clone_threshold: i64,
 ) -> Result<DeliveryVerdict, ApiError> {
     let en = lang == Lang::En;
     let today = today();
@@ -178,17 +176,23 @@ fn verify_codes(
         .into_iter()
         .collect();
 
+    // A retailer reads the producer's events and its own, never another
+    // shop's (its purchase orders, its shop's coordinates, its suppliers).
+    let me = who.org_id.to_string();
+    let shown_events = |events: &[db::events::EventWithOrg], producer: &str| {
+        events
+            .iter()
+            .filter(|(e, _)| !who.is(OrgKind::Retailer) || e.org_id == producer || e.org_id == me)
+            .map(event_out)
+            .collect::<Result<Vec<_>, _>>()
+    };
     let mut provenances = BTreeMap::new();
     for (run_id, ctx) in &contexts {
         provenances.insert(
             stored_uuid(run_id)?,
             ProvenanceEntry {
                 provenance: provenance(ctx, lang, today),
-                batch_events: ctx
-                    .batch_events
-                    .iter()
-                    .map(event_out)
-                    .collect::<Result<_, _>>()?,
+                batch_events: shown_events(&ctx.batch_events, &ctx.batch.producer_id)?,
             },
         );
     }
@@ -205,8 +209,7 @@ fn verify_codes(
                 let rating_expired = ctx.rating.as_ref().is_some_and(|r| {
                     crate::domain::ocop::rating_status(r.expires_on, today) == RatingStatus::Expired
                 });
-                let clone = v > clone_threshold
-                    || f.alerts.iter().any(|a| CloneRule::parse(&a.rule).is_some());
+                let clone = f.confirmed_alerts().next().is_some();
                 let findings = CodeFindings {
                     recalled: ctx.batch.status() == BatchStatus::Recalled,
                     area_suspended: ctx.area.status() != SiteStatus::Active,
@@ -231,11 +234,10 @@ fn verify_codes(
             verdicts: found,
             provenance_ref: run_id.map(|r| stored_uuid(r)).transpose()?,
             views: code_views,
-            events: code_facts
-                .events
-                .iter()
-                .map(event_out)
-                .collect::<Result<_, _>>()?,
+            events: match ctx {
+                Some(ctx) => shown_events(&code_facts.events, &ctx.batch.producer_id)?,
+                None => Vec::new(),
+            },
         });
     }
     Ok(DeliveryVerdict {
@@ -248,7 +250,9 @@ fn verify_codes(
     })
 }
 
-/// Verify one code: its verdict and full provenance.
+/// Verify one code: its verdict and full provenance. A retailer sees the
+/// producer's events and its own; other shops' events count in the verdict
+/// (`already_sold`) but are not shown.
 #[utoipa::path(
     tag = "verification",
     security(("bearer" = [])),
@@ -263,12 +267,11 @@ pub async fn verify_code(
     query: ApiQuery<VerifyQuery>,
 ) -> Result<web::Json<VerifyOne>, ApiError> {
     let lang = pick_language(query.into_inner().lang.as_deref(), None);
-    let threshold = i64::from(state.settings.scan.clone_scan_threshold);
     let who = caller.principal;
     let sent = vec![code.into_inner()];
     let mut answer = state
         .db
-        .run(move |conn| verify_codes(conn, &who, &sent, lang, threshold))
+        .run(move |conn| verify_codes(conn, &who, &sent, lang))
         .await?;
     let result = answer
         .results
@@ -307,11 +310,10 @@ pub async fn verify_delivery(
             format!("send 1 to {MAX_CODES_PER_DELIVERY} codes"),
         ));
     }
-    let threshold = i64::from(state.settings.scan.clone_scan_threshold);
     let who = caller.principal;
     let answer = state
         .db
-        .run(move |conn| verify_codes(conn, &who, &codes, lang, threshold))
+        .run(move |conn| verify_codes(conn, &who, &codes, lang))
         .await?;
     Ok(web::Json(answer))
 }

@@ -11,7 +11,9 @@ use crate::auth::Principal;
 use crate::db;
 use crate::db::webhooks::{DeliveryRow, SubscriptionRow};
 use crate::domain::pagination::Paginated;
-use crate::domain::webhook::{WebhookEvent, check_url, join_events, split_events};
+use crate::domain::webhook::{
+    MAX_SUBSCRIPTIONS_PER_ORG, WebhookEvent, attempt_summary, check_url, join_events, split_events,
+};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, parse_uuid};
 
@@ -57,12 +59,18 @@ fn subscription_out(row: &SubscriptionRow) -> Result<SubscriptionOut, ApiError> 
 /// headers `X-OCOP-Event`, `X-OCOP-Delivery`, `X-OCOP-Attempt` and
 /// `X-OCOP-Signature`; any 2xx answer counts as delivered, anything else is
 /// tried again with exponential backoff (10 attempts).
+///
+/// The URL must name a public host: loopback, private, link-local and other
+/// reserved addresses are refused here, and a host name is resolved and
+/// checked again each time a delivery is sent. An organization holds at
+/// most 20 subscriptions (409 beyond).
 #[utoipa::path(
     tag = "webhooks",
     security(("bearer" = [])),
     request_body = SubscriptionDraft,
     responses(
         (status = 201, body = SubscriptionCreated),
+        (status = 409, response = crate::error::ProblemResponse),
         (status = 422, response = crate::error::ProblemResponse),
     )
 )]
@@ -88,6 +96,14 @@ pub async fn create_subscription(
     let row = state
         .db
         .transaction(move |conn| {
+            if db::webhooks::count_own(conn, who.org_id)? >= MAX_SUBSCRIPTIONS_PER_ORG {
+                return Err(ApiError::Conflict {
+                    field: None,
+                    reason: format!(
+                        "an organization holds at most {MAX_SUBSCRIPTIONS_PER_ORG} subscriptions; delete one first"
+                    ),
+                });
+            }
             Ok(db::webhooks::insert_subscription(
                 conn,
                 who.org_id,
@@ -171,7 +187,10 @@ pub struct AttemptOut {
     pub at: DateTime<Utc>,
     /// The subscriber's HTTP status, if it answered.
     pub status_code: Option<i32>,
-    pub error: Option<String>,
+    /// `delivered`, `failed (status N)` or `failed (network)`: whether the
+    /// host was refused, unreachable or too slow is not told apart.
+    #[schema(example = "failed (status 503)")]
+    pub outcome: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -249,13 +268,17 @@ pub async fn list_deliveries(
                             attempt: a.attempt,
                             at: a.attempted_at.and_utc(),
                             status_code: a.status_code,
-                            error: a.error.clone(),
+                            outcome: attempt_summary(
+                                a.status_code.and_then(|c| u16::try_from(c).ok()),
+                            ),
                         })
                         .collect(),
                     next_attempt_at: (d.status == "pending").then(|| d.next_attempt_at.and_utc()),
                     created_at: d.created_at.and_utc(),
                     delivered_at: d.delivered_at.map(|t| t.and_utc()),
-                    payload: serde_json::from_str(&d.payload).unwrap_or(serde_json::Value::Null),
+                    payload: serde_json::from_str(&d.payload).map_err(|e| {
+                        ApiError::Internal(format!("stored payload of delivery {}: {e}", d.id))
+                    })?,
                     status: d.status,
                 })
             })

@@ -4,7 +4,8 @@
 //! exponential backoff until it succeeds or runs out of attempts. It also
 //! notices OCOP ratings that have expired and queues `rating_expired`.
 
-use std::sync::Weak;
+use std::net::SocketAddr;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
@@ -13,7 +14,9 @@ use serde_json::json;
 use super::{Retailers, notify};
 use crate::db::webhooks::{AttemptOutcome, DeliveryRow, SubscriptionRow};
 use crate::db::{self, Db};
-use crate::domain::webhook::{MAX_ATTEMPTS, WebhookEvent, backoff, signature};
+use crate::domain::webhook::{
+    MAX_ATTEMPTS, WebhookEvent, attempt_summary, backoff, check_url, is_public_address, signature,
+};
 use crate::error::ApiError;
 
 #[derive(Debug, Clone, Copy)]
@@ -24,6 +27,8 @@ pub struct SenderConfig {
     pub retry_base: Duration,
     /// How long a subscriber has to answer.
     pub timeout: Duration,
+    /// Deliver to loopback and private addresses too (a closed network, tests).
+    pub allow_private_urls: bool,
 }
 
 /// Deliveries taken per poll.
@@ -52,13 +57,42 @@ pub fn start(db: Db, config: SenderConfig, alive: Weak<()>) {
     }
 }
 
-async fn run(db: Db, config: SenderConfig, alive: Weak<()>) {
-    let client = match reqwest::Client::builder()
+/// Resolves subscribers' host names for the sender and refuses any name
+/// with a non-public address among its answers. Checking here, at connect
+/// time, rather than when the URL was given, also covers a name whose DNS
+/// later turns inwards (rebinding).
+struct PublicOnlyResolver;
+
+impl reqwest::dns::Resolve for PublicOnlyResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let addrs: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            if addrs.is_empty() || addrs.iter().any(|a| !is_public_address(a.ip())) {
+                return Err(format!("{host} resolves to a non-public address").into());
+            }
+            Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+fn http_client(config: SenderConfig) -> reqwest::Result<reqwest::Client> {
+    let builder = reqwest::Client::builder()
         .timeout(config.timeout)
         .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("ocop-trace-webhooks/", env!("CARGO_PKG_VERSION")))
-        .build()
-    {
+        // A proxy would resolve the name itself, past the resolver's check.
+        .no_proxy()
+        .user_agent(concat!("ocop-trace-webhooks/", env!("CARGO_PKG_VERSION")));
+    if config.allow_private_urls {
+        builder.build()
+    } else {
+        builder.dns_resolver(Arc::new(PublicOnlyResolver)).build()
+    }
+}
+
+async fn run(db: Db, config: SenderConfig, alive: Weak<()>) {
+    let client = match http_client(config) {
         Ok(c) => c,
         Err(e) => {
             tracing::error!(error = %e, "webhook sender: no HTTP client");
@@ -149,29 +183,31 @@ async fn deliver(
     config: SenderConfig,
 ) -> (String, i32, AttemptOutcome) {
     let attempt = delivery.attempts + 1;
-    let sent = client
-        .post(&subscription.url)
-        .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .header("X-OCOP-Event", &delivery.event_type)
-        .header("X-OCOP-Delivery", &delivery.id)
-        .header("X-OCOP-Attempt", attempt.to_string())
-        .header(
-            "X-OCOP-Signature",
-            signature(&subscription.secret, delivery.payload.as_bytes()),
-        )
-        .body(delivery.payload.clone())
-        .send()
-        .await;
-    let (status_code, error) = match sent {
-        Ok(response) if response.status().is_success() => {
-            (Some(i32::from(response.status().as_u16())), None)
-        }
-        Ok(response) => (
-            Some(i32::from(response.status().as_u16())),
-            Some(format!("answered {}", response.status())),
-        ),
-        // Only the kind of failure: the URL may carry a token.
-        Err(e) => (None, Some(describe(&e))),
+    // The resolver sees names only: an address written in the URL is checked
+    // here, again, since the rules may have tightened since it was stored.
+    let status = if check_url(&subscription.url, config.allow_private_urls).is_err() {
+        None
+    } else {
+        client
+            .post(&subscription.url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header("X-OCOP-Event", &delivery.event_type)
+            .header("X-OCOP-Delivery", &delivery.id)
+            .header("X-OCOP-Attempt", attempt.to_string())
+            .header(
+                "X-OCOP-Signature",
+                signature(&subscription.secret, delivery.payload.as_bytes()),
+            )
+            .body(delivery.payload.clone())
+            .send()
+            .await
+            .ok()
+            .map(|response| response.status().as_u16())
+    };
+    let status_code = status.map(i32::from);
+    let error = match status {
+        Some(code) if (200..300).contains(&code) => None,
+        _ => Some(attempt_summary(status)),
     };
     let delivered = error.is_none();
     let retry_at: Option<NaiveDateTime> = (!delivered && attempt < MAX_ATTEMPTS).then(|| {
@@ -196,16 +232,4 @@ async fn deliver(
             retry_at,
         },
     )
-}
-
-fn describe(e: &reqwest::Error) -> String {
-    if e.is_timeout() {
-        "timed out".into()
-    } else if e.is_connect() {
-        "could not connect".into()
-    } else if e.is_request() {
-        "request failed".into()
-    } else {
-        "failed".into()
-    }
 }

@@ -66,8 +66,10 @@ api_test!(async fn authorization_matrix(app) {
     let authority = app.login(OrgKind::Authority).await;
     let producer = app.login(OrgKind::Producer).await;
     let retailer = app.login(OrgKind::Retailer).await;
-    let other_org = app.login(OrgKind::Producer).await.org_id;
-    let key_id = producer.key_id;
+    let other = app.login(OrgKind::Producer).await;
+    let other_org = other.org_id;
+    // Another organization's key: revoking the caller's own would cut off its token.
+    let key_id = other.key_id;
 
     // (method, path, [admin, authority, producer, retailer, public])
     // "ok" = let in (2xx or an input error, 400/422); a number = that exact status.

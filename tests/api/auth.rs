@@ -108,3 +108,41 @@ api_test!(async fn revoked_key_can_no_longer_get_a_token(app) {
         .await;
     answer.assert_problem(401);
 });
+
+// The review's finding: after its key was revoked, a token still read `/me`
+// and created webhooks until it expired.
+api_test!(async fn a_revoked_keys_tokens_are_refused_on_every_node(app) {
+    let admin = app.login(OrgKind::Admin).await;
+    let retailer = app.login(OrgKind::Retailer).await;
+    let other_key = app.login(OrgKind::Retailer).await;
+    let mut other_node = app.spawn_server_process(&[]).await;
+    let url = format!("{}/api/v1/me", other_node.base);
+    let me_elsewhere = |token: String| {
+        let url = url.clone();
+        async move { reqwest::Client::new().get(url).bearer_auth(token).send().await.expect("me").status().as_u16() }
+    };
+    app.get("/api/v1/me", Some(&retailer.token)).await.assert_status(200);
+    assert_eq!(me_elsewhere(retailer.token.clone()).await, 200);
+
+    app.post(&format!("/api/v1/api-keys/{}/revoke", retailer.key_id), Some(&admin.token), &json!({}))
+        .await
+        .assert_status(200);
+    // At once on the node that revoked it…
+    let me = app.get("/api/v1/me", Some(&retailer.token)).await;
+    assert!(me.assert_problem(401)["detail"].as_str().expect("detail").contains("revoked"));
+    app.post("/api/v1/webhooks", Some(&retailer.token), &json!({"url": "https://hooks.example/h", "events": ["recall"]}))
+        .await
+        .assert_problem(401);
+    // …and within seconds on another one.
+    crate::helpers::eventually(10, "the other node refuses the token", || {
+        let token = retailer.token.clone();
+        let status = me_elsewhere(token);
+        async move { status.await == 401 }
+    })
+    .await;
+    // Other keys' tokens are untouched.
+    app.get("/api/v1/me", Some(&other_key.token)).await.assert_status(200);
+    assert_eq!(me_elsewhere(other_key.token.clone()).await, 200);
+    let _ = other_node.child.kill();
+    let _ = other_node.child.wait();
+});

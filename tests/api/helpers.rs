@@ -280,6 +280,17 @@ impl TestApp {
         self.send(self.request(Method::GET, path, token)).await
     }
 
+    /// The public scan of a code as JSON (a scan is recorded).
+    pub async fn scan_json(&self, code: &str) -> Value {
+        let answer = self
+            .send(
+                self.request(Method::GET, &format!("/c/{code}"), None)
+                    .header("accept", "application/json"),
+            )
+            .await;
+        answer.assert_status(200).clone()
+    }
+
     pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Answer {
         self.send(self.request(Method::POST, path, token).json(body))
             .await
@@ -730,6 +741,21 @@ pub fn expected_signature(secret: &str, body: &[u8]) -> String {
 
 impl TestApp {
     /// Another batch of the chain's product, from its farming area.
+    /// The producer ships the chain's whole batch to `retailer`: from then on
+    /// that retailer may record events about its codes.
+    pub async fn ship_batch(&self, chain: &Chain, retailer: &Session) {
+        self.post(
+            "/api/v1/events",
+            Some(&chain.producer.token),
+            &serde_json::json!({"events": [{
+                "biz_step": "shipping", "event_time": "2026-11-20T07:00:00+07:00",
+                "batch_id": chain.batch_id, "destination_org_id": retailer.org_id
+            }]}),
+        )
+        .await
+        .assert_status(201);
+    }
+
     pub async fn chain_batch(&self, chain: &Chain, lot: &str) -> String {
         self.create_batch(&chain.producer, &chain.product_id, lot, &chain.area_code)
             .await

@@ -11,6 +11,7 @@ api_test!(async fn supply_chain_authorization_matrix(app) {
     let admin = app.login(OrgKind::Admin).await;
     let chain = app.chain(2).await;
     let other = app.login(OrgKind::Producer).await;
+    app.ship_batch(&chain, &chain.retailer).await;
     let recorded = app.post("/api/v1/events", Some(&chain.retailer.token), &json!({"events": [{
         "biz_step": "receiving", "event_time": "2026-11-21T09:30:00+07:00", "codes": [chain.codes[0]]
     }]})).await;
@@ -18,6 +19,16 @@ api_test!(async fn supply_chain_authorization_matrix(app) {
     let sub = app.post("/api/v1/webhooks", Some(&chain.retailer.token), &json!({"url": "https://hooks.example/x", "events": ["recall"]})).await;
     let sub_id = sub.assert_status(201)["id"].as_str().expect("id").to_owned();
     let (bid, code) = (&chain.batch_id, &chain.codes[1]);
+    // One client viewing a code past the threshold (5 here) puts it on watch.
+    for _ in 0..6 {
+        app.scan_json(&chain.codes[0]).await;
+    }
+    crate::helpers::eventually(10, "a watch alert", || async {
+        app.get("/api/v1/alerts", Some(&chain.producer.token)).await.body["total"] == 1
+    })
+    .await;
+    let alerts = app.get("/api/v1/alerts", Some(&chain.producer.token)).await;
+    let alert_id = alerts.body["items"][0]["id"].as_str().expect("id").to_owned();
 
     // [admin, authority, owner producer, other producer, retailer, public]
     let matrix: Vec<MatrixRow> = vec![
@@ -27,6 +38,8 @@ api_test!(async fn supply_chain_authorization_matrix(app) {
         (Method::GET, format!("/api/v1/verify/{code}"), ["ok", "ok", "ok", "ok", "ok", "401"]),
         (Method::POST, "/api/v1/verify".into(), ["ok", "ok", "ok", "ok", "ok", "401"]),
         (Method::GET, "/api/v1/alerts".into(), ["ok", "ok", "ok", "ok", "403", "401"]),
+        (Method::POST, format!("/api/v1/alerts/{alert_id}/dismiss"), ["403", "ok", "ok", "404", "403", "401"]),
+        (Method::POST, format!("/api/v1/alerts/{alert_id}/confirm"), ["403", "ok", "ok", "404", "403", "401"]),
         (Method::GET, "/api/v1/analytics/scans?group_by=day".into(), ["ok", "ok", "ok", "ok", "403", "401"]),
         (Method::POST, "/api/v1/webhooks".into(), ["ok", "ok", "ok", "ok", "ok", "401"]),
         (Method::GET, "/api/v1/webhooks".into(), ["ok", "ok", "ok", "ok", "ok", "401"]),
