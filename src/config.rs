@@ -96,6 +96,42 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub webhooks: WebhookArgs,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// What one organization may take of the service, so it can't stall the others.
+#[derive(Debug, Clone, Args)]
+pub struct LimitArgs {
+    /// Codes a producer may issue per day (Vietnamese day); beyond it, 429
+    /// until midnight in Vietnam.
+    #[arg(long, env = "CODES_PER_DAY", default_value_t = 2_000_000)]
+    pub codes_per_day: u32,
+
+    /// Label PDFs rendered at once; more wait in a queue.
+    #[arg(long, env = "PDF_CONCURRENCY", default_value_t = 2)]
+    pub pdf_concurrency: u32,
+
+    /// PDFs that may wait for their turn; beyond it, 429 with Retry-After.
+    #[arg(long, env = "PDF_QUEUE", default_value_t = 8)]
+    pub pdf_queue: u32,
+
+    /// Seconds a node's claim on a run it is issuing lasts between two of its
+    /// chunks; a run whose issuer stopped (a crash) is deleted after it.
+    #[arg(long, env = "ISSUANCE_LEASE_SECONDS", default_value_t = 60)]
+    pub issuance_lease_seconds: u64,
+}
+
+impl Default for LimitArgs {
+    fn default() -> Self {
+        Self {
+            codes_per_day: 2_000_000,
+            pdf_concurrency: 2,
+            pdf_queue: 8,
+            issuance_lease_seconds: 60,
+        }
+    }
 }
 
 /// Webhook deliveries.
@@ -201,6 +237,7 @@ pub struct Settings {
     pub scan: ScanArgs,
     pub scan_salt_secret: Secret,
     pub webhooks: WebhookArgs,
+    pub limits: LimitArgs,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -255,6 +292,11 @@ impl Settings {
                 .unwrap_or_else(|| Secret::new(crate::auth::random_token(32))),
             scan: args.scan,
             webhooks: args.webhooks,
+            limits: LimitArgs {
+                pdf_concurrency: args.limits.pdf_concurrency.max(1),
+                issuance_lease_seconds: args.limits.issuance_lease_seconds.clamp(2, 3600),
+                ..args.limits
+            },
         })
     }
 }

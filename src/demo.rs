@@ -503,6 +503,7 @@ fn issue_codes(
         idempotency_key: None,
         request_fingerprint: None,
         created_at: db::now(),
+        pending_until: None,
     };
     db::codes::insert_run(conn, &run)?;
     db::codes::insert_codes(conn, &run.id, CODES_PER_BATCH, |_| {})?;

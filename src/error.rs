@@ -66,8 +66,12 @@ pub enum ApiError {
     PayloadTooLarge { limit: usize },
     #[error("unsupported media type: {0}")]
     UnsupportedMediaType(String),
-    #[error("rate limited")]
-    TooManyRequests { retry_after_secs: u64 },
+    #[error("rate limited: {reason}")]
+    TooManyRequests {
+        retry_after_secs: u64,
+        /// What limit was reached, in words for the client.
+        reason: String,
+    },
     #[error("service unavailable: {0}")]
     Unavailable(String),
     /// Anything we did not expect. The detail is logged, never sent.
@@ -168,8 +172,11 @@ impl ApiError {
                 None,
                 Vec::new(),
             ),
-            Self::TooManyRequests { retry_after_secs } => (
-                format!("too many requests; retry after {retry_after_secs} s"),
+            Self::TooManyRequests {
+                retry_after_secs,
+                reason,
+            } => (
+                format!("{reason}; retry after {retry_after_secs} s"),
                 None,
                 Vec::new(),
             ),
@@ -218,8 +225,13 @@ impl ResponseError for ApiError {
             Self::Unauthorized(_) => {
                 builder.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
             }
-            Self::TooManyRequests { retry_after_secs } => {
+            Self::TooManyRequests {
+                retry_after_secs, ..
+            } => {
                 builder.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            Self::Unavailable(_) => {
+                builder.insert_header((header::RETRY_AFTER, "5"));
             }
             _ => {}
         }
@@ -245,10 +257,14 @@ impl From<diesel::result::Error> for ApiError {
         use diesel::result::{DatabaseErrorKind, Error};
         match err {
             Error::NotFound => Self::NotFound("no such resource".into()),
-            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => Self::Conflict {
-                field: None,
-                reason: format!("already exists ({})", info.message()),
-            },
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                // The constraint's name and table are for the log, not the client.
+                tracing::info!(cause = info.message(), "unique violation");
+                Self::Conflict {
+                    field: None,
+                    reason: "already exists".into(),
+                }
+            }
             other => Self::Internal(other.to_string()),
         }
     }
@@ -256,7 +272,9 @@ impl From<diesel::result::Error> for ApiError {
 
 impl From<diesel::r2d2::PoolError> for ApiError {
     fn from(err: diesel::r2d2::PoolError) -> Self {
-        Self::Unavailable(format!("database unavailable: {err}"))
+        // The pool's own words (its size, the database's address) are logged only.
+        tracing::warn!(error = %err, "no database connection in time");
+        Self::Unavailable("the service is busy; retry in a few seconds".into())
     }
 }
 

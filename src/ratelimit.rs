@@ -88,6 +88,48 @@ fn too_many(
         let wait = not_until.wait_time_from(DefaultClock::default().now());
         ApiError::TooManyRequests {
             retry_after_secs: wait.as_secs().max(1),
+            reason: "too many requests from this client".into(),
         }
     })
+}
+
+/// At most `at_once` of some heavy work (rendering label PDFs) run at a
+/// time, at most `max_waiting` more wait for a turn, and beyond that the
+/// request is refused with 429 at once: a burst from one producer queues
+/// briefly instead of taking every thread and connection.
+pub struct WorkGate {
+    permits: tokio::sync::Semaphore,
+    waiting: std::sync::atomic::AtomicUsize,
+    max_waiting: usize,
+    what: &'static str,
+}
+
+impl WorkGate {
+    pub fn new(at_once: u32, max_waiting: u32, what: &'static str) -> Self {
+        Self {
+            permits: tokio::sync::Semaphore::new(at_once.max(1) as usize),
+            waiting: std::sync::atomic::AtomicUsize::new(0),
+            max_waiting: max_waiting as usize,
+            what,
+        }
+    }
+
+    /// Wait for a turn (held until the permit is dropped), or 429 when the
+    /// queue is full.
+    pub async fn enter(&self) -> Result<tokio::sync::SemaphorePermit<'_>, ApiError> {
+        if let Ok(permit) = self.permits.try_acquire() {
+            return Ok(permit);
+        }
+        let queued = self.waiting.fetch_add(1, Ordering::AcqRel);
+        if queued >= self.max_waiting {
+            self.waiting.fetch_sub(1, Ordering::AcqRel);
+            return Err(ApiError::TooManyRequests {
+                retry_after_secs: 5,
+                reason: format!("too many {} being made at once", self.what),
+            });
+        }
+        let permit = self.permits.acquire().await;
+        self.waiting.fetch_sub(1, Ordering::AcqRel);
+        permit.map_err(|_| ApiError::Unavailable("the service is stopping".into()))
+    }
 }

@@ -66,6 +66,11 @@ impl Application {
             settings.token_ttl + std::time::Duration::from_secs(60),
             Arc::downgrade(&alive),
         );
+        // A crashed issuer's lease runs out after this; look twice as often.
+        let sweep_every = std::time::Duration::from_secs(
+            (settings.limits.issuance_lease_seconds / 2).clamp(1, 30),
+        );
+        crate::jobs::abandoned_runs::start(db.clone(), sweep_every, Arc::downgrade(&alive));
         let (scan_writer, scan_writer_stopped) =
             crate::db::scan_writer::ScanWriter::start(db.clone());
         let state = web::Data::new(AppState {
@@ -73,6 +78,11 @@ impl Application {
             scan_writer,
             revoked_keys: revoked_keys.clone(),
             limiter,
+            pdf_gate: crate::ratelimit::WorkGate::new(
+                settings.limits.pdf_concurrency,
+                settings.limits.pdf_queue,
+                "label PDFs",
+            ),
             scan_cache: Default::default(),
             daily_salt: Default::default(),
             db,

@@ -1,12 +1,13 @@
-//! Code runs and their codes: bulk issuance in one transaction, paged reads.
+//! Code runs and their codes: issuance (in one transaction, or in short
+//! turns while the run stays pending and invisible), paged reads.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error};
 use uuid::Uuid;
 
-use super::DbConnection;
 use super::schema::{code_runs, codes};
+use super::{Db, DbConnection};
 use crate::domain::code::TraceCode;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -22,6 +23,8 @@ pub struct CodeRunRow {
     pub idempotency_key: Option<String>,
     pub request_fingerprint: Option<String>,
     pub created_at: NaiveDateTime,
+    /// Set while the run is being issued (its issuer's lease); None once issued.
+    pub pending_until: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -38,6 +41,9 @@ pub const CHUNK_ROWS: usize = 5000;
 /// SQLite takes rows one by one (no parameter limit), so its chunks are as
 /// large as keeps sorting them worthwhile and memory small.
 pub const SQLITE_CHUNK_ROWS: usize = 50_000;
+/// Rows per turn when a run is issued in turns on SQLite: each turn holds
+/// the single writer for a few milliseconds, so scans commit in between.
+pub const SQLITE_TURN_ROWS: usize = 500;
 /// A chunk is redrawn this often on a code collision (2^-60 odds each) before giving up.
 const COLLISION_RETRIES: usize = 5;
 
@@ -65,38 +71,40 @@ fn insert_chunk(conn: &mut DbConnection, rows: &[CodeRow]) -> QueryResult<usize>
     }
 }
 
-/// Insert `count` fresh codes for a run, inside the caller's transaction.
-///
-/// Each chunk goes in under a savepoint: a collision with an existing code
-/// (a concurrent run, or sheer chance) rolls back only that chunk, which is
-/// drawn again. `progress` is called after each chunk with the codes so far.
-pub fn insert_codes(
+/// Fresh random codes for serials `first..first + n`, sorted: random keys
+/// inserted in key order walk the B-tree left to right instead of jumping
+/// around it, far fewer page visits per chunk.
+fn draw_chunk(rows: &mut Vec<CodeRow>, run_id: &str, first: u32, n: u32) {
+    rows.clear();
+    rows.extend((0..n).map(|i| CodeRow {
+        code: TraceCode::random().to_string(),
+        run_id: run_id.to_owned(),
+        serial: (first + i) as i32,
+    }));
+    rows.sort_unstable_by(|a, b| a.code.cmp(&b.code));
+}
+
+/// Insert `count` codes in chunks of `chunk`, each through `commit` (which
+/// runs it as a transaction or a savepoint). A collision with an existing
+/// code (a concurrent run, or sheer chance) rolls back only that chunk,
+/// which is drawn again. `progress` is told the codes so far.
+fn insert_in_chunks(
     conn: &mut DbConnection,
     run_id: &str,
     count: u32,
+    chunk: u32,
+    mut commit: impl FnMut(&mut DbConnection, &[CodeRow]) -> QueryResult<()>,
     mut progress: impl FnMut(u32),
 ) -> QueryResult<()> {
-    let chunk = match conn {
-        DbConnection::Sqlite(_) => SQLITE_CHUNK_ROWS,
-        DbConnection::Pg(_) => CHUNK_ROWS,
-    } as u32;
     let mut next_serial: u32 = 1;
     let mut rows: Vec<CodeRow> = Vec::with_capacity(chunk.min(count) as usize);
     while next_serial <= count {
         let n = (count - next_serial + 1).min(chunk);
         let mut attempt = 0;
         loop {
-            rows.clear();
-            rows.extend((0..n).map(|i| CodeRow {
-                code: TraceCode::random().to_string(),
-                run_id: run_id.to_owned(),
-                serial: (next_serial + i) as i32,
-            }));
-            // Random keys inserted in key order walk the B-tree left to right
-            // instead of jumping around it: far fewer page visits per chunk.
-            rows.sort_unstable_by(|a, b| a.code.cmp(&b.code));
-            match conn.transaction(|c| insert_chunk(c, &rows)) {
-                Ok(_) => break,
+            draw_chunk(&mut rows, run_id, next_serial, n);
+            match commit(conn, &rows) {
+                Ok(()) => break,
                 Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info))
                     if attempt < COLLISION_RETRIES =>
                 {
@@ -117,14 +125,205 @@ pub fn insert_codes(
     Ok(())
 }
 
+/// Insert `count` fresh codes for a run, inside the caller's transaction
+/// (each chunk under a savepoint). For small runs (the demo).
+pub fn insert_codes(
+    conn: &mut DbConnection,
+    run_id: &str,
+    count: u32,
+    progress: impl FnMut(u32),
+) -> QueryResult<()> {
+    let chunk = match conn {
+        DbConnection::Sqlite(_) => SQLITE_CHUNK_ROWS,
+        DbConnection::Pg(_) => CHUNK_ROWS,
+    } as u32;
+    insert_in_chunks(
+        conn,
+        run_id,
+        count,
+        chunk,
+        |c, rows| c.transaction(|c| insert_chunk(c, rows).map(|_| ())),
+        progress,
+    )
+}
+
+/// Insert a pending run's codes in short transactions, each taking SQLite's
+/// write turn only for itself (so scans commit in between) and renewing the
+/// run's lease to `now + lease`. The run stays invisible until
+/// [`finish_run`]; if the issuer dies, the lease runs out and
+/// [`delete_abandoned`] removes what was inserted.
+pub fn insert_codes_in_turns(
+    db: &Db,
+    conn: &mut DbConnection,
+    run_id: &str,
+    count: u32,
+    lease: chrono::Duration,
+    progress: impl FnMut(u32),
+) -> QueryResult<()> {
+    let chunk = match conn {
+        DbConnection::Sqlite(_) => SQLITE_TURN_ROWS,
+        DbConnection::Pg(_) => CHUNK_ROWS,
+    } as u32;
+    insert_in_chunks(
+        conn,
+        run_id,
+        count,
+        chunk,
+        |c, rows| {
+            let _turn = db.sqlite_write_turn(c);
+            c.transaction(|c| {
+                insert_chunk(c, rows)?;
+                renew_lease(c, run_id, lease)
+            })
+        },
+        progress,
+    )
+}
+
+/// The lease a pending run's issuer holds, while it still holds it.
+fn held_lease(run_id: &str) -> HeldLease<'_> {
+    code_runs::table
+        .find(run_id)
+        .filter(code_runs::pending_until.ge(super::now()))
+}
+
+type HeldLease<'a> = diesel::dsl::Filter<
+    diesel::dsl::Find<code_runs::table, &'a str>,
+    diesel::dsl::GtEq<code_runs::pending_until, NaiveDateTime>,
+>;
+
+/// An issuer that stalled past its lease may find its run being removed by
+/// another node's sweeper: it must stop, not finish a run with holes.
+fn lease_lost() -> Error {
+    Error::QueryBuilderError("the run's lease ran out while it was being issued".into())
+}
+
+fn renew_lease(conn: &mut DbConnection, run_id: &str, lease: chrono::Duration) -> QueryResult<()> {
+    let renewed = diesel::update(held_lease(run_id))
+        .set(code_runs::pending_until.eq(Some(super::now() + lease)))
+        .execute(conn)?;
+    if renewed == 1 {
+        Ok(())
+    } else {
+        Err(lease_lost())
+    }
+}
+
+/// A pending run becomes issued: visible, scannable, printable.
+pub fn finish_run(conn: &mut DbConnection, run_id: &str) -> QueryResult<()> {
+    let finished = diesel::update(held_lease(run_id))
+        .set(code_runs::pending_until.eq(None::<NaiveDateTime>))
+        .execute(conn)?;
+    if finished == 1 {
+        Ok(())
+    } else {
+        Err(lease_lost())
+    }
+}
+
+/// Take a pending run away from its issuer for removal (its lease set to
+/// long past, so the issuer's next renewal fails). False: the run is issued
+/// or gone.
+fn abandon_run(conn: &mut DbConnection, run_id: &str) -> QueryResult<bool> {
+    let long_past = chrono::DateTime::UNIX_EPOCH.naive_utc();
+    let taken = diesel::update(
+        code_runs::table
+            .find(run_id)
+            .filter(code_runs::pending_until.is_not_null()),
+    )
+    .set(code_runs::pending_until.eq(Some(long_past)))
+    .execute(conn)?;
+    Ok(taken == 1)
+}
+
+/// Pending runs whose issuer's lease ran out before `now`.
+pub fn abandoned_runs(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Vec<String>> {
+    code_runs::table
+        .filter(code_runs::pending_until.lt(now))
+        .select(code_runs::id)
+        .load(conn)
+}
+
+/// Delete up to `limit` codes of a pending run; returns how many went.
+pub fn delete_pending_codes(
+    conn: &mut DbConnection,
+    run_id: &str,
+    limit: i32,
+) -> QueryResult<usize> {
+    let first: Option<i32> = codes::table
+        .filter(codes::run_id.eq(run_id))
+        .select(diesel::dsl::min(codes::serial))
+        .first(conn)?;
+    let Some(first) = first else {
+        return Ok(0);
+    };
+    diesel::delete(
+        codes::table
+            .filter(codes::run_id.eq(run_id))
+            .filter(codes::serial.lt(first.saturating_add(limit))),
+    )
+    .execute(conn)
+}
+
+/// Delete a pending run once its codes are gone (an issued run is never deleted).
+pub fn delete_pending_run(conn: &mut DbConnection, run_id: &str) -> QueryResult<usize> {
+    diesel::delete(
+        code_runs::table
+            .find(run_id)
+            .filter(code_runs::pending_until.is_not_null()),
+    )
+    .execute(conn)
+}
+
+/// Codes deleted per turn when a pending run is removed.
+const REMOVE_TURN_ROWS: i32 = 2_000;
+
+/// Remove a pending run and its codes in short turns (scans commit in
+/// between); the run row goes last, so a removal cut short is finished by
+/// the next one.
+pub fn remove_pending_run(db: &Db, conn: &mut DbConnection, run_id: &str) -> QueryResult<()> {
+    {
+        let _turn = db.sqlite_write_turn(conn);
+        if !abandon_run(conn, run_id)? {
+            return Ok(());
+        }
+    }
+    loop {
+        let _turn = db.sqlite_write_turn(conn);
+        let removed = conn.transaction(|c| delete_pending_codes(c, run_id, REMOVE_TURN_ROWS))?;
+        if removed == 0 {
+            break;
+        }
+    }
+    let _turn = db.sqlite_write_turn(conn);
+    delete_pending_run(conn, run_id).map(|_| ())
+}
+
+/// Codes issued (or being issued) by a producer since an instant: the quota.
+pub fn issued_since(
+    conn: &mut DbConnection,
+    producer_id: &str,
+    since: NaiveDateTime,
+) -> QueryResult<i64> {
+    let total: Option<i64> = code_runs::table
+        .filter(code_runs::producer_id.eq(producer_id))
+        .filter(code_runs::created_at.ge(since))
+        .select(diesel::dsl::sum(code_runs::count))
+        .first(conn)?;
+    Ok(total.unwrap_or(0))
+}
+
+/// An issued run (a pending one is not there yet).
 pub fn find_run(conn: &mut DbConnection, id: Uuid) -> QueryResult<Option<CodeRunRow>> {
     code_runs::table
         .find(id.to_string())
+        .filter(code_runs::pending_until.is_null())
         .select(CodeRunRow::as_select())
         .first(conn)
         .optional()
 }
 
+/// The run made with this idempotency key, pending or issued.
 pub fn find_run_by_key(
     conn: &mut DbConnection,
     producer_id: Uuid,
@@ -141,6 +340,7 @@ pub fn find_run_by_key(
 pub fn runs_of_batch(conn: &mut DbConnection, batch_id: &str) -> QueryResult<Vec<CodeRunRow>> {
     code_runs::table
         .filter(code_runs::batch_id.eq(batch_id))
+        .filter(code_runs::pending_until.is_null())
         .select(CodeRunRow::as_select())
         .order(code_runs::id.asc())
         .load(conn)
@@ -172,6 +372,7 @@ pub fn find_code(
     codes::table
         .inner_join(code_runs::table)
         .filter(codes::code.eq(code.as_str()))
+        .filter(code_runs::pending_until.is_null())
         .select((CodeRow::as_select(), CodeRunRow::as_select()))
         .first(conn)
         .optional()

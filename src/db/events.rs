@@ -57,6 +57,7 @@ pub fn code_owners(conn: &mut DbConnection, wanted: &[String]) -> QueryResult<Ve
             codes::table
                 .inner_join(code_runs::table)
                 .filter(codes::code.eq_any(chunk))
+                .filter(code_runs::pending_until.is_null())
                 .select((
                     codes::code,
                     codes::run_id,

@@ -182,6 +182,7 @@ diesel::table! {
         idempotency_key -> Nullable<Text>,
         request_fingerprint -> Nullable<Text>,
         created_at -> Timestamp,
+        pending_until -> Nullable<Timestamp>,
     }
 }
 

@@ -118,12 +118,33 @@ struct Issue {
     base_url: String,
 }
 
-/// The run, and whether it was created now (false: an idempotent replay).
-fn issue(conn: &mut DbConnection, job: &Issue) -> Result<(CodeRunRow, bool), ApiError> {
+/// What the first, short transaction of an issuance found.
+enum Begun {
+    /// A new pending run: its codes are to be inserted.
+    Pending(CodeRunRow),
+    /// The run made earlier with the same key (an idempotent replay).
+    Replay(CodeRunRow),
+    /// A run with the same key is still being issued (a concurrent retry).
+    InProgress,
+}
+
+/// Check the request and open a pending run (invisible until finished), in
+/// one short transaction.
+fn begin(
+    conn: &mut DbConnection,
+    job: &Issue,
+    codes_per_day: u32,
+    lease: chrono::Duration,
+) -> Result<Begun, ApiError> {
     if let Some(key) = &job.key
         && let Some(existing) = db::codes::find_run_by_key(conn, job.producer.org_id, key)?
     {
-        return replay(existing, &job.fingerprint).map(|run| (run, false));
+        let first = replay(existing, &job.fingerprint)?;
+        return Ok(if first.pending_until.is_some() {
+            Begun::InProgress
+        } else {
+            Begun::Replay(first)
+        });
     }
     let batch = load_own_batch(conn, &job.producer, job.batch_id)?;
     if batch.status() != BatchStatus::Active {
@@ -163,6 +184,19 @@ fn issue(conn: &mut DbConnection, job: &Issue) -> Result<(CodeRunRow, bool), Api
             "gs1 needs a product with a GTIN; add one to the product or use url",
         )
     })?;
+    let now = chrono::Utc::now();
+    let (day_start, next_day) = vietnam_day_bounds(now);
+    let issued_today = db::codes::issued_since(conn, &batch.producer_id, day_start)?;
+    if issued_today + i64::from(job.draft.count) > i64::from(codes_per_day) {
+        return Err(ApiError::TooManyRequests {
+            retry_after_secs: u64::try_from((next_day - now.naive_utc()).num_seconds())
+                .unwrap_or(1)
+                .max(1),
+            reason: format!(
+                "a producer issues at most {codes_per_day} codes a day; {issued_today} issued today"
+            ),
+        });
+    }
     let run = CodeRunRow {
         id: Uuid::now_v7().to_string(),
         batch_id: batch.id.clone(),
@@ -175,20 +209,113 @@ fn issue(conn: &mut DbConnection, job: &Issue) -> Result<(CodeRunRow, bool), Api
         idempotency_key: job.key.clone(),
         request_fingerprint: Some(job.fingerprint.clone()),
         created_at: db::now(),
+        pending_until: Some(db::now() + lease),
     };
     db::codes::insert_run(conn, &run)?;
-    let run_id = run.id.clone();
-    db::codes::insert_codes(conn, &run.id, job.draft.count, |done| {
-        if done % 100_000 == 0 || done == job.draft.count {
-            tracing::info!(run_id = %run_id, done, "issuing codes");
+    Ok(Begun::Pending(run))
+}
+
+/// The start of today in Vietnam and of tomorrow, as UTC instants.
+fn vietnam_day_bounds(
+    now: chrono::DateTime<Utc>,
+) -> (chrono::NaiveDateTime, chrono::NaiveDateTime) {
+    let today = crate::domain::time::vietnam_date(now);
+    let (start, end) =
+        crate::domain::time::vietnam_days_utc(Some(today), Some(today)).unwrap_or((None, None));
+    let start = start.unwrap_or_else(|| now.naive_utc());
+    (start, end.unwrap_or(start + chrono::Duration::days(1)))
+}
+
+/// Insert a pending run's codes in short turns and make it visible; on any
+/// failure remove what was inserted, so nothing of the run remains.
+async fn fill(db: &Db, run: &CodeRunRow, lease: chrono::Duration) -> Result<(), ApiError> {
+    let (db_here, run_id, count) = (db.clone(), run.id.clone(), run.count as u32);
+    let filled = db
+        .run(move |conn| {
+            let logged = run_id.clone();
+            Ok(db::codes::insert_codes_in_turns(
+                &db_here,
+                conn,
+                &run_id,
+                count,
+                lease,
+                |done| {
+                    if done % 100_000 == 0 || done == count {
+                        tracing::info!(run_id = %logged, done, "issuing codes");
+                    }
+                },
+            )?)
+        })
+        .await;
+    let finished = match filled {
+        Ok(()) => {
+            let run_id = run.id.clone();
+            // `transaction`: the new codes are registry facts for the scan caches.
+            db.transaction(move |conn| Ok(db::codes::finish_run(conn, &run_id)?))
+                .await
         }
-    })?;
-    Ok((run, true))
+        Err(e) => Err(e),
+    };
+    if finished.is_err() {
+        let (db_here, run_id) = (db.clone(), run.id.clone());
+        let removed = db
+            .run(move |conn| Ok(db::codes::remove_pending_run(&db_here, conn, &run_id)?))
+            .await;
+        if let Err(e) = removed {
+            // The lease runs out and the sweeper removes it instead.
+            tracing::warn!(error = %e, "a failed run was not removed now");
+        }
+    }
+    finished
+}
+/// How long a retry waits for the first request with its key to finish.
+const KEYED_RETRY_WAIT: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// A retry that found its key's run still being issued waits for it.
+async fn wait_for_keyed_run(
+    db: &Db,
+    producer: Uuid,
+    key: String,
+    fingerprint: &str,
+) -> Result<CodeRunRow, ApiError> {
+    let started = std::time::Instant::now();
+    loop {
+        let key = key.clone();
+        let found = db
+            .run(move |conn| Ok(db::codes::find_run_by_key(conn, producer, &key)?))
+            .await?;
+        match found {
+            Some(run) if run.pending_until.is_none() => return replay(run, fingerprint),
+            Some(_) if started.elapsed() < KEYED_RETRY_WAIT => {
+                actix_web::rt::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+            Some(_) => {
+                return Err(ApiError::Conflict {
+                    field: Some("Idempotency-Key".into()),
+                    reason:
+                        "the first request with this key is still issuing its codes; retry later"
+                            .into(),
+                });
+            }
+            None => {
+                return Err(ApiError::Conflict {
+                    field: Some("Idempotency-Key".into()),
+                    reason: "the first request with this key failed and issued nothing; retry it"
+                        .into(),
+                });
+            }
+        }
+    }
 }
 
 /// Issue `count` new codes for a batch and one of its farming areas (its
-/// producer). All the codes exist or none do. With an `Idempotency-Key`
-/// header, a retried request returns the first run instead of a second.
+/// producer). All the codes exist or none do: the run is issued in short
+/// turns (scans and other writers go on meanwhile) and is invisible until
+/// its last code is in; if the service stops half-way, what was inserted
+/// is removed. With an `Idempotency-Key` header, a retried request returns
+/// the first run instead of a second (waiting for it if it is still being
+/// issued). A producer issues at most `CODES_PER_DAY` codes a day (429
+/// with `Retry-After` beyond).
 #[utoipa::path(
     tag = "codes",
     security(("bearer" = [])),
@@ -202,6 +329,7 @@ fn issue(conn: &mut DbConnection, job: &Issue) -> Result<(CodeRunRow, bool), Api
         (status = 404, response = crate::error::ProblemResponse),
         (status = 409, response = crate::error::ProblemResponse),
         (status = 422, response = crate::error::ProblemResponse),
+        (status = 429, response = crate::error::ProblemResponse),
     )
 )]
 #[post("/batches/{id}/code-runs")]
@@ -231,23 +359,39 @@ pub async fn create_code_run(
         key,
         base_url: state.settings.public_base_url.clone(),
     };
-    let key = job.key.clone();
-    let producer = job.producer.org_id;
-    let fp = job.fingerprint.clone();
-    let result = state.db.transaction(move |conn| issue(conn, &job)).await;
-    let (run, created) = match (result, key) {
-        // A concurrent request with the same key may have committed first.
-        (Err(conflict @ ApiError::Conflict { .. }), Some(key)) => {
-            let existing = state
-                .db
-                .run(move |conn| Ok(db::codes::find_run_by_key(conn, producer, &key)?))
-                .await?;
-            match existing {
-                Some(existing) => (replay(existing, &fp)?, false),
-                None => return Err(conflict),
-            }
+    let (key, producer, fp) = (
+        job.key.clone(),
+        job.producer.org_id,
+        job.fingerprint.clone(),
+    );
+    let limits = &state.settings.limits;
+    let codes_per_day = limits.codes_per_day;
+    let lease =
+        chrono::Duration::seconds(i64::try_from(limits.issuance_lease_seconds).unwrap_or(60));
+    let begun = state
+        .db
+        .transaction_quiet(move |conn| begin(conn, &job, codes_per_day, lease))
+        .await;
+    let begun = match (begun, key.clone()) {
+        // A concurrent request with the same key may have opened its run first.
+        (Err(ApiError::Conflict { .. }), Some(key)) => {
+            Begun::Replay(wait_for_keyed_run(&state.db, producer, key, &fp).await?)
         }
-        (result, _) => result?,
+        (begun, _) => begun?,
+    };
+    let (run, created) = match begun {
+        Begun::Replay(run) => (run, false),
+        Begun::InProgress => {
+            let key = key.ok_or_else(|| ApiError::Internal("a keyed run without a key".into()))?;
+            (
+                wait_for_keyed_run(&state.db, producer, key, &fp).await?,
+                false,
+            )
+        }
+        Begun::Pending(run) => {
+            fill(&state.db, &run, lease).await?;
+            (run, true)
+        }
     };
     let out = CodeRunOut::from_row(&run)?;
     if created {
@@ -510,7 +654,9 @@ pub struct LabelsQuery {
 }
 
 /// Printable A4 label sheets for a range of a run's codes: a vector QR code,
-/// the grouped code, product name, lot and OCOP stars on each label.
+/// the grouped code, product name, lot and OCOP stars on each label. A few
+/// PDFs are made at once (`PDF_CONCURRENCY`), a few more wait (`PDF_QUEUE`);
+/// beyond that, 429 with `Retry-After`.
 #[utoipa::path(
     tag = "codes",
     security(("bearer" = [])),
@@ -519,6 +665,7 @@ pub struct LabelsQuery {
         (status = 200, description = "PDF", content_type = "application/pdf", body = Vec<u8>),
         (status = 404, response = crate::error::ProblemResponse),
         (status = 422, response = crate::error::ProblemResponse),
+        (status = 429, response = crate::error::ProblemResponse),
     )
 )]
 #[get("/code-runs/{id}/labels.pdf")]
@@ -554,7 +701,9 @@ pub async fn labels_pdf(
     )
     .map_err(|(field, reason)| ApiError::invalid(field, reason))?;
     let ecc = q.ecc.unwrap_or_default();
-    let pdf = state
+    // A turn first: a full queue is refused before any work is done.
+    let _turn = state.pdf_gate.enter().await?;
+    let labels: Vec<Label> = state
         .db
         .run(move |conn| {
             let run = load_run_for_labels(conn, &principal, id)?;
@@ -597,18 +746,24 @@ pub async fn labels_pdf(
                 to as i32,
                 i64::from(MAX_PDF_LABELS),
             )?;
-            let labels = rows.into_iter().map(|row| Label {
-                payload: format!("{}{}", run.payload_prefix, row.code),
-                code_grouped: TraceCode::parse(&row.code)
-                    .map(|c| c.grouped())
-                    .unwrap_or(row.code),
-                product_name: product.name_vi.clone(),
-                lot: batch.lot.clone(),
-                stars,
-            });
-            crate::labels::pdf::render(&layout, ecc, labels).map_err(ApiError::Internal)
+            Ok(rows
+                .into_iter()
+                .map(|row| Label {
+                    payload: format!("{}{}", run.payload_prefix, row.code),
+                    code_grouped: TraceCode::parse(&row.code)
+                        .map(|c| c.grouped())
+                        .unwrap_or(row.code),
+                    product_name: product.name_vi.clone(),
+                    lot: batch.lot.clone(),
+                    stars,
+                })
+                .collect())
         })
         .await?;
+    // Rendered holding no database connection.
+    let pdf = web::block(move || crate::labels::pdf::render(&layout, ecc, labels.into_iter()))
+        .await?
+        .map_err(ApiError::Internal)?;
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")
         .insert_header((

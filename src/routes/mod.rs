@@ -63,6 +63,8 @@ pub struct AppState {
     /// Revoked keys whose tokens may still be alive (refused at once).
     pub revoked_keys: web::Data<crate::auth::revocation::RevokedKeys>,
     pub limiter: crate::ratelimit::ClientLimiter,
+    /// Label PDFs rendered at once, and waiting.
+    pub pdf_gate: crate::ratelimit::WorkGate,
     pub scan_cache: crate::scan_cache::ScanCache,
     pub daily_salt: crate::scan_cache::DailySalt,
     /// Background work (the webhook sender) runs while this is held.

@@ -8,7 +8,7 @@ use ocop_trace::domain::organization::OrgKind;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{Session, TestApp, matrix_cell_matches};
+use crate::helpers::{Session, TestApp, eventually, matrix_cell_matches, spawn_app_with};
 
 struct Setup {
     authority: Session,
@@ -241,7 +241,7 @@ async fn send_without_key(app: &TestApp, s: &Setup, count: u32) -> crate::helper
 api_test!(async fn a_crash_mid_issuance_leaves_no_partial_run(app) {
     let s = setup(&app, None).await;
     // A second server process on the same database, killed while it issues a million codes.
-    let server = app.spawn_server_process(&[]).await;
+    let server = app.spawn_server_process(&[("ISSUANCE_LEASE_SECONDS", "5")]).await;
     let (mut child, base, rx) = (server.child, server.base, server.log_lines);
     let client = reqwest::Client::new();
     let request = client
@@ -250,7 +250,7 @@ api_test!(async fn a_crash_mid_issuance_leaves_no_partial_run(app) {
         .json(&json!({"count": 1_000_000, "farming_area_code": "VN-HBHO-0007"}))
         .send();
     let watcher = actix_web::rt::spawn(request);
-    // Kill it once it reports progress: some chunks are in, the run is not committed.
+    // Kill it once it reports progress: some chunks are in, the run is not finished.
     let waiting = Instant::now();
     let mut progressed = false;
     while !progressed && waiting.elapsed() < Duration::from_secs(120) {
@@ -263,12 +263,106 @@ api_test!(async fn a_crash_mid_issuance_leaves_no_partial_run(app) {
     assert!(progressed, "the issuance never reported progress");
     assert!(watcher.await.expect("join").is_err(), "the request must not have completed");
 
-    assert_eq!(app.count("code_runs"), 0);
-    assert_eq!(app.count("codes"), 0);
+    // What was inserted is invisible: no run listed, no code scans…
+    let runs = app.get(&format!("/api/v1/batches/{}/code-runs", s.batch_id), Some(&s.producer.token)).await;
+    assert_eq!(runs.assert_status(200).as_array().map(Vec::len), Some(0));
+    let half_issued: Vec<String> = app.with_db(|conn| {
+        use diesel::prelude::*;
+        use ocop_trace::db::schema::codes::dsl::*;
+        codes.select(code).limit(3).load(conn)
+    }).expect("codes");
+    for c in &half_issued {
+        let scanned = app.send(app.request(Method::GET, &format!("/c/{c}"), None).header("accept", "application/json")).await;
+        scanned.assert_problem(404);
+    }
+    // …and once the dead issuer's lease runs out it is removed altogether.
+    eventually(60, "the abandoned run is removed", || async {
+        app.count("code_runs") == 0 && app.count("codes") == 0
+    }).await;
     // The database is usable afterwards.
     let answer = issue(&app, &s, json!({"count": 10, "farming_area_code": "VN-HBHO-0007"})).await;
     answer.assert_status(201);
     assert_eq!(app.count("codes"), 10);
+});
+
+// The review's finding: issuing 1,000,000 codes held SQLite's write lock
+// for 18.7 s, and a public scan sent meanwhile waited 18.4 s. Now the run
+// goes in short turns: scans are answered while it is still being issued.
+api_test!(async fn scans_are_answered_while_a_large_run_is_being_issued(app) {
+    let s = setup(&app, None).await;
+    let first = issue(&app, &s, json!({"count": 3, "farming_area_code": "VN-HBHO-0007"})).await;
+    let run_id = first.assert_status(201)["id"].as_str().expect("id").to_owned();
+    let csv = app.get(&format!("/api/v1/code-runs/{run_id}/codes"), Some(&s.producer.token)).await;
+    let scanned: Vec<String> = csv.text.lines().skip(1).filter_map(|l| l.split(',').nth(1)).map(str::to_owned).collect();
+    let big = actix_web::rt::spawn({
+        let request = app
+            .request(Method::POST, &format!("/api/v1/batches/{}/code-runs", s.batch_id), Some(&s.producer.token))
+            .json(&json!({"count": 300_000, "farming_area_code": "VN-HBHO-0007"}));
+        request.send()
+    });
+    let pending = || app.with_db(|conn| {
+        use diesel::prelude::*;
+        use ocop_trace::db::schema::code_runs::dsl::*;
+        code_runs.filter(pending_until.is_not_null()).count().get_result::<i64>(conn)
+    }).expect("pending runs");
+    eventually(60, "the big run is under way", || async { pending() == 1 && app.count("codes") > 3 }).await;
+    for code in &scanned {
+        let view = app.scan_json(code).await;
+        assert_eq!(view["verdict"], "authentic");
+        app.post(&format!("/c/{code}/location"), None, &json!({"latitude": 20.8, "longitude": 105.3})).await.assert_status(204);
+    }
+    // Other callers get in meanwhile too.
+    let other = app.login(OrgKind::Producer).await;
+    let other_runs = app.get("/api/v1/me", Some(&other.token)).await;
+    other_runs.assert_status(200);
+    assert_eq!(pending(), 1, "the scans were answered before the big run finished");
+    let done = big.await.expect("join").expect("answer");
+    assert_eq!(done.status().as_u16(), 201);
+    assert_eq!(pending(), 0);
+    assert_eq!(app.count("codes"), 300_003);
+});
+
+api_test!(async fn a_producer_issues_at_most_its_daily_quota(app) {
+    let app = spawn_app_with(app.backend, |args| args.limits.codes_per_day = 100).await;
+    let s = setup(&app, None).await;
+    issue(&app, &s, json!({"count": 60, "farming_area_code": "VN-HBHO-0007"})).await.assert_status(201);
+    let over = issue(&app, &s, json!({"count": 41, "farming_area_code": "VN-HBHO-0007"})).await;
+    assert!(over.assert_problem(429)["detail"].as_str().expect("detail").contains("100 codes a day"));
+    let wait: u64 = over.headers["retry-after"].to_str().expect("ascii").parse().expect("seconds");
+    assert!((1..=86_400).contains(&wait), "until midnight in Vietnam: {wait}");
+    assert_eq!(app.count("codes"), 60, "the refused run issued nothing");
+    issue(&app, &s, json!({"count": 40, "farming_area_code": "VN-HBHO-0007"})).await.assert_status(201);
+});
+
+// The review's finding: nine concurrent 5,000-label PDFs took every pooled
+// connection; `/api/v1/me` and `/auth/token` answered 503 after 10 s.
+api_test!(async fn label_pdfs_queue_and_the_rest_of_the_service_keeps_answering(app) {
+    let app = spawn_app_with(app.backend, |args| {
+        args.limits.pdf_concurrency = 1;
+        args.limits.pdf_queue = 1;
+    })
+    .await;
+    let s = setup(&app, None).await;
+    let run = issue(&app, &s, json!({"count": 2_000, "farming_area_code": "VN-HBHO-0007"})).await;
+    let run_id = run.assert_status(201)["id"].as_str().expect("id").to_owned();
+    let pdfs = futures_util::future::join_all((0..9).map(|_| {
+        app.send(app.request(Method::GET, &format!("/api/v1/code-runs/{run_id}/labels.pdf?to=300"), Some(&s.producer.token)))
+    }));
+    let others = async {
+        // While they render: other callers get in.
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+        let me = app.get("/api/v1/me", Some(&s.producer.token)).await.status.as_u16();
+        let token = app.post("/api/v1/auth/token", None, &json!({"api_key": s.producer.api_key})).await.status.as_u16();
+        (me, token)
+    };
+    let (answers, (me, token)) = futures_util::future::join(pdfs, others).await;
+    assert_eq!((me, token), (200, 200));
+    let statuses: Vec<u16> = answers.iter().map(|a| a.status.as_u16()).collect();
+    assert!(statuses.iter().all(|s| [200, 429].contains(s)), "{statuses:?}");
+    assert!(statuses.contains(&200) && statuses.contains(&429), "{statuses:?}");
+    let refused = answers.iter().find(|a| a.status == 429).expect("a 429");
+    refused.assert_problem(429);
+    assert!(refused.headers.contains_key("retry-after"));
 });
 
 api_test!(async fn codes_authorization_matrix(app) {

@@ -171,6 +171,11 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut ServeArgs
             webhook_timeout_seconds: 5,
             webhook_allow_private_urls: true,
         },
+        limits: ocop_trace::config::LimitArgs {
+            // A killed issuer's run is swept within seconds (every 2 s here).
+            issuance_lease_seconds: 5,
+            ..Default::default()
+        },
     };
     adjust(&mut args);
     let settings = Settings::from_args(args).expect("settings");
