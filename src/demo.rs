@@ -555,7 +555,6 @@ fn seed_registry(
             gtin: seed.gtin.map(Into::into),
             description_vi: Some(seed.story_vi.into()),
             description_en: Some(seed.story_en.into()),
-            image_url: None,
             unit: Some(seed.unit.into()),
         })?;
         let product = db::products::insert(conn, producer, &fields)?;

@@ -5,7 +5,7 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
-use actix_web::middleware::{ErrorHandlers, from_fn};
+use actix_web::middleware::{DefaultHeaders, ErrorHandlers, from_fn};
 use actix_web::{App, HttpServer, web};
 use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
@@ -100,6 +100,14 @@ impl Application {
                 .app_data(web::JsonConfig::default().error_handler(extract::json_error))
                 .default_service(web::to(routes::not_routed))
                 .wrap(ErrorHandlers::new().default_handler(problem_for_bare_errors))
+                // On every answer: no content sniffing, no address of ours sent
+                // on as a referrer, never framed (pages also say so in their CSP).
+                .wrap(
+                    DefaultHeaders::new()
+                        .add(("X-Content-Type-Options", "nosniff"))
+                        .add(("Referrer-Policy", "no-referrer"))
+                        .add(("X-Frame-Options", "DENY")),
+                )
                 .wrap(from_fn(telemetry::request_id_header))
                 .wrap(TracingLogger::<telemetry::RequestSpan>::new())
                 .into_utoipa_app()

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::DbConnection;
-use super::schema::{ocop_ratings, organizations, products};
+use super::schema::{ocop_ratings, organizations, product_pictures, products};
 use crate::domain::ocop::{NewRating, OcopGroup};
 use crate::domain::pagination::{Page, Paginated};
 use crate::domain::product::ProductFields;
@@ -340,4 +340,72 @@ pub fn expiring_ratings(
         .limit(page.limit())
         .load(conn)?;
     Ok(Paginated::new(rows, page, total))
+}
+
+/// Where the scan page finds a product's picture: a path on this service,
+/// versioned by the picture's hash so it can be cached for good.
+pub fn picture_path(product_id: &str, sha256: &str) -> String {
+    format!(
+        "/images/products/{product_id}.jpg?v={}",
+        &sha256[..sha256.len().min(12)]
+    )
+}
+
+/// Store a product's picture (replacing any) and point the product at it.
+pub struct NewPicture<'a> {
+    pub jpeg: &'a [u8],
+    pub sha256: &'a str,
+    pub width: u32,
+    pub height: u32,
+}
+
+pub fn put_picture(
+    conn: &mut DbConnection,
+    product_id: &str,
+    picture: &NewPicture<'_>,
+) -> QueryResult<()> {
+    diesel::delete(product_pictures::table.find(product_id)).execute(conn)?;
+    diesel::insert_into(product_pictures::table)
+        .values((
+            product_pictures::product_id.eq(product_id),
+            product_pictures::jpeg.eq(picture.jpeg),
+            product_pictures::sha256.eq(picture.sha256),
+            product_pictures::width.eq(i32::try_from(picture.width).unwrap_or(i32::MAX)),
+            product_pictures::height.eq(i32::try_from(picture.height).unwrap_or(i32::MAX)),
+            product_pictures::updated_at.eq(super::now()),
+        ))
+        .execute(conn)?;
+    set_image_url(
+        conn,
+        product_id,
+        Some(&picture_path(product_id, picture.sha256)),
+    )
+}
+
+/// Remove a product's picture.
+pub fn delete_picture(conn: &mut DbConnection, product_id: &str) -> QueryResult<()> {
+    diesel::delete(product_pictures::table.find(product_id)).execute(conn)?;
+    set_image_url(conn, product_id, None)
+}
+
+fn set_image_url(conn: &mut DbConnection, product_id: &str, url: Option<&str>) -> QueryResult<()> {
+    diesel::update(products::table.find(product_id))
+        .set((
+            products::image_url.eq(url),
+            products::updated_at.eq(super::now()),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// A product's picture: the JPEG and its hash.
+pub fn find_picture(
+    conn: &mut DbConnection,
+    product_id: &str,
+) -> QueryResult<Option<(Vec<u8>, String)>> {
+    product_pictures::table
+        .find(product_id)
+        .select((product_pictures::jpeg, product_pictures::sha256))
+        .first(conn)
+        .optional()
 }

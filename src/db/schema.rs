@@ -59,6 +59,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    product_pictures (product_id) {
+        product_id -> Text,
+        jpeg -> Binary,
+        sha256 -> Text,
+        width -> Integer,
+        height -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     ocop_ratings (id) {
         id -> Text,
         product_id -> Text,
@@ -324,6 +335,7 @@ diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id))
 
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
+    product_pictures,
     api_keys,
     products,
     ocop_ratings,

@@ -30,9 +30,6 @@ pub struct ProductDraft {
     pub description_vi: Option<String>,
     #[serde(default)]
     pub description_en: Option<String>,
-    #[serde(default)]
-    #[schema(example = "https://example.vn/mat-ong.jpg")]
-    pub image_url: Option<String>,
     /// Sales unit, e.g. "chai 500 ml".
     #[serde(default)]
     #[schema(example = "chai 500 ml")]
@@ -50,7 +47,6 @@ pub struct ProductPatch {
     pub gtin: Option<String>,
     pub description_vi: Option<String>,
     pub description_en: Option<String>,
-    pub image_url: Option<String>,
     pub unit: Option<String>,
 }
 
@@ -62,36 +58,16 @@ pub struct ProductFields {
     pub gtin: Option<Gtin>,
     pub description_vi: Option<String>,
     pub description_en: Option<String>,
+    /// This service's address of the product's picture (uploaded, checked
+    /// and re-encoded here), never another host's.
     pub image_url: Option<String>,
     pub unit: Option<String>,
-}
-
-pub fn parse_image_url(field: &str, raw: &str) -> Result<String, FieldError> {
-    let url = raw.trim();
-    let ok = (url.starts_with("https://") || url.starts_with("http://"))
-        && url.len() <= 500
-        && !url.chars().any(|c| c.is_whitespace() || c.is_control());
-    if ok {
-        Ok(url.to_owned())
-    } else {
-        Err(FieldError::new(
-            field,
-            "must be an http(s) URL of at most 500 characters",
-        ))
-    }
 }
 
 fn optional_gtin(v: &mut Violations, raw: Option<&str>) -> Option<Gtin> {
     match raw.map(str::trim) {
         None | Some("") => None,
         Some(g) => v.check(Gtin::parse("gtin", g)),
-    }
-}
-
-fn optional_url(v: &mut Violations, raw: Option<&str>) -> Option<String> {
-    match raw.map(str::trim) {
-        None | Some("") => None,
-        Some(u) => v.check(parse_image_url("image_url", u)),
     }
 }
 
@@ -116,7 +92,6 @@ pub fn parse_new_product(d: &ProductDraft) -> Result<ProductFields, Vec<FieldErr
             STORY_MAX,
         ))
         .flatten();
-    let image_url = optional_url(&mut v, d.image_url.as_deref());
     let unit = v
         .check(text::optional("unit", d.unit.as_deref(), 50))
         .flatten();
@@ -128,7 +103,7 @@ pub fn parse_new_product(d: &ProductDraft) -> Result<ProductFields, Vec<FieldErr
             gtin,
             description_vi,
             description_en,
-            image_url,
+            image_url: None,
             unit,
         }),
         _ => Err(v.into_errors()),
@@ -175,9 +150,6 @@ pub fn apply_product_patch(
             ))
             .flatten();
     }
-    if p.image_url.is_some() {
-        next.image_url = optional_url(&mut v, p.image_url.as_deref());
-    }
     if let Some(unit) = &p.unit {
         next.unit = v.check(text::optional("unit", Some(unit), 50)).flatten();
     }
@@ -200,7 +172,6 @@ mod tests {
             gtin: Some("8934563123451".into()),
             description_vi: Some("Dòng 1\nDòng 2".into()),
             description_en: None,
-            image_url: None,
             unit: Some("chai 500 ml".into()),
         }
     }
@@ -216,13 +187,13 @@ mod tests {
     fn bad_gtin_and_url_are_named() {
         let mut d = draft();
         d.gtin = Some("8934563123452".into());
-        d.image_url = Some("ftp://x".into());
+        d.name_vi = " ".into();
         let fields: Vec<_> = parse_new_product(&d)
             .expect_err("invalid")
             .into_iter()
             .map(|e| e.field)
             .collect();
-        assert_eq!(fields, ["gtin", "image_url"]);
+        assert_eq!(fields, ["name_vi", "gtin"]);
     }
 
     #[test]

@@ -152,6 +152,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(scan::scan_upper)
         .service(scan::scan_gs1)
         .service(scan::share_location)
+        .service(products::product_image)
         .service(
             scope::scope("/api/v1")
                 .service(auth::issue_token)
@@ -166,6 +167,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(products::list_products)
                 .service(products::get_product)
                 .service(products::update_product)
+                .service(products::put_product_image)
+                .service(products::delete_product_image)
                 .service(products::archive_product)
                 .service(products::create_rating)
                 .service(products::get_current_rating)

@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 use chrono::NaiveDate;
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 
 use std::sync::Arc;
@@ -53,6 +54,8 @@ fn fmt_date(d: NaiveDate) -> String {
 #[derive(Template)]
 #[template(path = "scan.html")]
 struct ScanPage {
+    style: &'static str,
+    script: &'static str,
     lang: &'static str,
     title: String,
     province: String,
@@ -297,6 +300,8 @@ fn page(v: &ScanView, base_path: &str) -> ScanPage {
         });
     }
     ScanPage {
+        style: SCAN_CSS,
+        script: SCAN_JS,
         lang: v.language.as_str(),
         title: format!(
             "{} — {}",
@@ -364,6 +369,7 @@ fn page(v: &ScanView, base_path: &str) -> ScanPage {
 #[derive(Template)]
 #[template(path = "scan_not_found.html")]
 struct NotFoundPage {
+    style: &'static str,
     lang: &'static str,
     title: &'static str,
     other_lang_href: String,
@@ -387,6 +393,7 @@ fn not_found(lang: Lang, raw: &str, base_path: &str, json: bool) -> HttpResponse
         return ApiError::NotFound(explanation.into()).error_response();
     }
     let page = NotFoundPage {
+        style: NOT_FOUND_CSS,
         lang: lang.as_str(),
         title: pick("Mã không hợp lệ", "Unknown code"),
         other_lang_href: format!("{base_path}?lang={}", if en { "vi" } else { "en" }),
@@ -412,13 +419,53 @@ fn not_found(lang: Lang, raw: &str, base_path: &str, json: bool) -> HttpResponse
             ]
         },
     };
-    html(actix_web::http::StatusCode::NOT_FOUND, page.render())
+    html(
+        actix_web::http::StatusCode::NOT_FOUND,
+        page.render(),
+        &NOT_FOUND_CSP,
+    )
 }
 
-fn html(status: actix_web::http::StatusCode, rendered: askama::Result<String>) -> HttpResponse {
+/// The pages' style and script, inline (one request on a slow phone) and
+/// allowed by their hashes alone: the pages load nothing from anywhere.
+const SCAN_CSS: &str = include_str!("../../templates/scan.css");
+const SCAN_JS: &str = include_str!("../../templates/scan.js");
+const NOT_FOUND_CSS: &str = include_str!("../../templates/scan_not_found.css");
+
+fn csp_hash(inline: &str) -> String {
+    use base64::Engine;
+    let digest = Sha256::digest(inline.as_bytes());
+    format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
+}
+
+/// Nothing but the page's own inline style and script, images from this
+/// service, and the location post back to it; never framed, no forms.
+fn content_security_policy(style: &str, script: Option<&str>) -> String {
+    let script = script.map_or_else(|| "'none'".to_owned(), csp_hash);
+    format!(
+        "default-src 'none'; style-src {}; script-src {script}; img-src 'self' data:; \
+         connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        csp_hash(style)
+    )
+}
+
+static SCAN_CSP: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| content_security_policy(SCAN_CSS, Some(SCAN_JS)));
+static NOT_FOUND_CSP: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| content_security_policy(NOT_FOUND_CSS, None));
+
+fn html(
+    status: actix_web::http::StatusCode,
+    rendered: askama::Result<String>,
+    csp: &str,
+) -> HttpResponse {
     match rendered {
         Ok(body) => HttpResponse::build(status)
             .content_type("text/html; charset=utf-8")
+            .insert_header((header::CONTENT_SECURITY_POLICY, csp))
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .insert_header((header::VARY, "Accept, Accept-Language"))
             .body(body),
@@ -653,6 +700,7 @@ async fn answer_scan(
     Ok(html(
         actix_web::http::StatusCode::OK,
         page(&view, &base_path).render(),
+        &SCAN_CSP,
     ))
 }
 

@@ -23,9 +23,14 @@ fn take_database_away(app: &TestApp, away: bool) {
             std::fs::rename(from, to).expect("rename database file");
         }
         Backend::Postgres => {
-            let admin_url = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL");
+            let admin_url = crate::helpers::without_tls(
+                &std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL"),
+            );
             let name = app
                 .database_url
+                .split('?')
+                .next()
+                .expect("url")
                 .rsplit('/')
                 .next()
                 .expect("db name")

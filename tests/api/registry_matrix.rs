@@ -38,6 +38,9 @@ api_test!(async fn registry_authorization_matrix(app) {
         (Method::GET, "/api/v1/products".into(), ["ok", "ok", "ok", "ok", "ok", "401"]),
         (Method::GET, format!("/api/v1/products/{pid}"), ["ok", "ok", "ok", "404", "ok", "401"]),
         (Method::PATCH, format!("/api/v1/products/{pid}"), ["403", "403", "ok", "404", "403", "401"]),
+        // The owner gets past the door to the body's check (no picture sent: 415).
+        (Method::PUT, format!("/api/v1/products/{pid}/image"), ["403", "403", "415", "404", "403", "401"]),
+        (Method::DELETE, format!("/api/v1/products/{pid}/image"), ["403", "403", "ok", "404", "403", "401"]),
         (Method::POST, format!("/api/v1/products/{pid2}/archive"), ["403", "403", "ok", "404", "403", "401"]),
         (Method::POST, format!("/api/v1/products/{pid}/ocop-ratings"), ["403", "ok", "403", "403", "403", "401"]),
         (Method::GET, format!("/api/v1/products/{pid}/ocop-rating"), ["ok", "ok", "ok", "404", "ok", "401"]),

@@ -506,3 +506,49 @@ async fn the_writer_thread_checkpoints_what_the_workers_commit() {
         actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+/// The SHA-256 of an inline block, as a CSP source.
+fn csp_source(inline: &str) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(inline.as_bytes()))
+    )
+}
+
+fn between<'a>(text: &'a str, open: &str, close: &str) -> &'a str {
+    let start = text
+        .find(open)
+        .map(|i| i + open.len())
+        .expect("opening tag");
+    let end = text[start..].find(close).expect("closing tag") + start;
+    &text[start..end]
+}
+
+// The review's finding: the pages sent no browser security headers.
+api_test!(async fn pages_load_nothing_from_elsewhere_and_are_never_framed(app) {
+    let s = setup(&app, "2025-02-01").await;
+    let unknown = TraceCode::random();
+    for path in [format!("/c/{}", s.codes[0]), format!("/c/{unknown}")] {
+        let page = scan_html(&app, &path, None).await;
+        assert!(page.content_type().starts_with("text/html"), "{path}");
+        let header = |name: &str| page.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        let csp = header("content-security-policy");
+        assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert!(!csp.contains("http") && !csp.contains("unsafe-inline") && !csp.contains('*'), "{csp}");
+        // The inline style and script are the ones the policy names.
+        assert!(csp.contains(&csp_source(between(&page.text, "<style>", "</style>"))), "style hash in {csp}");
+        if page.text.contains("<script>") {
+            assert!(csp.contains(&csp_source(between(&page.text, "<script>", "</script>"))), "script hash in {csp}");
+        } else {
+            assert!(csp.contains("script-src 'none'"), "{csp}");
+        }
+        assert_eq!(header("x-content-type-options"), "nosniff");
+        assert_eq!(header("referrer-policy"), "no-referrer");
+        assert_eq!(header("x-frame-options"), "DENY");
+    }
+    // The API answers carry the same headers.
+    let json = app.send(app.request(Method::GET, &format!("/c/{}", s.codes[0]), None).header("accept", "application/json")).await;
+    assert_eq!(json.headers.get("x-content-type-options").and_then(|v| v.to_str().ok()), Some("nosniff"));
+});
