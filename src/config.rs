@@ -183,7 +183,8 @@ pub struct ScanArgs {
     #[arg(long, env = "TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<std::net::IpAddr>,
 
-    /// Views of one code after which the page warns it may be a copy.
+    /// Views of one code after which it is watched as a possible copy; the
+    /// page warns once more distinct clients than this have viewed it.
     #[arg(long, env = "CLONE_SCAN_THRESHOLD", default_value_t = 50)]
     pub clone_scan_threshold: u32,
 

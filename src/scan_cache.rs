@@ -185,3 +185,41 @@ impl DailySalt {
         salt
     }
 }
+
+/// Codes past the view threshold whose viewers are tracked, at most.
+const MAX_WATCHED_CODES: usize = 100_000;
+
+/// The distinct clients (daily client hashes) that viewed each code since
+/// it passed the view threshold, up to `cap` a code: what the view rule
+/// needs to confirm a copy, kept in memory because the scan events have no
+/// index by code (the scan's write path stays an append).
+#[derive(Default)]
+pub struct ViewersPastThreshold {
+    codes: Mutex<HashMap<TraceCode, Vec<crate::domain::scan::ClientHash>>>,
+}
+
+impl ViewersPastThreshold {
+    /// Note a viewer of a code past the threshold; returns how many distinct
+    /// viewers it has had since (at most `cap`).
+    pub fn note(
+        &self,
+        code: &TraceCode,
+        client: Option<crate::domain::scan::ClientHash>,
+        cap: usize,
+    ) -> usize {
+        let Ok(mut codes) = self.codes.lock() else {
+            return 0;
+        };
+        if codes.len() >= MAX_WATCHED_CODES && !codes.contains_key(code) {
+            codes.clear();
+        }
+        let seen = codes.entry(*code).or_default();
+        if let Some(client) = client
+            && seen.len() < cap
+            && !seen.contains(&client)
+        {
+            seen.push(client);
+        }
+        seen.len()
+    }
+}

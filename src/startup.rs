@@ -85,6 +85,7 @@ impl Application {
             ),
             scan_cache: Default::default(),
             daily_salt: Default::default(),
+            viewers: Default::default(),
             db,
             settings: Arc::new(settings),
             openapi_yaml: routes::render_yaml(&doc),

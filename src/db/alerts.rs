@@ -80,15 +80,6 @@ pub fn set_status(
         .first(conn)
 }
 
-/// Distinct clients (daily client hashes) that viewed a code.
-pub fn distinct_viewers(conn: &mut DbConnection, code: &str) -> QueryResult<i64> {
-    scan_events::table
-        .filter(scan_events::code.eq(code))
-        .filter(scan_events::kind.eq("view"))
-        .select(diesel::dsl::count(scan_events::client_hash).aggregate_distinct())
-        .first(conn)
-}
-
 /// Alerts of these codes.
 pub fn of_codes(conn: &mut DbConnection, wanted: &[String]) -> QueryResult<Vec<AlertRow>> {
     let mut out = Vec::new();

@@ -182,6 +182,15 @@ pub fn check_scan_count(views: i64, distinct_clients: i64, t: &CloneThresholds) 
     })
 }
 
+/// Should this view (the `views`-th) look at the code's distinct clients?
+/// The first view beyond the threshold does, then views 10, 20, 40, 80…
+/// beyond it: a heavily scanned code costs a handful of reads, not one per
+/// ten views.
+pub fn time_to_count_clients(views: i64, threshold: i64) -> bool {
+    let beyond = views - threshold - 1;
+    beyond == 0 || (beyond > 0 && beyond % 10 == 0 && (beyond / 10).count_ones() == 1)
+}
+
 /// Travel between two scans faster than any package moves, in (km, seconds, km/h).
 fn implausible_travel(
     a: &LocatedScan,
@@ -339,6 +348,14 @@ mod tests {
             check_scan_count(60, 51, &t()).map(|f| f.status(&t())),
             Some(AlertStatus::Confirmed)
         );
+    }
+
+    #[test]
+    fn distinct_clients_are_counted_ever_more_rarely() {
+        let checked: Vec<i64> = (1..=400)
+            .filter(|v| time_to_count_clients(*v, 50))
+            .collect();
+        assert_eq!(checked, [51, 61, 71, 91, 131, 211, 371]);
     }
 
     #[test]

@@ -12,8 +12,8 @@ use crate::auth::Principal;
 use crate::db::alerts::AlertRow;
 use crate::db::{self, DbConnection};
 use crate::domain::clone::{
-    AlertStatus, CloneThresholds, Finding, GeoPoint, LocatedScan, Sale, check_after_sale,
-    check_scan_count, check_travel,
+    AlertStatus, CloneRule, CloneThresholds, Finding, GeoPoint, LocatedScan, Sale,
+    check_after_sale, check_scan_count, check_travel,
 };
 use crate::domain::webhook::WebhookEvent;
 use crate::error::ApiError;
@@ -113,19 +113,34 @@ fn tell(conn: &mut DbConnection, alert: &AlertRow) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// After a view beyond the threshold: watch the code, and confirm it once
-/// more distinct clients than the threshold viewed it.
-pub fn check_views(
+/// After a view beyond the threshold: the finding of the view rule when it
+/// would change the code's alert (open a watch, or confirm one once more
+/// distinct clients than the threshold viewed it since it passed the
+/// threshold). Reads only, so the scan
+/// path takes SQLite's write turn only when there is something to write.
+pub fn views_finding(
     conn: &mut DbConnection,
-    owner: &CodeOwner<'_>,
+    code: &str,
     views: i64,
+    clients: i64,
     thresholds: &CloneThresholds,
-) -> Result<Option<AlertRow>, ApiError> {
-    let clients = db::alerts::distinct_viewers(conn, owner.code)?;
-    match check_scan_count(views, clients, thresholds) {
-        Some(finding) => record(conn, owner, &finding, thresholds),
-        None => Ok(None),
+) -> Result<Option<Finding>, ApiError> {
+    let existing = db::alerts::find_for(conn, code, CloneRule::ScanCount.as_str())?;
+    let current = existing.as_ref().map(stored_status).transpose()?;
+    if current.is_some_and(|s| s != AlertStatus::Watch) {
+        return Ok(None);
     }
+    Ok(
+        check_scan_count(views, clients, thresholds).filter(|finding| match current {
+            None => true,
+            Some(watch) => watch.after_finding(finding.status(thresholds)).is_some(),
+        }),
+    )
+}
+
+/// Does this alert change what consumers and shops are shown?
+pub fn shown(alert: &AlertRow) -> bool {
+    alert.status == AlertStatus::Confirmed.as_str()
 }
 
 /// After a located scan: the travel and after-sale rules.

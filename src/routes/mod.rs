@@ -67,6 +67,8 @@ pub struct AppState {
     pub pdf_gate: crate::ratelimit::WorkGate,
     pub scan_cache: crate::scan_cache::ScanCache,
     pub daily_salt: crate::scan_cache::DailySalt,
+    /// Distinct viewers of codes past the view threshold (the view rule).
+    pub viewers: crate::scan_cache::ViewersPastThreshold,
     /// Background work (the webhook sender) runs while this is held.
     pub _alive: Arc<()>,
 }

@@ -15,7 +15,7 @@ use super::clone_watch::{self, CodeOwner};
 use super::scan_view::{self, CodeFacts, ScanContext, ScanView, Verdict};
 use super::{AppState, today};
 use crate::db::scans::{NewScanEvent, ScanKind};
-use crate::domain::clone::{GeoPoint, LocatedScan};
+use crate::domain::clone::{CloneRule, GeoPoint, LocatedScan, time_to_count_clients};
 use crate::domain::code::TraceCode;
 use crate::domain::ocop::{RatingLevel, RatingStatus};
 use crate::domain::scan::{
@@ -588,35 +588,58 @@ pub async fn scan_context(state: &AppState, code: TraceCode) -> Result<Option<Co
     Ok(Some(CodeView { context, facts }))
 }
 
-/// Views beyond the threshold between two looks at a code's distinct clients.
-const VIEWS_BETWEEN_CLIENT_COUNTS: i64 = 10;
-
-/// Beyond the threshold of views, now and then, count the code's distinct
-/// clients (the scan rule), in the background after the scan's commit: the
-/// answer does not wait for it.
-fn check_scan_count(state: &AppState, context: &ScanContext, code: TraceCode, views: i64) {
+/// Beyond the threshold of views, now and then, apply the view rule, in the
+/// background after the scan's commit: the answer does not wait for it.
+fn check_scan_count(
+    state: &AppState,
+    found: &CodeView,
+    code: TraceCode,
+    client: Option<ClientHash>,
+    views: i64,
+) {
     let thresholds = state.settings.clone_thresholds();
-    let beyond = views - thresholds.max_views - 1;
-    if beyond < 0 || beyond % VIEWS_BETWEEN_CLIENT_COUNTS != 0 {
+    let settled = found
+        .facts
+        .alerts
+        .iter()
+        .any(|a| a.rule == CloneRule::ScanCount.as_str() && a.status != "watch");
+    if settled || views <= thresholds.max_views {
         return;
     }
+    let cap = usize::try_from(thresholds.max_views + 1).unwrap_or(usize::MAX);
+    let clients = state.viewers.note(&code, client, cap);
+    if !time_to_count_clients(views, thresholds.max_views) {
+        return;
+    }
+    let clients = i64::try_from(clients).unwrap_or(i64::MAX);
     let db = state.db.clone();
+    let context = &found.context;
     let (producer_id, batch_id) = (context.batch.producer_id.clone(), context.batch.id.clone());
     actix_web::rt::spawn(async move {
         let code = code.to_string();
-        let checked = db
-            .transaction_quiet(move |conn| {
-                let owner = CodeOwner {
-                    code: &code,
-                    producer_id: &producer_id,
-                    batch_id: &batch_id,
-                };
-                clone_watch::check_views(conn, &owner, views, &thresholds)
-            })
+        let looked = code.clone();
+        let finding = db
+            .run(move |conn| clone_watch::views_finding(conn, &looked, views, clients, &thresholds))
             .await;
-        match checked {
-            Ok(Some(_)) => db.registry_changed(),
-            Ok(None) => {}
+        let changed = match finding {
+            Ok(Some(finding)) => {
+                db.transaction_quiet(move |conn| {
+                    let owner = CodeOwner {
+                        code: &code,
+                        producer_id: &producer_id,
+                        batch_id: &batch_id,
+                    };
+                    clone_watch::record(conn, &owner, &finding, &thresholds)
+                })
+                .await
+            }
+            Ok(None) => Ok(None),
+            Err(e) => Err(e),
+        };
+        match changed {
+            // A watch changes nothing consumers see: the caches stay.
+            Ok(Some(alert)) if clone_watch::shown(&alert) => db.registry_changed(),
+            Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "clone alert not raised"),
         }
     });
@@ -666,12 +689,13 @@ async fn answer_scan(
                 (found, views, first)
             }
         };
+    let client = client_of(state, addr);
     let event = ScanRecord {
         kind: ScanKind::View,
         lang,
         at: now,
         location: None,
-        client: client_of(state, addr),
+        client,
     };
     let this_scan = scan_view::OneScan {
         context: &found.context,
@@ -687,7 +711,7 @@ async fn answer_scan(
             .json()
             .map_err(|e| ApiError::Internal(format!("scan JSON: {e}")))?;
         record_scan(state, req, &code, event).await?;
-        check_scan_count(state, &found.context, code, views);
+        check_scan_count(state, &found, code, client, views);
         return Ok(HttpResponse::Ok()
             .content_type("application/json")
             .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -696,7 +720,7 @@ async fn answer_scan(
     }
     let view = this_scan.view();
     record_scan(state, req, &code, event).await?;
-    check_scan_count(state, &found.context, code, views);
+    check_scan_count(state, &found, code, client, views);
     Ok(html(
         actix_web::http::StatusCode::OK,
         page(&view, &base_path).render(),
@@ -859,7 +883,7 @@ pub async fn share_location(
         .await;
     match checked {
         // The page shows a confirmed alert from the next scan on.
-        Ok(changed) if !changed.is_empty() => state.db.registry_changed(),
+        Ok(changed) if changed.iter().any(clone_watch::shown) => state.db.registry_changed(),
         Ok(_) => {}
         // The location is recorded; the rules look again at the next one.
         Err(e) => tracing::warn!(error = %e, "clone rules not checked after a shared location"),
