@@ -71,82 +71,6 @@ fn insert_chunk(conn: &mut DbConnection, rows: &[CodeRow]) -> QueryResult<usize>
     }
 }
 
-/// Fresh random codes for serials `first..first + n`, sorted: random keys
-/// inserted in key order walk the B-tree left to right instead of jumping
-/// around it, far fewer page visits per chunk.
-fn draw_chunk(rows: &mut Vec<CodeRow>, run_id: &str, first: u32, n: u32) {
-    rows.clear();
-    rows.extend((0..n).map(|i| CodeRow {
-        code: TraceCode::random().to_string(),
-        run_id: run_id.to_owned(),
-        serial: (first + i) as i32,
-    }));
-    rows.sort_unstable_by(|a, b| a.code.cmp(&b.code));
-}
-
-/// Insert `count` codes in chunks of `chunk`, each through `commit` (which
-/// runs it as a transaction or a savepoint). A collision with an existing
-/// code (a concurrent run, or sheer chance) rolls back only that chunk,
-/// which is drawn again. `progress` is told the codes so far.
-fn insert_in_chunks(
-    conn: &mut DbConnection,
-    run_id: &str,
-    count: u32,
-    chunk: u32,
-    mut commit: impl FnMut(&mut DbConnection, &[CodeRow]) -> QueryResult<()>,
-    mut progress: impl FnMut(u32),
-) -> QueryResult<()> {
-    let mut next_serial: u32 = 1;
-    let mut rows: Vec<CodeRow> = Vec::with_capacity(chunk.min(count) as usize);
-    while next_serial <= count {
-        let n = (count - next_serial + 1).min(chunk);
-        let mut attempt = 0;
-        loop {
-            draw_chunk(&mut rows, run_id, next_serial, n);
-            match commit(conn, &rows) {
-                Ok(()) => break,
-                Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info))
-                    if attempt < COLLISION_RETRIES =>
-                {
-                    tracing::warn!(
-                        run_id,
-                        attempt,
-                        cause = info.message(),
-                        "code collision; drawing the chunk again"
-                    );
-                    attempt += 1;
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        next_serial += n;
-        progress(next_serial - 1);
-    }
-    Ok(())
-}
-
-/// Insert `count` fresh codes for a run, inside the caller's transaction
-/// (each chunk under a savepoint). For small runs (the demo).
-pub fn insert_codes(
-    conn: &mut DbConnection,
-    run_id: &str,
-    count: u32,
-    progress: impl FnMut(u32),
-) -> QueryResult<()> {
-    let chunk = match conn {
-        DbConnection::Sqlite(_) => SQLITE_CHUNK_ROWS,
-        DbConnection::Pg(_) => CHUNK_ROWS,
-    } as u32;
-    insert_in_chunks(
-        conn,
-        run_id,
-        count,
-        chunk,
-        |c, rows| c.transaction(|c| insert_chunk(c, rows).map(|_| ())),
-        progress,
-    )
-}
-
 /// The whole run's codes, drawn at once and sorted, each with its serial:
 /// 17 bytes a code, 17 MB for the largest run. Inserted in this order, turn
 /// after turn, the inserts walk both indexes (the code, and the run's
@@ -168,6 +92,79 @@ fn draw_run(count: u32) -> Vec<(TraceCode, u32)> {
     codes.into_iter().zip(1..).collect()
 }
 
+/// Insert a run's codes slice by slice of `slice_rows`, each through
+/// `commit` (a transaction of its own, or a savepoint). A collision with an
+/// existing code (another run's, or sheer chance) rolls back only that
+/// slice, whose codes are drawn again; the rest of the plan stays.
+/// `progress` is told the codes so far.
+fn insert_run_codes(
+    conn: &mut DbConnection,
+    run_id: &str,
+    count: u32,
+    slice_rows: usize,
+    mut commit: impl FnMut(&mut DbConnection, &[CodeRow]) -> QueryResult<()>,
+    mut progress: impl FnMut(u32),
+) -> QueryResult<()> {
+    let mut plan = draw_run(count);
+    let mut done: u32 = 0;
+    let mut rows: Vec<CodeRow> = Vec::with_capacity(slice_rows.min(plan.len()));
+    for slice in plan.chunks_mut(slice_rows) {
+        let mut attempt = 0;
+        loop {
+            rows.clear();
+            rows.extend(slice.iter().map(|(code, serial)| CodeRow {
+                code: code.to_string(),
+                run_id: run_id.to_owned(),
+                serial: *serial as i32,
+            }));
+            match commit(conn, &rows) {
+                Ok(()) => break,
+                Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info))
+                    if attempt < COLLISION_RETRIES =>
+                {
+                    tracing::warn!(
+                        run_id,
+                        attempt,
+                        cause = info.message(),
+                        "code collision; drawing the slice's codes again"
+                    );
+                    for (code, _) in slice.iter_mut() {
+                        *code = TraceCode::random();
+                    }
+                    slice.sort_unstable();
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        done += slice.len() as u32;
+        progress(done);
+    }
+    Ok(())
+}
+
+/// Insert `count` fresh codes for a run, inside the caller's transaction
+/// (each slice under a savepoint). For small runs (the demo).
+pub fn insert_codes(
+    conn: &mut DbConnection,
+    run_id: &str,
+    count: u32,
+    progress: impl FnMut(u32),
+) -> QueryResult<()> {
+    let slice_rows = match conn {
+        DbConnection::Sqlite(_) => SQLITE_CHUNK_ROWS,
+        DbConnection::Pg(_) => CHUNK_ROWS,
+    };
+    insert_run_codes(
+        conn,
+        run_id,
+        count,
+        slice_rows,
+        |c, rows| c.transaction(|c| insert_chunk(c, rows).map(|_| ())),
+        progress,
+    )
+}
+
 /// Insert a pending run's codes in short transactions, each taking SQLite's
 /// write turn only for itself (so scans commit in between) and renewing the
 /// run's lease to `now + lease`. The run stays invisible until
@@ -179,57 +176,26 @@ pub fn insert_codes_in_turns(
     run_id: &str,
     count: u32,
     lease: chrono::Duration,
-    mut progress: impl FnMut(u32),
+    progress: impl FnMut(u32),
 ) -> QueryResult<()> {
     let turn_rows = match conn {
         DbConnection::Sqlite(_) => SQLITE_TURN_ROWS,
         DbConnection::Pg(_) => CHUNK_ROWS,
     };
-    let mut plan = draw_run(count);
-    let mut done: u32 = 0;
-    let mut rows: Vec<CodeRow> = Vec::with_capacity(turn_rows);
-    for chunk in plan.chunks_mut(turn_rows) {
-        let mut attempt = 0;
-        loop {
-            rows.clear();
-            rows.extend(chunk.iter().map(|(code, serial)| CodeRow {
-                code: code.to_string(),
-                run_id: run_id.to_owned(),
-                serial: *serial as i32,
-            }));
-            let committed = {
-                let _turn = db.sqlite_write_turn(conn);
-                conn.transaction(|c| {
-                    insert_chunk(c, &rows)?;
-                    renew_lease(c, run_id, lease)
-                })
-            };
-            match committed {
-                Ok(()) => break,
-                // A code another run already has (or sheer chance): this
-                // turn's codes are drawn again, the rest of the plan stays.
-                Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info))
-                    if attempt < COLLISION_RETRIES =>
-                {
-                    tracing::warn!(
-                        run_id,
-                        attempt,
-                        cause = info.message(),
-                        "code collision; drawing the turn's codes again"
-                    );
-                    for (code, _) in chunk.iter_mut() {
-                        *code = TraceCode::random();
-                    }
-                    chunk.sort_unstable();
-                    attempt += 1;
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        done += chunk.len() as u32;
-        progress(done);
-    }
-    Ok(())
+    insert_run_codes(
+        conn,
+        run_id,
+        count,
+        turn_rows,
+        |c, rows| {
+            let _turn = db.sqlite_write_turn(c);
+            c.transaction(|c| {
+                insert_chunk(c, rows)?;
+                renew_lease(c, run_id, lease)
+            })
+        },
+        progress,
+    )
 }
 
 /// The lease a pending run's issuer holds, while it still holds it.
