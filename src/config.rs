@@ -1,44 +1,10 @@
 //! Settings, read once from CLI flags and environment, validated at start-up.
 
-use std::fmt;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
 
-use crate::auth::jwt::JwtKeys;
-
-/// A secret value that never prints itself (Debug and Display are redacted).
-#[derive(Clone)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret([redacted])")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
-
-impl std::str::FromStr for Secret {
-    type Err = std::convert::Infallible;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(Self(s.to_owned()))
-    }
-}
+pub use crate::secret::Secret;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/ocop-trace.sqlite";
 
@@ -231,7 +197,8 @@ pub struct Settings {
     pub database_pool_size: u32,
     pub bind: String,
     pub public_base_url: String,
-    pub jwt: JwtKeys,
+    /// Signs access tokens (the keys are built from it at start-up).
+    pub jwt_secret: Secret,
     pub token_ttl: Duration,
     pub workers: usize,
     pub shutdown_timeout: Duration,
@@ -267,7 +234,7 @@ impl Settings {
                 tracing::warn!(
                     "JWT_SECRET not set: using a random secret; tokens will not survive a restart"
                 );
-                Secret::new(crate::auth::random_token(48))
+                Secret::random(48)
             }
         };
         if !(60..=3600).contains(&args.token_ttl_seconds) {
@@ -282,7 +249,7 @@ impl Settings {
             database_pool_size: args.db.database_pool_size.max(1),
             bind: args.bind,
             public_base_url: base,
-            jwt: JwtKeys::new(&secret),
+            jwt_secret: secret,
             token_ttl: Duration::from_secs(args.token_ttl_seconds),
             workers: args.workers,
             shutdown_timeout: Duration::from_secs(args.shutdown_timeout_seconds),
@@ -290,7 +257,7 @@ impl Settings {
                 .scan
                 .scan_salt_secret
                 .clone()
-                .unwrap_or_else(|| Secret::new(crate::auth::random_token(32))),
+                .unwrap_or_else(|| Secret::random(32)),
             scan: args.scan,
             webhooks: args.webhooks,
             limits: LimitArgs {
@@ -310,36 +277,5 @@ impl Settings {
             min_distance_km: self.scan.clone_min_distance_km,
             sold_radius_km: self.scan.clone_sold_radius_km,
         }
-    }
-
-    pub fn webhook_sender(&self) -> crate::webhooks::sender::SenderConfig {
-        crate::webhooks::sender::SenderConfig {
-            poll: Duration::from_millis(self.webhooks.webhook_poll_ms.max(10)),
-            retry_base: Duration::from_millis(self.webhooks.webhook_retry_base_ms.max(10)),
-            timeout: Duration::from_secs(self.webhooks.webhook_timeout_seconds.clamp(1, 60)),
-            allow_private_urls: self.webhooks.webhook_allow_private_urls,
-        }
-    }
-}
-
-/// Make sure the directory of a SQLite file exists (first run on a fresh machine).
-pub fn ensure_parent_dir(path: &str) -> std::io::Result<()> {
-    if let Some(parent) = PathBuf::from(path).parent()
-        && !parent.as_os_str().is_empty()
-    {
-        std::fs::create_dir_all(parent)?;
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn secret_never_prints() {
-        let s = Secret::new("super-secret-value");
-        assert!(!format!("{s:?}").contains("super"));
-        assert!(!format!("{s}").contains("super"));
     }
 }

@@ -365,10 +365,10 @@ fn seed_recalled_batch(
         .into_iter()
         .next()
         .map(|a| a.code)
-        .ok_or_else(|| ApiError::Internal("demo area".into()))?;
+        .ok_or_else(|| ApiError::internal("demo area"))?;
     let draft = parse_new_batch(
         &BatchDraft {
-            product_id: crate::routes::stored_uuid(&product.id)?,
+            product_id: crate::db::stored_uuid(&product.id)?,
             lot: "CCP-2610-B".into(),
             farming_area_codes: vec![area_code],
             packing_facility_code: None,
@@ -417,9 +417,9 @@ fn seed_recalled_batch(
         &[],
     )?;
     Ok(DemoProduct {
-        product_id: crate::routes::stored_uuid(&product.id)?,
+        product_id: crate::db::stored_uuid(&product.id)?,
         name: product.name_vi.clone(),
-        batch_id: crate::routes::stored_uuid(&batch.id)?,
+        batch_id: crate::db::stored_uuid(&batch.id)?,
         lot: batch.lot.clone(),
         note: "recalled batch",
         code,
@@ -481,7 +481,7 @@ fn seed_delivery(
 
 fn ymd((y, m, d): (i32, u32, u32)) -> Result<NaiveDate, ApiError> {
     NaiveDate::from_ymd_opt(y, m, d)
-        .ok_or_else(|| ApiError::Internal(format!("demo date {y}-{m}-{d}")))
+        .ok_or_else(|| ApiError::internal(format!("demo date {y}-{m}-{d}")))
 }
 
 /// Issue a run of demo codes for a batch; returns its first code.
@@ -499,7 +499,7 @@ fn issue_codes(
         count: CODES_PER_BATCH as i32,
         payload_format: PayloadFormat::Url.as_str().into(),
         payload_prefix: payload_prefix(PayloadFormat::Url, base_url, None, &batch.lot)
-            .ok_or_else(|| ApiError::Internal("demo payload".into()))?,
+            .ok_or_else(|| ApiError::internal("demo payload"))?,
         idempotency_key: None,
         request_fingerprint: None,
         created_at: db::now(),
@@ -512,7 +512,7 @@ fn issue_codes(
         .into_iter()
         .next()
         .map(|c| c.code)
-        .ok_or_else(|| ApiError::Internal("demo codes missing".into()))
+        .ok_or_else(|| ApiError::internal("demo codes missing"))
 }
 
 fn seed_registry(
@@ -526,7 +526,7 @@ fn seed_registry(
             .iter()
             .find(|a| a.kind == kind && name.is_none_or(|n| a.name == n))
             .map(|a| a.organization_id)
-            .ok_or_else(|| ApiError::Internal(format!("demo organization {name:?} missing")))
+            .ok_or_else(|| ApiError::internal(format!("demo organization {name:?} missing")))
     };
     let authority = org(OrgKind::Authority, None)?;
     let packing = parse_new_site(
@@ -609,7 +609,7 @@ fn seed_registry(
         let harvest = ymd(seed.harvest)?;
         let batch = parse_new_batch(
             &BatchDraft {
-                product_id: crate::routes::stored_uuid(&product.id)?,
+                product_id: crate::db::stored_uuid(&product.id)?,
                 lot: seed.lot.into(),
                 farming_area_codes: vec![seed.area_code.into()],
                 packing_facility_code: Some(packing.code.clone()),
@@ -640,9 +640,9 @@ fn seed_registry(
             )?;
         }
         out.push(DemoProduct {
-            product_id: crate::routes::stored_uuid(&product.id)?,
+            product_id: crate::db::stored_uuid(&product.id)?,
             name: seed.name_vi.into(),
-            batch_id: crate::routes::stored_uuid(&batch.id)?,
+            batch_id: crate::db::stored_uuid(&batch.id)?,
             lot: seed.lot.into(),
             note: seed.note,
             code: code.clone(),

@@ -1,21 +1,18 @@
-//! One error type for the whole API, rendered as RFC 7807 `application/problem+json`.
-//!
-//! Handlers return `Result<_, ApiError>`; extractor errors (JSON, query, path) and
-//! the router's own 404/405/413 answers are mapped into the same shape by
-//! [`problem_for_bare_errors`], so a client never sees a second error format.
+//! One error type for the whole API: what the client is told, as RFC 7807
+//! problem details. Services return it; `routes::problem` renders it as
+//! `application/problem+json` (this file knows nothing of HTTP servers).
+//! Storage's [`DbError`] maps into it here, so no SQL reaches a client.
 
-use actix_web::body::EitherBody;
-use actix_web::dev::ServiceResponse;
-use actix_web::http::StatusCode;
-use actix_web::http::header::{self, HeaderValue};
-use actix_web::middleware::ErrorHandlerResponse;
-use actix_web::{HttpResponse, ResponseError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 
+use crate::db::DbError;
 pub use crate::domain::validation::FieldError;
+
+/// The cause of an internal error: kept for the log, never sent.
+pub type Cause = Box<dyn std::error::Error + Send + Sync>;
 
 /// RFC 7807 problem details, as every error of this API is answered.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -74,9 +71,9 @@ pub enum ApiError {
     },
     #[error("service unavailable: {0}")]
     Unavailable(String),
-    /// Anything we did not expect. The detail is logged, never sent.
+    /// Anything we did not expect. The cause is logged, never sent.
     #[error("internal error: {0}")]
-    Internal(String),
+    Internal(Cause),
 }
 
 impl ApiError {
@@ -95,23 +92,26 @@ impl ApiError {
         Self::NotFound(what.into())
     }
 
-    /// The problem for a bare status produced outside our handlers (router, actix).
-    pub fn from_status(status: StatusCode) -> Self {
-        match status {
-            StatusCode::NOT_FOUND => Self::NotFound("no such resource".into()),
-            StatusCode::METHOD_NOT_ALLOWED => Self::MethodNotAllowed,
-            StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge { limit: 0 },
-            StatusCode::UNAUTHORIZED => Self::Unauthorized("authentication required".into()),
-            StatusCode::FORBIDDEN => Self::Forbidden("not allowed".into()),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-                Self::UnsupportedMediaType("content type not supported".into())
-            }
-            StatusCode::SERVICE_UNAVAILABLE => Self::Unavailable("try again later".into()),
-            s if s.is_client_error() => Self::BadRequest {
-                field: None,
-                reason: s.canonical_reason().unwrap_or("bad request").to_owned(),
-            },
-            _ => Self::Internal(format!("unexpected status {status}")),
+    /// Something we did not expect; `cause` is logged, never sent.
+    pub fn internal(cause: impl Into<Cause>) -> Self {
+        Self::Internal(cause.into())
+    }
+
+    /// The HTTP status this problem is answered with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Validation(_) => 422,
+            Self::BadRequest { .. } => 400,
+            Self::Unauthorized(_) => 401,
+            Self::Forbidden(_) => 403,
+            Self::NotFound(_) => 404,
+            Self::MethodNotAllowed => 405,
+            Self::Conflict { .. } => 409,
+            Self::PayloadTooLarge { .. } => 413,
+            Self::UnsupportedMediaType(_) => 415,
+            Self::TooManyRequests { .. } => 429,
+            Self::Unavailable(_) => 503,
+            Self::Internal(_) => 500,
         }
     }
 
@@ -189,54 +189,11 @@ impl ApiError {
         Problem {
             problem_type: format!("/problems/{slug}"),
             title: title.to_owned(),
-            status: self.status_code().as_u16(),
+            status: self.status(),
             detail,
             field,
             errors,
         }
-    }
-}
-
-impl ResponseError for ApiError {
-    fn status_code(&self) -> StatusCode {
-        match self {
-            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
-            Self::NotFound(_) => StatusCode::NOT_FOUND,
-            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict { .. } => StatusCode::CONFLICT,
-            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        if let Self::Internal(cause) = self {
-            tracing::error!(%cause, "internal error");
-        }
-        let mut builder = HttpResponse::build(self.status_code());
-        builder.insert_header((header::CONTENT_TYPE, PROBLEM_CONTENT_TYPE));
-        match self {
-            Self::Unauthorized(_) => {
-                builder.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
-            }
-            Self::TooManyRequests {
-                retry_after_secs, ..
-            } => {
-                builder.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
-            }
-            Self::Unavailable(_) => {
-                builder.insert_header((header::RETRY_AFTER, "5"));
-            }
-            _ => {}
-        }
-        let body = serde_json::to_vec(&self.to_problem()).unwrap_or_else(|_| b"{}".to_vec());
-        builder.body(body)
     }
 }
 
@@ -252,65 +209,32 @@ impl From<Vec<FieldError>> for ApiError {
     }
 }
 
-impl From<diesel::result::Error> for ApiError {
-    fn from(err: diesel::result::Error) -> Self {
-        use diesel::result::{DatabaseErrorKind, Error};
+impl From<DbError> for ApiError {
+    fn from(err: DbError) -> Self {
         match err {
-            Error::NotFound => Self::NotFound("no such resource".into()),
-            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+            DbError::NotFound => Self::NotFound("no such resource".into()),
+            DbError::Conflict(constraint) => {
                 // The constraint's name and table are for the log, not the client.
-                tracing::info!(cause = info.message(), "unique violation");
+                tracing::info!(cause = %constraint, "unique violation");
                 Self::Conflict {
                     field: None,
                     reason: "already exists".into(),
                 }
             }
-            other => Self::Internal(other.to_string()),
+            DbError::Unavailable(cause) => {
+                // The pool's own words (its size, the database's address) are logged only.
+                tracing::warn!(%cause, "no database connection in time");
+                Self::Unavailable("the service is busy; retry in a few seconds".into())
+            }
+            other => Self::Internal(Box::new(other)),
         }
     }
 }
 
-impl From<diesel::r2d2::PoolError> for ApiError {
-    fn from(err: diesel::r2d2::PoolError) -> Self {
-        // The pool's own words (its size, the database's address) are logged only.
-        tracing::warn!(error = %err, "no database connection in time");
-        Self::Unavailable("the service is busy; retry in a few seconds".into())
+impl From<diesel::result::Error> for ApiError {
+    fn from(err: diesel::result::Error) -> Self {
+        DbError::from(err).into()
     }
-}
-
-impl From<actix_web::error::BlockingError> for ApiError {
-    fn from(err: actix_web::error::BlockingError) -> Self {
-        Self::Internal(err.to_string())
-    }
-}
-
-/// Middleware hook: any bare 4xx/5xx answer (no body of its own: actix's
-/// payload and routing errors) is rewritten into problem+json.
-pub fn problem_for_bare_errors<B>(
-    res: ServiceResponse<B>,
-) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    // Only bare answers are rewritten: a handler that chose a body (problem
-    // JSON, or the scan page's HTML 404) keeps it.
-    if res.headers().contains_key(header::CONTENT_TYPE) {
-        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
-    }
-    let status = res.status();
-    let (req, original) = res.into_parts();
-    let mut problem = ApiError::from_status(status).error_response();
-    // Keep headers actix set for a reason (e.g. `Allow` on 405).
-    for (name, value) in original.headers() {
-        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
-            problem.headers_mut().insert(name.clone(), value.clone());
-        }
-    }
-    *problem.status_mut() = status;
-    problem.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(PROBLEM_CONTENT_TYPE),
-    );
-    let res: ServiceResponse<EitherBody<B>> =
-        ServiceResponse::new(req, problem).map_into_right_body();
-    Ok(ErrorHandlerResponse::Response(res))
 }
 
 /// The reusable OpenAPI response for every error: problem details.

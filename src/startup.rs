@@ -12,8 +12,8 @@ use utoipa_actix_web::AppExt;
 
 use crate::config::Settings;
 use crate::db::Db;
-use crate::error::problem_for_bare_errors;
 use crate::extract;
+use crate::routes::problem::problem_for_bare_errors;
 use crate::routes::{self, AppState};
 use crate::telemetry;
 
@@ -43,7 +43,7 @@ impl Application {
         listener: TcpListener,
     ) -> Result<Self, String> {
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
-        let jwt = web::Data::new(settings.jwt.clone());
+        let jwt = web::Data::new(crate::auth::jwt::JwtKeys::new(&settings.jwt_secret));
         let workers = settings.workers;
         let shutdown = settings.shutdown_timeout;
         let doc = routes::openapi();
@@ -53,11 +53,9 @@ impl Application {
             settings.scan.trusted_proxies.clone(),
         );
         let alive = Arc::new(());
-        crate::webhooks::sender::start(
-            db.clone(),
-            settings.webhook_sender(),
-            Arc::downgrade(&alive),
-        );
+        let sender = webhook_sender_config(&settings.webhooks);
+        crate::jobs::webhook_sender::start(db.clone(), sender, Arc::downgrade(&alive));
+        crate::jobs::rating_expiry::start(db.clone(), sender.poll, Arc::downgrade(&alive));
         let revoked_keys = web::Data::new(crate::auth::revocation::RevokedKeys::default());
         crate::auth::revocation::start_refresher(
             db.clone(),
@@ -73,9 +71,9 @@ impl Application {
         crate::jobs::abandoned_runs::start(db.clone(), sweep_every, Arc::downgrade(&alive));
         let (scan_writer, scan_writer_stopped) =
             crate::db::scan_writer::ScanWriter::start(db.clone());
+        let settings = Arc::new(settings);
         let state = web::Data::new(AppState {
             _alive: alive,
-            scan_writer,
             revoked_keys: revoked_keys.clone(),
             limiter,
             pdf_gate: crate::ratelimit::WorkGate::new(
@@ -83,11 +81,10 @@ impl Application {
                 settings.limits.pdf_queue,
                 "label PDFs",
             ),
-            scan_cache: Default::default(),
-            daily_salt: Default::default(),
-            viewers: Default::default(),
+            services: crate::services::Services::new(db.clone(), settings.clone(), scan_writer),
             db,
-            settings: Arc::new(settings),
+            jwt: jwt.clone(),
+            settings,
             openapi_yaml: routes::render_yaml(&doc),
             routes: routes::RouteTable::from_openapi(&doc),
         });
@@ -148,5 +145,18 @@ impl Application {
             tracing::warn!("the scan writer had not finished when the shutdown timeout ran out");
         }
         served
+    }
+}
+
+/// The webhook sender's settings, bounded to sane values.
+fn webhook_sender_config(
+    args: &crate::config::WebhookArgs,
+) -> crate::jobs::webhook_sender::SenderConfig {
+    use std::time::Duration;
+    crate::jobs::webhook_sender::SenderConfig {
+        poll: Duration::from_millis(args.webhook_poll_ms.max(10)),
+        retry_base: Duration::from_millis(args.webhook_retry_base_ms.max(10)),
+        timeout: Duration::from_secs(args.webhook_timeout_seconds.clamp(1, 60)),
+        allow_private_urls: args.webhook_allow_private_urls,
     }
 }

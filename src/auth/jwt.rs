@@ -6,8 +6,8 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::config::Secret;
 use crate::domain::organization::OrgKind;
+use crate::secret::Secret;
 
 pub const ISSUER: &str = "ocop-trace";
 pub const AUDIENCE: &str = "ocop-trace-api";

@@ -7,8 +7,6 @@ pub mod jwt;
 pub mod principal;
 pub mod revocation;
 
-use rand::Rng;
-use rand::distr::Alphanumeric;
 use sha2::{Digest, Sha256};
 
 pub use principal::{
@@ -23,14 +21,7 @@ use crate::error::ApiError;
 pub const API_KEY_PREFIX: &str = "ocop_";
 const API_KEY_RANDOM_CHARS: usize = 40;
 
-/// A random alphanumeric string from the OS-seeded CSPRNG.
-pub fn random_token(len: usize) -> String {
-    rand::rng()
-        .sample_iter(&Alphanumeric)
-        .take(len)
-        .map(char::from)
-        .collect()
-}
+pub use crate::secret::random_token;
 
 /// A new API key: `ocop_` + 40 random alphanumerics (≈ 238 bits).
 pub fn generate_api_key() -> String {

@@ -62,7 +62,7 @@ fn bearer_token(req: &HttpRequest) -> Result<&str, ApiError> {
 fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
     let keys = req
         .app_data::<web::Data<JwtKeys>>()
-        .ok_or_else(|| ApiError::Internal("JWT keys not configured".into()))?;
+        .ok_or_else(|| ApiError::internal("JWT keys not configured"))?;
     let claims = keys.verify(bearer_token(req)?).map_err(|e| match e {
         TokenError::Expired => ApiError::Unauthorized("the access token has expired".into()),
         TokenError::Invalid(_) => ApiError::Unauthorized("the access token is not valid".into()),
@@ -71,7 +71,7 @@ fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
         .map_err(|_| ApiError::Unauthorized("the access token is not valid".into()))?;
     let revoked = req
         .app_data::<web::Data<RevokedKeys>>()
-        .ok_or_else(|| ApiError::Internal("revoked keys not configured".into()))?;
+        .ok_or_else(|| ApiError::internal("revoked keys not configured"))?;
     if revoked.is_revoked(&claims.kid) {
         return Err(ApiError::Unauthorized(
             "the API key of this access token was revoked".into(),

@@ -1,7 +1,9 @@
 //! Storage: one diesel schema over SQLite (embedded default) and PostgreSQL.
 //!
-//! All SQL lives below this module. Handlers reach the database only through
-//! [`Db::run`], which hops to the blocking thread pool.
+//! All SQL lives below this module. Async callers reach the database through
+//! [`Db::run`] and [`Db::transaction`], the one bridge to the blocking thread
+//! pool; background threads use [`Db::transaction_here`]. Nothing here knows
+//! of HTTP: errors are [`DbError`], which front doors map.
 
 pub mod alerts;
 pub mod analytics;
@@ -10,6 +12,7 @@ pub mod audit;
 pub mod batches;
 pub mod certifications;
 pub mod codes;
+pub mod error;
 pub mod events;
 pub mod organizations;
 pub mod products;
@@ -26,7 +29,7 @@ use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
-use crate::error::ApiError;
+pub use error::{DbError, stored_uuid};
 
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -184,9 +187,6 @@ pub struct Db {
     /// "database is locked" a deferred transaction gets when it upgrades its
     /// read lock while another connection writes.
     sqlite_writer: std::sync::Arc<std::sync::Mutex<()>>,
-    /// Bumped after every committed write transaction, so caches of registry
-    /// facts (the scan's) know to read again.
-    registry_version: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Db {
@@ -195,7 +195,7 @@ impl Db {
         let target = DbTarget::parse(url)?;
         let max_size = match &target {
             DbTarget::Sqlite { path } => {
-                crate::config::ensure_parent_dir(path)
+                ensure_parent_dir(path)
                     .map_err(|e| format!("can't create the folder for {path}: {e}"))?;
                 // Writes are serial in SQLite; a few readers are all that helps.
                 max_size.min(8)
@@ -221,7 +221,6 @@ impl Db {
             pool,
             target: std::sync::Arc::new(target),
             sqlite_writer: Default::default(),
-            registry_version: Default::default(),
         })
     }
 
@@ -229,7 +228,7 @@ impl Db {
         &self.target
     }
 
-    pub fn get(&self) -> Result<PooledConnection<ConnectionManager>, ApiError> {
+    pub fn get(&self) -> Result<PooledConnection<ConnectionManager>, DbError> {
         Ok(self.pool.get()?)
     }
 
@@ -238,18 +237,21 @@ impl Db {
         run_migrations(&mut conn)
     }
 
-    /// Run blocking database work on actix's blocking pool.
-    pub async fn run<T, F>(&self, work: F) -> Result<T, ApiError>
+    /// Run blocking database work on the runtime's blocking pool: the one
+    /// bridge from async code to the database.
+    pub async fn run<T, E, F>(&self, work: F) -> Result<T, E>
     where
-        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
+        E: From<DbError> + Send + 'static,
     {
         let pool = self.pool.clone();
-        actix_web::web::block(move || {
-            let mut conn = pool.get()?;
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(DbError::from)?;
             work(&mut conn)
         })
-        .await?
+        .await
+        .map_err(|e| E::from(DbError::Interrupted(e.to_string())))?
     }
 
     /// Short SQLite work right here, on a connection the calling thread
@@ -259,10 +261,10 @@ impl Db {
     /// [`Db::run`]. Never for work that may wait on SQLite's write turn.
     /// These connections never checkpoint the WAL: whoever commits through
     /// them must see that [`Db::checkpoint_sqlite`] runs elsewhere.
-    pub fn sqlite_here<T>(
+    pub fn sqlite_here<T, E: From<DbError>>(
         &self,
-        work: impl FnOnce(&mut DbConnection) -> Result<T, ApiError>,
-    ) -> Option<Result<T, ApiError>> {
+        work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+    ) -> Option<Result<T, E>> {
         thread_local! {
             static KEPT: std::cell::RefCell<std::collections::HashMap<u64, DbConnection>> =
                 std::cell::RefCell::new(std::collections::HashMap::new());
@@ -275,10 +277,11 @@ impl Db {
             let conn = match kept.entry(self.id) {
                 std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
                 std::collections::hash_map::Entry::Vacant(e) => {
-                    let mut conn = establish(&self.target)?;
+                    let mut conn = establish(&self.target).map_err(DbError::from)?;
                     // A checkpoint copies pages and syncs the disk: not on an
                     // event loop. The scan writer thread runs them instead.
-                    conn.batch_execute("PRAGMA wal_autocheckpoint = 0")?;
+                    conn.batch_execute("PRAGMA wal_autocheckpoint = 0")
+                        .map_err(DbError::from)?;
                     e.insert(conn)
                 }
             };
@@ -295,7 +298,7 @@ impl Db {
     /// Copy the WAL's committed pages into the database file, holding the
     /// write turn so that no commit appends meanwhile and the WAL can start
     /// over afterwards. Blocking (it syncs the disk): for a background thread.
-    pub fn checkpoint_sqlite(&self, conn: &mut DbConnection) -> Result<(), ApiError> {
+    pub fn checkpoint_sqlite(&self, conn: &mut DbConnection) -> Result<(), DbError> {
         let _turn = self.sqlite_write_turn(conn);
         if let DbConnection::Sqlite(c) = conn {
             c.batch_execute("PRAGMA wal_checkpoint(PASSIVE)")?;
@@ -304,30 +307,13 @@ impl Db {
     }
 
     /// Run blocking work inside one transaction: all of it or none of it.
-    pub async fn transaction<T, F>(&self, work: F) -> Result<T, ApiError>
+    /// Caches of what was written are told by the caller (the services'
+    /// registry notifier), not here.
+    pub async fn transaction<T, E, F>(&self, work: F) -> Result<T, E>
     where
-        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
-    {
-        let db = self.clone();
-        let result = self
-            .run(move |conn| {
-                let _turn = db.sqlite_write_turn(conn);
-                conn.transaction(work)
-            })
-            .await;
-        if result.is_ok() {
-            self.registry_changed();
-        }
-        result
-    }
-
-    /// A transaction that leaves registry caches alone: for writes the scan
-    /// page does not show (or whose caller says so with `registry_changed`).
-    pub async fn transaction_quiet<T, F>(&self, work: F) -> Result<T, ApiError>
-    where
-        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
-        T: Send + 'static,
+        E: From<DbError> + From<diesel::result::Error> + Send + 'static,
     {
         let db = self.clone();
         self.run(move |conn| {
@@ -338,28 +324,18 @@ impl Db {
     }
 
     /// A transaction on the calling thread, for background work that owns its
-    /// thread (the webhook sender). Registry caches are left alone: it
-    /// writes only bookkeeping.
-    pub fn transaction_here<T>(
+    /// thread (the webhook sender, the sweepers).
+    pub fn transaction_here<T, E>(
         &self,
-        work: impl FnOnce(&mut DbConnection) -> Result<T, ApiError>,
-    ) -> Result<T, ApiError> {
+        work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<DbError> + From<diesel::result::Error>,
+    {
         let mut pooled = self.get()?;
         let conn: &mut DbConnection = &mut pooled;
         let _turn = self.sqlite_write_turn(conn);
         conn.transaction(work)
-    }
-
-    /// The version of the registry's data in this process (see `transaction`).
-    pub fn registry_version(&self) -> u64 {
-        self.registry_version
-            .load(std::sync::atomic::Ordering::Acquire)
-    }
-
-    /// Tell caches the registry changed (done by `transaction` on commit).
-    pub fn registry_changed(&self) {
-        self.registry_version
-            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
     /// On SQLite, wait for the single writer's turn (held until dropped).
@@ -392,7 +368,7 @@ impl Db {
     pub async fn check_ready(&self) -> Result<(), String> {
         let target = self.target.clone();
         let pool = self.pool.clone();
-        actix_web::web::block(move || match &*target {
+        tokio::task::spawn_blocking(move || match &*target {
             DbTarget::Sqlite { path } => {
                 let uri = format!("file:{path}?mode=rw");
                 let mut conn =
@@ -420,10 +396,14 @@ impl std::fmt::Debug for Db {
     }
 }
 
-impl From<ConnectionError> for ApiError {
-    fn from(err: ConnectionError) -> Self {
-        ApiError::Unavailable(format!("database unavailable: {err}"))
+/// Create the folder a file will live in.
+pub fn ensure_parent_dir(path: &str) -> std::io::Result<()> {
+    if let Some(parent) = std::path::Path::new(path).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent)?;
     }
+    Ok(())
 }
 
 #[cfg(test)]

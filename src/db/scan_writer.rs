@@ -27,10 +27,10 @@ use chrono::NaiveDateTime;
 use diesel::Connection;
 use tokio::sync::oneshot;
 
+use super::DbError;
 use super::scans::{NewScanEvent, ScanKind, add_views, insert_many};
 use super::{Db, DbConnection, DbTarget};
 use crate::domain::code::TraceCode;
-use crate::error::ApiError;
 
 /// Upper bound of one group on the writer thread: keeps a commit's latency
 /// bounded under a flood (and a PostgreSQL INSERT under its parameter limit).
@@ -110,13 +110,13 @@ impl ScanWriter {
     }
 
     /// Record an event and wait until it is committed.
-    pub async fn record(&self, event: NewScanEvent) -> Result<(), ApiError> {
+    pub async fn record(&self, event: NewScanEvent) -> Result<(), DbError> {
         let (reply, committed) = oneshot::channel();
         match self.db.target() {
             DbTarget::Sqlite { .. } => {
                 let group = WorkerGroup::of_this_thread(self.id);
                 if group.push(event, reply) {
-                    actix_web::rt::spawn(self.clone().commit_on_this_worker(group));
+                    tokio::task::spawn_local(self.clone().commit_on_this_worker(group));
                 }
             }
             DbTarget::Postgres { .. } => self.hand_over(Job::One(event, reply)).await?,
@@ -124,17 +124,18 @@ impl ScanWriter {
         committed
             .await
             .map_err(|_| stopped())?
-            .map_err(|cause| ApiError::Unavailable(format!("scan not recorded: {cause}")))
+            .map_err(|cause| DbError::Unavailable(format!("scan not recorded: {cause}")))
     }
 
-    async fn hand_over(&self, job: Job) -> Result<(), ApiError> {
+    async fn hand_over(&self, job: Job) -> Result<(), DbError> {
         match self.queue.try_send(job) {
             Ok(()) => Ok(()),
             // Queue full: wait for room off the async workers (back-pressure).
             Err(TrySendError::Full(job)) => {
                 let queue = self.queue.clone();
-                actix_web::web::block(move || queue.send(job).map_err(|_| ()))
-                    .await?
+                tokio::task::spawn_blocking(move || queue.send(job).map_err(|_| ()))
+                    .await
+                    .map_err(|e| DbError::Interrupted(e.to_string()))?
                     .map_err(|()| stopped())
             }
             Err(TrySendError::Disconnected(_)) => Err(stopped()),
@@ -169,8 +170,8 @@ impl ScanWriter {
         let _turn = self.scan_turn()?;
         let outcome = self
             .db
-            .sqlite_here(|c| commit_group(c, events).map_err(ApiError::from))?;
-        Some(outcome.map_err(|e| e.to_problem().detail))
+            .sqlite_here(|c| commit_group(c, events).map_err(DbError::from))?;
+        Some(outcome.map_err(|e: DbError| e.to_string()))
     }
 
     /// The write turn, if free or once another worker's scan group is done
@@ -212,8 +213,8 @@ impl Drop for ScanTurn<'_> {
     }
 }
 
-fn stopped() -> ApiError {
-    ApiError::Unavailable("the scan writer has stopped".into())
+fn stopped() -> DbError {
+    DbError::Unavailable("the scan writer has stopped".into())
 }
 
 fn lock(counts: &Mutex<ViewCounts>) -> MutexGuard<'_, ViewCounts> {
@@ -322,7 +323,7 @@ fn run(
             let committed = committed_on_workers.load(Ordering::Relaxed);
             if committed != checkpointed_at {
                 let done = with_connection(&db, &mut conn, |c| {
-                    db.checkpoint_sqlite(c).map_err(|e| e.to_problem().detail)
+                    db.checkpoint_sqlite(c).map_err(|e| e.to_string())
                 });
                 match done {
                     Ok(()) => checkpointed_at = committed,
@@ -425,7 +426,7 @@ fn with_connection<T>(
     work: impl FnOnce(&mut DbConnection) -> Result<T, String>,
 ) -> Result<T, String> {
     if conn.is_none() {
-        *conn = Some(db.get().map_err(|e| e.to_problem().detail)?);
+        *conn = Some(db.get().map_err(|e| e.to_string())?);
     }
     match conn.as_mut() {
         Some(c) => work(c),

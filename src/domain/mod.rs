@@ -16,5 +16,6 @@ pub mod supply;
 pub mod text;
 pub mod time;
 pub mod validation;
+pub mod verdict;
 pub mod verify;
 pub mod webhook;

@@ -13,6 +13,11 @@ pub fn vietnam_date(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&VIETNAM).date_naive()
 }
 
+/// Today in Vietnam: the day expiry and "not in the future" rules use.
+pub fn today() -> NaiveDate {
+    vietnam_date(Utc::now())
+}
+
 /// A range of Vietnamese days, `from` to `to` inclusive, as UTC instants
 /// [start, end). Either side may be open. Errors name the field.
 pub fn vietnam_days_utc(

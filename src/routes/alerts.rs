@@ -6,16 +6,17 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::clone_watch::{self, Decision};
-use super::{AppState, page, stored_uuid};
+use super::{AppState, page};
 use crate::auth::{Authorized, NotRetailer, ProducerOrAuthority};
 use crate::db;
 use crate::db::alerts::{AlertFilter, AlertRow};
+use crate::db::stored_uuid;
 use crate::domain::clone::{AlertStatus, CloneRule};
 use crate::domain::pagination::Paginated;
 use crate::domain::time::vietnam_days_utc;
 use crate::error::ApiError;
 use crate::extract::{ApiQuery, code_filter, parse_uuid};
+use crate::services::clone_watch::{self, Decision};
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct AlertOut {
@@ -41,14 +42,14 @@ fn alert_out(row: AlertRow) -> Result<AlertOut, ApiError> {
     Ok(AlertOut {
         id: stored_uuid(&row.id)?,
         rule: CloneRule::parse(&row.rule)
-            .ok_or_else(|| ApiError::Internal(format!("stored rule {}", row.rule)))?,
+            .ok_or_else(|| ApiError::internal(format!("stored rule {}", row.rule)))?,
         code: row.code,
         detail: row.detail,
         producer_id: stored_uuid(&row.producer_id)?,
         batch_id: stored_uuid(&row.batch_id)?,
         raised_at: row.created_at.and_utc(),
         status: AlertStatus::parse(&row.status)
-            .ok_or_else(|| ApiError::Internal(format!("stored alert status {}", row.status)))?,
+            .ok_or_else(|| ApiError::internal(format!("stored alert status {}", row.status)))?,
         clients: row.clients,
         decided_by: row.decided_by.as_deref().map(stored_uuid).transpose()?,
         status_changed_at: row.status_changed_at.map(|t| t.and_utc()),
@@ -108,8 +109,8 @@ pub async fn list_alerts(
         to,
     };
     let out = state
-        .db
-        .run(move |conn| db::alerts::list(conn, &filter, page)?.try_map(alert_out))
+        .services
+        .read(move |conn| db::alerts::list(conn, &filter, page)?.try_map(alert_out))
         .await?;
     Ok(web::Json(out))
 }
@@ -123,11 +124,11 @@ async fn decide(
     let id = parse_uuid("id", &id)?;
     let who = caller.principal;
     let (alert, changed) = state
-        .db
-        .transaction_quiet(move |conn| clone_watch::decide(conn, &who, id, decision))
+        .services
+        .write(move |conn| clone_watch::decide(conn, &who, id, decision))
         .await?;
     if changed {
-        state.db.registry_changed();
+        state.services.registry.changed();
     }
     Ok(web::Json(alert_out(alert)?))
 }

@@ -6,11 +6,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{AppState, today};
+use super::AppState;
 use crate::auth::{Authorized, NotRetailer};
 use crate::db;
 use crate::db::analytics::{GroupRow, Grouping, ScanFilter};
 use crate::domain::scan::first_scan_ratio;
+use crate::domain::time::today;
 use crate::domain::time::vietnam_days_utc;
 use crate::error::ApiError;
 use crate::extract::ApiQuery;
@@ -128,8 +129,8 @@ pub async fn scan_analytics(
         GroupBy::Batch => Grouping::Batch,
     };
     let (groups, totals) = state
-        .db
-        .run(move |conn| {
+        .services
+        .read(move |conn| {
             let groups = db::analytics::scans_grouped(conn, grouping, start, end, &filter)?;
             let totals = db::analytics::scans_grouped(conn, Grouping::All, start, end, &filter)?;
             Ok((groups, totals))

@@ -49,7 +49,7 @@ impl TryFrom<ApiKeyRow> for ApiKeyOut {
     type Error = ApiError;
     fn try_from(row: ApiKeyRow) -> Result<Self, ApiError> {
         let uuid = |s: &str| {
-            Uuid::parse_str(s).map_err(|e| ApiError::Internal(format!("stored id {s:?}: {e}")))
+            Uuid::parse_str(s).map_err(|e| ApiError::internal(format!("stored id {s:?}: {e}")))
         };
         Ok(Self {
             id: uuid(&row.id)?,
@@ -97,8 +97,8 @@ pub async fn create_api_key(
     let label = text::required("label", &body.into_inner().label, 100)?;
     let actor = caller.actor();
     let (api_key, row) = state
-        .db
-        .transaction(move |conn| {
+        .services
+        .registry_write(move |conn| {
             let (key, row) = issue_api_key(conn, org_id, &label)?;
             let after = serde_json::to_value(ApiKeyOut::try_from(row.clone())?).ok();
             db::audit::record(
@@ -141,8 +141,8 @@ pub async fn list_api_keys(
     let query = query.into_inner();
     let page = super::page(query.page, query.per_page)?;
     let found = state
-        .db
-        .run(move |conn| {
+        .services
+        .read(move |conn| {
             if db::organizations::find(conn, org_id)?.is_none() {
                 return Err(ApiError::not_found("no such organization"));
             }
@@ -172,8 +172,8 @@ pub async fn revoke_api_key(
     let key_id = parse_uuid("id", &id)?;
     let actor = caller.actor();
     let row = state
-        .db
-        .transaction(move |conn| {
+        .services
+        .registry_write(move |conn| {
             let before = db::api_keys::find(conn, key_id)?
                 .ok_or_else(|| ApiError::not_found("no such API key"))?;
             let row = db::api_keys::revoke(conn, key_id)?

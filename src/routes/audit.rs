@@ -6,10 +6,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{AppState, page, stored_uuid};
+use super::{AppState, page};
 use crate::auth::{AdminOrAuthority, Authorized};
 use crate::db;
 use crate::db::audit::{AuditFilter, AuditRow};
+use crate::db::stored_uuid;
 use crate::domain::organization::OrgKind;
 use crate::domain::pagination::Paginated;
 use crate::error::ApiError;
@@ -84,8 +85,8 @@ pub async fn list_audit_log(
         action: q.action,
     };
     let out = state
-        .db
-        .run(move |conn| db::audit::list(conn, &filter, page)?.try_map(AuditEntry::from_row))
+        .services
+        .read(move |conn| db::audit::list(conn, &filter, page)?.try_map(AuditEntry::from_row))
         .await?;
     Ok(web::Json(out))
 }

@@ -51,8 +51,8 @@ pub async fn issue_token(
 ) -> Result<web::Json<TokenResponse>, ApiError> {
     let key_hash = hash_api_key(&body.into_inner().api_key);
     let found = state
-        .db
-        .run(move |conn| {
+        .services
+        .read(move |conn| {
             let found = db::api_keys::find_active_by_hash(conn, &key_hash)?;
             if let Some((key, _)) = &found {
                 db::api_keys::touch_last_used(conn, &key.id)?;
@@ -63,13 +63,12 @@ pub async fn issue_token(
     let (key, role) =
         found.ok_or_else(|| ApiError::Unauthorized("unknown or revoked API key".into()))?;
     let org_id = Uuid::parse_str(&key.organization_id)
-        .map_err(|e| ApiError::Internal(format!("stored organization id: {e}")))?;
+        .map_err(|e| ApiError::internal(format!("stored organization id: {e}")))?;
     let ttl = state.settings.token_ttl;
     let access_token = state
-        .settings
         .jwt
         .issue(org_id, role, &key.id, ttl)
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+        .map_err(|e| ApiError::internal(e.to_string()))?;
     tracing::info!(organization_id = %org_id, key_id = %key.id, "access token issued");
     Ok(web::Json(TokenResponse {
         access_token,
@@ -93,8 +92,8 @@ pub async fn me(
 ) -> Result<web::Json<OrganizationOut>, ApiError> {
     let id = principal.org_id;
     let org = state
-        .db
-        .run(move |conn| Ok(db::organizations::find(conn, id)?))
+        .services
+        .read(move |conn| Ok(db::organizations::find(conn, id)?))
         .await?
         .ok_or_else(|| {
             ApiError::Unauthorized("the token's organization no longer exists".into())

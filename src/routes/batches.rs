@@ -2,13 +2,12 @@
 //! areas and packing facility.
 
 use actix_web::{HttpResponse, get, patch, post, web};
-use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
+use chrono::NaiveDate;
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::products::load_own_product;
-use super::{AppState, page, stored_uuid, today};
+use super::{AppState, page};
 use crate::auth::{Authorized, Principal, ProducerOnly, ProducerOrAuthority};
 use crate::db::batches::{BatchFilter, BatchRow};
 use crate::db::sites::SiteRow;
@@ -16,96 +15,13 @@ use crate::db::{self, DbConnection};
 use crate::domain::batch::{
     BatchDraft, BatchPatch, BatchStatus, apply_batch_patch, parse_new_batch,
 };
-use crate::domain::organization::OrgKind;
 use crate::domain::pagination::Paginated;
-use crate::domain::site::{SiteKind, SiteStatus, parse_site_code, site_usable};
-use crate::domain::supply::BizStep;
-use crate::domain::webhook::WebhookEvent;
+use crate::domain::site::{SiteKind, parse_site_code, site_usable};
+use crate::domain::time::today;
 use crate::error::{ApiError, FieldError};
 use crate::extract::{ApiJson, ApiQuery, parse_uuid};
-use crate::webhooks::{Retailers, notify};
-
-/// A farming area or packing facility as a batch refers to it.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct SiteRef {
-    pub id: Uuid,
-    pub code: String,
-    pub name: String,
-    /// Its status now (a suspension after the batch was made shows here).
-    pub status: SiteStatus,
-    pub target_market: String,
-}
-
-impl SiteRef {
-    pub fn from_row(row: &SiteRow) -> Result<Self, ApiError> {
-        Ok(Self {
-            id: stored_uuid(&row.id)?,
-            code: row.code.clone(),
-            name: row.name.clone(),
-            status: row.status(),
-            target_market: row.target_market.clone(),
-        })
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct BatchOut {
-    pub id: Uuid,
-    pub product_id: Uuid,
-    pub producer_id: Uuid,
-    /// GS1 AI 10 lot number, as printed.
-    pub lot: String,
-    pub farming_areas: Vec<SiteRef>,
-    pub packing_facility: Option<SiteRef>,
-    pub harvest_date: Option<NaiveDate>,
-    pub production_date: Option<NaiveDate>,
-    pub best_before: Option<NaiveDate>,
-    pub quantity: f64,
-    pub unit: String,
-    pub status: BatchStatus,
-    pub recall_reason: Option<String>,
-    pub recalled_at: Option<DateTime<Utc>>,
-    pub closed_at: Option<DateTime<Utc>>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-pub fn batch_out(conn: &mut DbConnection, row: &BatchRow) -> Result<BatchOut, ApiError> {
-    let area_ids = db::batches::farming_area_ids(conn, &row.id)?;
-    let mut site_ids = area_ids.clone();
-    site_ids.extend(row.packing_facility_id.clone());
-    let sites = db::sites::by_ids(conn, &site_ids)?;
-    let farming_areas = sites
-        .iter()
-        .filter(|s| area_ids.contains(&s.id))
-        .map(SiteRef::from_row)
-        .collect::<Result<Vec<_>, _>>()?;
-    let packing_facility = row
-        .packing_facility_id
-        .as_ref()
-        .and_then(|id| sites.iter().find(|s| &s.id == id))
-        .map(SiteRef::from_row)
-        .transpose()?;
-    Ok(BatchOut {
-        id: stored_uuid(&row.id)?,
-        product_id: stored_uuid(&row.product_id)?,
-        producer_id: stored_uuid(&row.producer_id)?,
-        lot: row.lot.clone(),
-        farming_areas,
-        packing_facility,
-        harvest_date: row.harvest_date,
-        production_date: row.production_date,
-        best_before: row.best_before,
-        quantity: row.quantity,
-        unit: row.unit.clone(),
-        status: row.status(),
-        recall_reason: row.recall_reason.clone(),
-        recalled_at: row.recalled_at.map(|t| t.and_utc()),
-        closed_at: row.closed_at.map(|t| t.and_utc()),
-        created_at: row.created_at.and_utc(),
-        updated_at: row.updated_at.and_utc(),
-    })
-}
+use crate::services::access;
+use crate::services::batch_view::{BatchOut, batch_out};
 
 /// A site a producer may use today, by code; the reason otherwise, on `field`.
 pub fn usable_site(
@@ -133,28 +49,6 @@ pub fn usable_site(
     Ok(site)
 }
 
-/// The batch if the caller may see it (producers: their own).
-pub fn load_visible_batch(
-    conn: &mut DbConnection,
-    who: &Principal,
-    id: Uuid,
-) -> Result<BatchRow, ApiError> {
-    db::batches::find(conn, id)?
-        .filter(|b| who.can_see(&b.producer_id))
-        .ok_or_else(|| ApiError::not_found("no such batch"))
-}
-
-/// The batch if the caller is its producer.
-pub fn load_own_batch(
-    conn: &mut DbConnection,
-    who: &Principal,
-    id: Uuid,
-) -> Result<BatchRow, ApiError> {
-    db::batches::find(conn, id)?
-        .filter(|b| b.producer_id == who.org_id.to_string())
-        .ok_or_else(|| ApiError::not_found("no such batch"))
-}
-
 /// Register a batch (producers, for their own products). Its farming areas and
 /// packing facility must be active and registered for the producer.
 #[utoipa::path(
@@ -177,9 +71,9 @@ pub async fn create_batch(
     let batch = parse_new_batch(&body.into_inner(), today)?;
     let who = caller.principal;
     let out = state
-        .db
-        .transaction(move |conn| {
-            let product = load_own_product(conn, &who, batch.product_id)
+        .services
+        .registry_write(move |conn| {
+            let product = access::own_product(conn, &who, batch.product_id)
                 .map_err(|_| ApiError::invalid("product_id", "no such product"))?;
             if product.archived_at.is_some() {
                 return Err(ApiError::invalid("product_id", "the product is archived"));
@@ -273,8 +167,8 @@ pub async fn list_batches(
         farming_area_code,
     };
     let out = state
-        .db
-        .run(move |conn| {
+        .services
+        .read(move |conn| {
             db::batches::list(conn, &filter, page)?.try_map(|row| batch_out(conn, &row))
         })
         .await?;
@@ -296,9 +190,9 @@ pub async fn get_batch(
 ) -> Result<web::Json<BatchOut>, ApiError> {
     let id = parse_uuid("id", &id)?;
     let out = state
-        .db
-        .run(move |conn| {
-            let row = load_visible_batch(conn, &principal, id)?;
+        .services
+        .read(move |conn| {
+            let row = access::visible_batch(conn, &principal, id)?;
             batch_out(conn, &row)
         })
         .await?;
@@ -339,9 +233,9 @@ pub async fn update_batch(
     let patch = body.into_inner();
     let who = caller.principal;
     let out = state
-        .db
-        .transaction(move |conn| {
-            let mut row = load_own_batch(conn, &who, id)?;
+        .services
+        .registry_write(move |conn| {
+            let mut row = access::own_batch(conn, &who, id)?;
             require_active(&row)?;
             let (dates, quantity, unit) =
                 apply_batch_patch(&row.dates(), row.quantity, &row.unit, &patch, today())?;
@@ -378,9 +272,9 @@ pub async fn close_batch(
     let id = parse_uuid("id", &id)?;
     let who = caller.principal;
     let out = state
-        .db
-        .transaction(move |conn| {
-            let mut row = load_own_batch(conn, &who, id)?;
+        .services
+        .registry_write(move |conn| {
+            let mut row = access::own_batch(conn, &who, id)?;
             if row.status() != BatchStatus::Closed {
                 require_active(&row)?;
                 row.status = BatchStatus::Closed.as_str().to_owned();
@@ -425,80 +319,7 @@ pub async fn recall_batch(
 ) -> Result<web::Json<BatchOut>, ApiError> {
     let id = parse_uuid("id", &id)?;
     let reason = crate::domain::text::required("reason", &body.into_inner().reason, 500)?;
-    let who = caller.principal;
-    let out = state
-        .db
-        .transaction(move |conn| {
-            let mut row = load_visible_batch(conn, &who, id)?;
-            if row.status() == BatchStatus::Recalled {
-                return batch_out(conn, &row);
-            }
-            let before = serde_json::to_value(batch_out(conn, &row)?).ok();
-            let now = db::now();
-            row.status = BatchStatus::Recalled.as_str().to_owned();
-            row.recall_reason = Some(reason.clone());
-            row.recalled_at = Some(now);
-            let row = db::batches::save(conn, row)?;
-            let code_count: i32 = db::codes::runs_of_batch(conn, &row.id)?
-                .iter()
-                .map(|r| r.count)
-                .sum();
-            let recorder = db::organizations::find(conn, who.org_id)?;
-            db::events::insert(
-                conn,
-                &db::events::SupplyEventRow {
-                    id: db::events::new_event_id(),
-                    org_id: who.org_id.to_string(),
-                    biz_step: BizStep::Recalling.as_str().into(),
-                    disposition: BizStep::Recalling.default_disposition().as_str().into(),
-                    scope: "batch".into(),
-                    batch_id: Some(row.id.clone()),
-                    run_id: None,
-                    code_count,
-                    event_time: now,
-                    recorded_at: now,
-                    location_name: None,
-                    province: recorder.map(|o| o.address.province),
-                    latitude: None,
-                    longitude: None,
-                    destination_org_id: None,
-                    note: Some(reason.clone()),
-                },
-                &[],
-            )?;
-            let out = batch_out(conn, &row)?;
-            if who.is(OrgKind::Authority) {
-                db::audit::record(
-                    conn,
-                    who.actor(),
-                    "recall",
-                    "batch",
-                    &row.id,
-                    before.as_ref(),
-                    serde_json::to_value(&out).ok().as_ref(),
-                )?;
-            }
-            let product = db::products::find(conn, stored_uuid(&row.product_id)?)?;
-            notify(
-                conn,
-                WebhookEvent::Recall,
-                &row.producer_id,
-                Retailers::All,
-                serde_json::json!({
-                    "batch_id": out.id,
-                    "lot": out.lot,
-                    "product_id": out.product_id,
-                    "product_name": product.as_ref().map(|p| p.name_vi.clone()),
-                    "gtin": product.and_then(|p| p.gtin),
-                    "producer_id": out.producer_id,
-                    "reason": reason,
-                    "recalled_at": out.recalled_at,
-                    "recalled_by": who.role.as_str(),
-                    "code_count": code_count,
-                }),
-            )?;
-            Ok(out)
-        })
+    let out = crate::services::recall::recall_batch(&state.services, caller.principal, id, reason)
         .await?;
     Ok(web::Json(out))
 }

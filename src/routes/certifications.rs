@@ -7,18 +7,20 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::products::load_visible_product;
-use super::{AppState, page, stored_uuid, today};
+use super::{AppState, page};
 use crate::auth::{Authorized, Principal, ProducerOrAuthority};
 use crate::db::certifications::{CertificationFilter, CertificationRow};
+use crate::db::stored_uuid;
 use crate::db::{self, DbConnection};
 use crate::domain::certification::{
     CertScheme, CertStatus, CertificationDraft, cert_status, parse_certification,
 };
 use crate::domain::organization::OrgKind;
 use crate::domain::pagination::Paginated;
+use crate::domain::time::today;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, parse_uuid};
+use crate::services::access;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CertificationOut {
@@ -43,7 +45,7 @@ pub struct CertificationOut {
 impl CertificationOut {
     pub fn from_row(row: &CertificationRow, today: NaiveDate) -> Result<Self, ApiError> {
         let scheme = CertScheme::parse(&row.scheme).ok_or_else(|| {
-            ApiError::Internal(format!(
+            ApiError::internal(format!(
                 "stored scheme {:?} of certification {}",
                 row.scheme, row.id
             ))
@@ -76,7 +78,7 @@ fn resolve_holder(
     draft: &CertificationDraft,
 ) -> Result<(String, Option<String>), ApiError> {
     if let Some(product_id) = draft.product_id {
-        let product = load_visible_product(conn, who, product_id)
+        let product = access::visible_product(conn, who, product_id)
             .map_err(|_| ApiError::invalid("product_id", "no such product"))?;
         if draft
             .producer_id
@@ -124,8 +126,8 @@ pub async fn create_certification(
     let cert = parse_certification(&draft)?;
     let who = caller.principal;
     let out = state
-        .db
-        .transaction(move |conn| {
+        .services
+        .registry_write(move |conn| {
             let (producer_id, product_id) = resolve_holder(conn, &who, &draft)?;
             let row = db::certifications::insert(
                 conn,
@@ -191,8 +193,8 @@ pub async fn list_certifications(
         valid_on: q.valid.filter(|v| *v).map(|_| today),
     };
     let out = state
-        .db
-        .run(move |conn| {
+        .services
+        .read(move |conn| {
             db::certifications::list(conn, &filter, page)?
                 .try_map(|row| CertificationOut::from_row(&row, today))
         })
@@ -225,8 +227,8 @@ pub async fn get_certification(
 ) -> Result<web::Json<CertificationOut>, ApiError> {
     let id = parse_uuid("id", &id)?;
     let out = state
-        .db
-        .run(move |conn| CertificationOut::from_row(&load_visible(conn, &principal, id)?, today()))
+        .services
+        .read(move |conn| CertificationOut::from_row(&load_visible(conn, &principal, id)?, today()))
         .await?;
     Ok(web::Json(out))
 }
@@ -269,8 +271,8 @@ pub async fn update_certification(
     let patch = body.into_inner();
     let who = caller.principal;
     let out = state
-        .db
-        .transaction(move |conn| {
+        .services
+        .registry_write(move |conn| {
             let row = load_visible(conn, &who, id)?;
             if who.is(OrgKind::Producer) && row.created_by != who.org_id.to_string() {
                 return Err(ApiError::Forbidden(

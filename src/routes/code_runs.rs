@@ -6,24 +6,23 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use futures_util::stream;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::batches::{load_own_batch, load_visible_batch};
-use super::{AppState, stored_uuid, today};
+use super::AppState;
 use crate::auth::{Authorized, Principal, ProducerOnly};
 use crate::db::codes::{CodeRow, CodeRunRow};
-use crate::db::{self, Db, DbConnection};
-use crate::domain::batch::BatchStatus;
+use crate::db::stored_uuid;
+use crate::db::{self};
 use crate::domain::code::TraceCode;
-use crate::domain::organization::OrgKind;
-use crate::domain::payload::{PayloadFormat, payload_prefix};
-use crate::domain::site::{parse_site_code, site_usable};
+use crate::domain::payload::PayloadFormat;
+use crate::domain::time::today;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, idempotency_key, parse_uuid};
 use crate::labels::pdf::{Label, SheetLayout};
 use crate::labels::qr::Ecc;
+use crate::services::access;
+use crate::services::issuance::{self, IssueCodes};
 
 pub const MAX_RUN: u32 = 1_000_000;
 /// Labels in one PDF; longer runs are printed in ranges (`from`/`to`).
@@ -85,229 +84,6 @@ impl CodeRunOut {
     }
 }
 
-fn fingerprint(batch_id: Uuid, draft: &CodeRunDraft, format: PayloadFormat) -> String {
-    let text = format!(
-        "{batch_id}|{}|{}|{}",
-        draft.count,
-        draft.farming_area_code.trim().to_uppercase(),
-        format.as_str()
-    );
-    hex::encode(Sha256::digest(text.as_bytes()))
-}
-
-/// A replay of an earlier request with the same key: the first run, or a
-/// conflict when the key came with a different request.
-fn replay(existing: CodeRunRow, fingerprint: &str) -> Result<CodeRunRow, ApiError> {
-    if existing.request_fingerprint.as_deref() == Some(fingerprint) {
-        Ok(existing)
-    } else {
-        Err(ApiError::Conflict {
-            field: Some("Idempotency-Key".into()),
-            reason: "this key was already used for a different request".into(),
-        })
-    }
-}
-
-struct Issue {
-    producer: Principal,
-    batch_id: Uuid,
-    draft: CodeRunDraft,
-    format: PayloadFormat,
-    key: Option<String>,
-    fingerprint: String,
-    base_url: String,
-}
-
-/// What the first, short transaction of an issuance found.
-enum Begun {
-    /// A new pending run: its codes are to be inserted.
-    Pending(CodeRunRow),
-    /// The run made earlier with the same key (an idempotent replay).
-    Replay(CodeRunRow),
-    /// A run with the same key is still being issued (a concurrent retry).
-    InProgress,
-}
-
-/// Check the request and open a pending run (invisible until finished), in
-/// one short transaction.
-fn begin(
-    conn: &mut DbConnection,
-    job: &Issue,
-    codes_per_day: u32,
-    lease: chrono::Duration,
-) -> Result<Begun, ApiError> {
-    if let Some(key) = &job.key
-        && let Some(existing) = db::codes::find_run_by_key(conn, job.producer.org_id, key)?
-    {
-        let first = replay(existing, &job.fingerprint)?;
-        return Ok(if first.pending_until.is_some() {
-            Begun::InProgress
-        } else {
-            Begun::Replay(first)
-        });
-    }
-    let batch = load_own_batch(conn, &job.producer, job.batch_id)?;
-    if batch.status() != BatchStatus::Active {
-        return Err(ApiError::Conflict {
-            field: None,
-            reason: format!(
-                "the batch is {}; no new codes can be issued for it",
-                batch.status().as_str()
-            ),
-        });
-    }
-    let code = parse_site_code("farming_area_code", &job.draft.farming_area_code)?;
-    let area_ids = db::batches::farming_area_ids(conn, &batch.id)?;
-    let area = db::sites::by_ids(conn, &area_ids)?
-        .into_iter()
-        .find(|s| s.code == code)
-        .ok_or_else(|| {
-            ApiError::invalid(
-                "farming_area_code",
-                format!("{code} is not one of this batch's farming areas"),
-            )
-        })?;
-    site_usable(area.status(), area.valid_until, today()).map_err(|why| {
-        ApiError::invalid("farming_area_code", format!("{code} can't be used: {why}"))
-    })?;
-    let product = db::products::find(conn, stored_uuid(&batch.product_id)?)?
-        .ok_or_else(|| ApiError::Internal("batch without product".into()))?;
-    let prefix = payload_prefix(
-        job.format,
-        &job.base_url,
-        product.gtin.as_deref(),
-        &batch.lot,
-    )
-    .ok_or_else(|| {
-        ApiError::invalid(
-            "format",
-            "gs1 needs a product with a GTIN; add one to the product or use url",
-        )
-    })?;
-    let now = chrono::Utc::now();
-    let (day_start, next_day) = vietnam_day_bounds(now);
-    let issued_today = db::codes::issued_since(conn, &batch.producer_id, day_start)?;
-    if issued_today + i64::from(job.draft.count) > i64::from(codes_per_day) {
-        return Err(ApiError::TooManyRequests {
-            retry_after_secs: u64::try_from((next_day - now.naive_utc()).num_seconds())
-                .unwrap_or(1)
-                .max(1),
-            reason: format!(
-                "a producer issues at most {codes_per_day} codes a day; {issued_today} issued today"
-            ),
-        });
-    }
-    let run = CodeRunRow {
-        id: Uuid::now_v7().to_string(),
-        batch_id: batch.id.clone(),
-        producer_id: batch.producer_id.clone(),
-        farming_area_id: area.id.clone(),
-        count: i32::try_from(job.draft.count)
-            .map_err(|_| ApiError::invalid("count", "too large"))?,
-        payload_format: job.format.as_str().to_owned(),
-        payload_prefix: prefix,
-        idempotency_key: job.key.clone(),
-        request_fingerprint: Some(job.fingerprint.clone()),
-        created_at: db::now(),
-        pending_until: Some(db::now() + lease),
-    };
-    db::codes::insert_run(conn, &run)?;
-    Ok(Begun::Pending(run))
-}
-
-/// The start of today in Vietnam and of tomorrow, as UTC instants.
-fn vietnam_day_bounds(
-    now: chrono::DateTime<Utc>,
-) -> (chrono::NaiveDateTime, chrono::NaiveDateTime) {
-    let today = crate::domain::time::vietnam_date(now);
-    let (start, end) =
-        crate::domain::time::vietnam_days_utc(Some(today), Some(today)).unwrap_or((None, None));
-    let start = start.unwrap_or_else(|| now.naive_utc());
-    (start, end.unwrap_or(start + chrono::Duration::days(1)))
-}
-
-/// Insert a pending run's codes in short turns and make it visible; on any
-/// failure remove what was inserted, so nothing of the run remains.
-async fn fill(db: &Db, run: &CodeRunRow, lease: chrono::Duration) -> Result<(), ApiError> {
-    let (db_here, run_id, count) = (db.clone(), run.id.clone(), run.count as u32);
-    let filled = db
-        .run(move |conn| {
-            let logged = run_id.clone();
-            Ok(db::codes::insert_codes_in_turns(
-                &db_here,
-                conn,
-                &run_id,
-                count,
-                lease,
-                |done| {
-                    if done % 100_000 == 0 || done == count {
-                        tracing::info!(run_id = %logged, done, "issuing codes");
-                    }
-                },
-            )?)
-        })
-        .await;
-    let finished = match filled {
-        Ok(()) => {
-            let run_id = run.id.clone();
-            // `transaction`: the new codes are registry facts for the scan caches.
-            db.transaction(move |conn| Ok(db::codes::finish_run(conn, &run_id)?))
-                .await
-        }
-        Err(e) => Err(e),
-    };
-    if finished.is_err() {
-        let (db_here, run_id) = (db.clone(), run.id.clone());
-        let removed = db
-            .run(move |conn| Ok(db::codes::remove_pending_run(&db_here, conn, &run_id)?))
-            .await;
-        if let Err(e) = removed {
-            // The lease runs out and the sweeper removes it instead.
-            tracing::warn!(error = %e, "a failed run was not removed now");
-        }
-    }
-    finished
-}
-/// How long a retry waits for the first request with its key to finish.
-const KEYED_RETRY_WAIT: std::time::Duration = std::time::Duration::from_secs(300);
-
-/// A retry that found its key's run still being issued waits for it.
-async fn wait_for_keyed_run(
-    db: &Db,
-    producer: Uuid,
-    key: String,
-    fingerprint: &str,
-) -> Result<CodeRunRow, ApiError> {
-    let started = std::time::Instant::now();
-    loop {
-        let key = key.clone();
-        let found = db
-            .run(move |conn| Ok(db::codes::find_run_by_key(conn, producer, &key)?))
-            .await?;
-        match found {
-            Some(run) if run.pending_until.is_none() => return replay(run, fingerprint),
-            Some(_) if started.elapsed() < KEYED_RETRY_WAIT => {
-                actix_web::rt::time::sleep(std::time::Duration::from_millis(200)).await;
-            }
-            Some(_) => {
-                return Err(ApiError::Conflict {
-                    field: Some("Idempotency-Key".into()),
-                    reason:
-                        "the first request with this key is still issuing its codes; retry later"
-                            .into(),
-                });
-            }
-            None => {
-                return Err(ApiError::Conflict {
-                    field: Some("Idempotency-Key".into()),
-                    reason: "the first request with this key failed and issued nothing; retry it"
-                        .into(),
-                });
-            }
-        }
-    }
-}
-
 /// Issue `count` new codes for a batch and one of its farming areas (its
 /// producer). All the codes exist or none do: the run is issued in short
 /// turns (scans and other writers go on meanwhile) and is invisible until
@@ -348,51 +124,15 @@ pub async fn create_code_run(
             format!("must be between 1 and {MAX_RUN}"),
         ));
     }
-    let format = draft.format.unwrap_or(PayloadFormat::Url);
-    let key = idempotency_key(&req)?;
-    let job = Issue {
+    let command = IssueCodes {
         producer: caller.principal,
         batch_id,
-        fingerprint: fingerprint(batch_id, &draft, format),
-        draft,
-        format,
-        key,
-        base_url: state.settings.public_base_url.clone(),
+        count: draft.count,
+        farming_area_code: draft.farming_area_code,
+        format: draft.format.unwrap_or(PayloadFormat::Url),
+        key: idempotency_key(&req)?,
     };
-    let (key, producer, fp) = (
-        job.key.clone(),
-        job.producer.org_id,
-        job.fingerprint.clone(),
-    );
-    let limits = &state.settings.limits;
-    let codes_per_day = limits.codes_per_day;
-    let lease =
-        chrono::Duration::seconds(i64::try_from(limits.issuance_lease_seconds).unwrap_or(60));
-    let begun = state
-        .db
-        .transaction_quiet(move |conn| begin(conn, &job, codes_per_day, lease))
-        .await;
-    let begun = match (begun, key.clone()) {
-        // A concurrent request with the same key may have opened its run first.
-        (Err(ApiError::Conflict { .. }), Some(key)) => {
-            Begun::Replay(wait_for_keyed_run(&state.db, producer, key, &fp).await?)
-        }
-        (begun, _) => begun?,
-    };
-    let (run, created) = match begun {
-        Begun::Replay(run) => (run, false),
-        Begun::InProgress => {
-            let key = key.ok_or_else(|| ApiError::Internal("a keyed run without a key".into()))?;
-            (
-                wait_for_keyed_run(&state.db, producer, key, &fp).await?,
-                false,
-            )
-        }
-        Begun::Pending(run) => {
-            fill(&state.db, &run, lease).await?;
-            (run, true)
-        }
-    };
+    let (run, created) = issuance::issue(&state.services, command).await?;
     let out = CodeRunOut::from_row(&run)?;
     if created {
         tracing::info!(run_id = %out.id, count = out.count, "code run issued");
@@ -404,17 +144,6 @@ pub async fn create_code_run(
             if created { "false" } else { "true" },
         ))
         .json(out))
-}
-
-/// The run if the caller may see its codes: its producer, or the admin.
-pub fn load_run_for_labels(
-    conn: &mut DbConnection,
-    who: &Principal,
-    id: Uuid,
-) -> Result<CodeRunRow, ApiError> {
-    db::codes::find_run(conn, id)?
-        .filter(|r| who.is(OrgKind::Admin) || r.producer_id == who.org_id.to_string())
-        .ok_or_else(|| ApiError::not_found("no such code run"))
 }
 
 /// One code run.
@@ -432,8 +161,8 @@ pub async fn get_code_run(
 ) -> Result<web::Json<CodeRunOut>, ApiError> {
     let id = parse_uuid("id", &id)?;
     let out = state
-        .db
-        .run(move |conn| CodeRunOut::from_row(&load_run_for_labels(conn, &principal, id)?))
+        .services
+        .read(move |conn| CodeRunOut::from_row(&access::run_with_codes(conn, &principal, id)?))
         .await?;
     Ok(web::Json(out))
 }
@@ -453,9 +182,9 @@ pub async fn list_code_runs(
 ) -> Result<web::Json<Vec<CodeRunOut>>, ApiError> {
     let id = parse_uuid("id", &id)?;
     let out = state
-        .db
-        .run(move |conn| {
-            let batch = load_visible_batch(conn, &principal, id)?;
+        .services
+        .read(move |conn| {
+            let batch = access::visible_batch(conn, &principal, id)?;
             db::codes::runs_of_batch(conn, &batch.id)?
                 .iter()
                 .map(CodeRunOut::from_row)
@@ -518,7 +247,7 @@ fn export_line(format: ExportFormat, prefix: &str, row: &CodeRow) -> String {
 }
 
 struct ExportCursor {
-    db: Db,
+    services: crate::services::Services,
     run_id: String,
     prefix: String,
     format: ExportFormat,
@@ -546,8 +275,8 @@ fn export_stream(
         }
         let (run_id, after, until) = (cur.run_id.clone(), cur.after, cur.until);
         let rows = cur
-            .db
-            .run(move |conn| {
+            .services
+            .read(move |conn| {
                 Ok(db::codes::page_of_run(
                     conn,
                     &run_id,
@@ -597,8 +326,8 @@ pub async fn export_codes(
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_uuid("id", &id)?;
     let run = state
-        .db
-        .run(move |conn| load_run_for_labels(conn, &principal, id))
+        .services
+        .read(move |conn| access::run_with_codes(conn, &principal, id))
         .await?;
     let format = query.into_inner().format.unwrap_or(if wants_ndjson(&req) {
         ExportFormat::Ndjson
@@ -610,7 +339,7 @@ pub async fn export_codes(
         ExportFormat::Ndjson => ("application/x-ndjson", "ndjson"),
     };
     let body = export_stream(ExportCursor {
-        db: state.db.clone(),
+        services: state.services.clone(),
         run_id: run.id.clone(),
         prefix: run.payload_prefix.clone(),
         format,
@@ -704,9 +433,9 @@ pub async fn labels_pdf(
     // A turn first: a full queue is refused before any work is done.
     let _turn = state.pdf_gate.enter().await?;
     let labels: Vec<Label> = state
-        .db
-        .run(move |conn| {
-            let run = load_run_for_labels(conn, &principal, id)?;
+        .services
+        .read(move |conn| {
+            let run = access::run_with_codes(conn, &principal, id)?;
             let from = q.from.unwrap_or(1);
             let to = q
                 .to
@@ -730,9 +459,9 @@ pub async fn labels_pdf(
                 ));
             }
             let batch = db::batches::find(conn, stored_uuid(&run.batch_id)?)?
-                .ok_or_else(|| ApiError::Internal("run without batch".into()))?;
+                .ok_or_else(|| ApiError::internal("run without batch"))?;
             let product = db::products::find(conn, stored_uuid(&batch.product_id)?)?
-                .ok_or_else(|| ApiError::Internal("batch without product".into()))?;
+                .ok_or_else(|| ApiError::internal("batch without product"))?;
             let today = today();
             let stars = product
                 .ocop_expires_on
@@ -763,7 +492,7 @@ pub async fn labels_pdf(
     // Rendered holding no database connection.
     let pdf = web::block(move || crate::labels::pdf::render(&layout, ecc, labels.into_iter()))
         .await?
-        .map_err(ApiError::Internal)?;
+        .map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")
         .insert_header((

@@ -57,8 +57,8 @@ async fn resolve(
     let code = TraceCode::parse(raw_code)
         .map_err(|e| ApiError::bad_request(Some("code"), e.to_string()))?;
     let payload = state
-        .db
-        .run(move |conn| {
+        .services
+        .read(move |conn| {
             let (row, run) = db::codes::find_code(conn, &code)?
                 .ok_or_else(|| ApiError::not_found("no such code"))?;
             let allowed = who.is(OrgKind::Admin) || run.producer_id == who.org_id.to_string();
@@ -135,7 +135,7 @@ pub async fn qr_png(
         qr::png(&matrix, qr.module, qr.quiet_zone).map(|png| (png, qr.etag))
     })
     .await?
-    .map_err(ApiError::Internal)?;
+    .map_err(ApiError::internal)?;
     Ok(cached("image/png", png.1, png.0))
 }
 
@@ -163,7 +163,7 @@ pub async fn qr_svg(
         Ok(qr) => qr,
         Err(not_modified) => return Ok(not_modified),
     };
-    let matrix = Matrix::encode(&qr.payload, qr.ecc).map_err(ApiError::Internal)?;
+    let matrix = Matrix::encode(&qr.payload, qr.ecc).map_err(ApiError::internal)?;
     Ok(cached(
         "image/svg+xml",
         qr.etag,

@@ -9,15 +9,15 @@ pub mod audit;
 pub mod auth;
 pub mod batches;
 pub mod certifications;
-pub mod clone_watch;
 pub mod code_runs;
 pub mod codes;
 pub mod events;
 pub mod health;
 pub mod organizations;
+pub mod pages;
+pub mod problem;
 pub mod products;
 pub mod scan;
-pub mod scan_view;
 pub mod sites;
 pub mod verify;
 pub mod webhooks;
@@ -34,11 +34,6 @@ use utoipa_actix_web::{AppExt, scope};
 use crate::config::Settings;
 use crate::db::Db;
 
-/// Today in Vietnam: the day expiry and "not in the future" rules use.
-pub fn today() -> chrono::NaiveDate {
-    crate::domain::time::vietnam_date(chrono::Utc::now())
-}
-
 /// A checked page from the raw query values.
 pub fn page(
     page: Option<u32>,
@@ -47,28 +42,20 @@ pub fn page(
     Ok(crate::domain::pagination::PageQuery { page, per_page }.validate()?)
 }
 
-/// An id we stored ourselves; a bad one is our bug, not the client's.
-pub fn stored_uuid(raw: &str) -> Result<uuid::Uuid, crate::error::ApiError> {
-    uuid::Uuid::parse_str(raw)
-        .map_err(|e| crate::error::ApiError::Internal(format!("stored id {raw:?}: {e}")))
-}
-
 /// What every handler can reach.
 pub struct AppState {
     pub db: Db,
+    pub services: crate::services::Services,
     pub settings: Arc<Settings>,
+    /// Signs and checks access tokens.
+    pub jwt: web::Data<crate::auth::jwt::JwtKeys>,
     pub openapi_yaml: String,
     pub routes: RouteTable,
-    pub scan_writer: crate::db::scan_writer::ScanWriter,
     /// Revoked keys whose tokens may still be alive (refused at once).
     pub revoked_keys: web::Data<crate::auth::revocation::RevokedKeys>,
     pub limiter: crate::ratelimit::ClientLimiter,
     /// Label PDFs rendered at once, and waiting.
     pub pdf_gate: crate::ratelimit::WorkGate,
-    pub scan_cache: crate::scan_cache::ScanCache,
-    pub daily_salt: crate::scan_cache::DailySalt,
-    /// Distinct viewers of codes past the view threshold (the view rule).
-    pub viewers: crate::scan_cache::ViewersPastThreshold,
     /// Background work (the webhook sender) runs while this is held.
     pub _alive: Arc<()>,
 }
@@ -249,6 +236,12 @@ Authenticate by exchanging an API key at `POST /api/v1/auth/token` and sending t
         crate::domain::supply::BizStep,
         crate::domain::clone::CloneRule,
         analytics::GroupBy,
+        // What a webhook subscriber receives (POSTed, signed; not an operation of ours).
+        crate::services::notify::WebhookBody,
+        crate::services::notify::WebhookPayload,
+        crate::services::notify::RecallNotice,
+        crate::services::notify::CloneAlertNotice,
+        crate::services::notify::RatingExpiredNotice,
     )),
     tags(
         (name = "operations", description = "Health, readiness and the contract"),
@@ -267,7 +260,7 @@ Authenticate by exchanging an API key at `POST /api/v1/auth/token` and sending t
         (name = "events", description = "Supply-chain events (EPCIS 2.0 shaped): shipping, receiving, selling…"),
         (name = "verification", description = "Provenance of a code or a whole delivery"),
         (name = "alerts", description = "Codes that look copied"),
-        (name = "webhooks", description = "Recall, clone and expiry notifications, signed"),
+        (name = "webhooks", description = "Recall, clone and expiry notifications, signed; every delivery's body is a `WebhookBody`"),
         (name = "analytics", description = "Consumer scans, grouped"),
     )
 )]

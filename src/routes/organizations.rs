@@ -84,8 +84,8 @@ pub async fn create_organization(
     let new = parse_new_organization(&body.into_inner())?;
     let actor = caller.actor();
     let org = state
-        .db
-        .transaction(move |conn| {
+        .services
+        .registry_write(move |conn| {
             if let Some(tax_code) = &new.tax_code
                 && db::organizations::tax_code_taken(conn, tax_code)?
             {
@@ -142,8 +142,8 @@ pub async fn list_organizations(
         q: query.q.filter(|q| !q.trim().is_empty()),
     };
     let found = state
-        .db
-        .run(move |conn| Ok(db::organizations::list(conn, &filter, page)?))
+        .services
+        .read(move |conn| Ok(db::organizations::list(conn, &filter, page)?))
         .await?;
     Ok(web::Json(found.map(OrganizationOut::from)))
 }
@@ -172,8 +172,8 @@ pub async fn get_organization(
         return Err(ApiError::not_found("no such organization"));
     }
     let org = state
-        .db
-        .run(move |conn| Ok(db::organizations::find(conn, id)?))
+        .services
+        .read(move |conn| Ok(db::organizations::find(conn, id)?))
         .await?
         .ok_or_else(|| ApiError::not_found("no such organization"))?;
     Ok(web::Json(org.into()))

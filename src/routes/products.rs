@@ -8,17 +8,20 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{AppState, page, stored_uuid, today};
+use super::{AppState, page};
 use crate::auth::{AuthorityOnly, Authorized, NotRetailer, Principal, ProducerOnly};
 use crate::db::products::{ArchiveFilter, ProductFilter, ProductRow, RatingRow};
+use crate::db::stored_uuid;
 use crate::db::{self, DbConnection};
 use crate::domain::ocop::{
     OcopGroup, RatingDraft, RatingLevel, RatingStatus, parse_rating, rating_status,
 };
 use crate::domain::pagination::Paginated;
 use crate::domain::product::{ProductDraft, ProductPatch, apply_product_patch, parse_new_product};
+use crate::domain::time::today;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, parse_uuid};
+use crate::services::access;
 
 /// An OCOP rating as shown: an expired rating has no stars, only its status.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -110,29 +113,6 @@ impl ProductOut {
     }
 }
 
-/// The product with this id, if the caller may see it (404 otherwise, so
-/// another producer's ids don't leak).
-pub fn load_visible_product(
-    conn: &mut DbConnection,
-    principal: &Principal,
-    id: Uuid,
-) -> Result<ProductRow, ApiError> {
-    db::products::find(conn, id)?
-        .filter(|p| principal.can_see(&p.producer_id))
-        .ok_or_else(|| ApiError::not_found("no such product"))
-}
-
-/// The product if the caller is its producer (404 for anyone else's).
-pub fn load_own_product(
-    conn: &mut DbConnection,
-    principal: &Principal,
-    id: Uuid,
-) -> Result<ProductRow, ApiError> {
-    db::products::find(conn, id)?
-        .filter(|p| p.producer_id == principal.org_id.to_string())
-        .ok_or_else(|| ApiError::not_found("no such product"))
-}
-
 fn product_out(conn: &mut DbConnection, row: &ProductRow) -> Result<ProductOut, ApiError> {
     let rating = db::products::current_rating(conn, row)?;
     ProductOut::from_row(row, rating.as_ref(), today())
@@ -174,8 +154,8 @@ pub async fn create_product(
     let fields = parse_new_product(&body.into_inner())?;
     let producer = caller.org_id;
     let out = state
-        .db
-        .transaction(move |conn| {
+        .services
+        .registry_write(move |conn| {
             check_gtin_free(conn, fields.gtin.as_ref().map(|g| g.as_str()), None)?;
             let row = db::products::insert(conn, producer, &fields)?;
             ProductOut::from_row(&row, None, today())
@@ -258,8 +238,8 @@ pub async fn list_products(
         },
     };
     let out = state
-        .db
-        .run(move |conn| {
+        .services
+        .read(move |conn| {
             let today = today();
             let found = db::products::list(conn, &filter, today, page)?;
             let rating_ids: Vec<String> = found
@@ -296,9 +276,9 @@ pub async fn get_product(
 ) -> Result<web::Json<ProductOut>, ApiError> {
     let id = parse_uuid("id", &id)?;
     let out = state
-        .db
-        .run(move |conn| {
-            let row = load_visible_product(conn, &principal, id)?;
+        .services
+        .read(move |conn| {
+            let row = access::visible_product(conn, &principal, id)?;
             product_out(conn, &row)
         })
         .await?;
@@ -330,9 +310,9 @@ pub async fn update_product(
     let patch = body.into_inner();
     let principal = caller.principal;
     let out = state
-        .db
-        .transaction(move |conn| {
-            let row = load_own_product(conn, &principal, id)?;
+        .services
+        .registry_write(move |conn| {
+            let row = access::own_product(conn, &principal, id)?;
             let fields = apply_product_patch(&row.fields(), &patch)?;
             check_gtin_free(
                 conn,
@@ -363,9 +343,9 @@ pub async fn archive_product(
     let id = parse_uuid("id", &id)?;
     let principal = caller.principal;
     let out = state
-        .db
-        .transaction(move |conn| {
-            let row = load_own_product(conn, &principal, id)?;
+        .services
+        .registry_write(move |conn| {
+            let row = access::own_product(conn, &principal, id)?;
             let row = db::products::archive(conn, row)?;
             product_out(conn, &row)
         })
@@ -398,8 +378,8 @@ pub async fn create_rating(
     let rating = parse_rating(&body.into_inner(), today)?;
     let principal = caller.principal;
     let out = state
-        .db
-        .transaction(move |conn| {
+        .services
+        .registry_write(move |conn| {
             let product = db::products::find(conn, id)?
                 .ok_or_else(|| ApiError::not_found("no such product"))?;
             let row = db::products::insert_rating(conn, &product, &rating, principal.org_id)?;
@@ -435,9 +415,9 @@ pub async fn get_current_rating(
 ) -> Result<web::Json<RatingOut>, ApiError> {
     let id = parse_uuid("id", &id)?;
     let out = state
-        .db
-        .run(move |conn| {
-            let product = load_visible_product(conn, &principal, id)?;
+        .services
+        .read(move |conn| {
+            let product = access::visible_product(conn, &principal, id)?;
             let rating = db::products::current_rating(conn, &product)?
                 .ok_or_else(|| ApiError::not_found("this product has no OCOP rating"))?;
             RatingOut::from_row(&rating, today())
@@ -461,9 +441,9 @@ pub async fn list_product_ratings(
 ) -> Result<web::Json<Vec<RatingOut>>, ApiError> {
     let id = parse_uuid("id", &id)?;
     let out = state
-        .db
-        .run(move |conn| {
-            let product = load_visible_product(conn, &principal, id)?;
+        .services
+        .read(move |conn| {
+            let product = access::visible_product(conn, &principal, id)?;
             let today = today();
             db::products::rating_history(conn, &product.id)?
                 .iter()
@@ -524,8 +504,8 @@ pub async fn list_expiring_ratings(
     let today = today();
     let until = today + chrono::Days::new(u64::from(q.expiring_within_days));
     let out = state
-        .db
-        .run(move |conn| {
+        .services
+        .read(move |conn| {
             let found = db::products::expiring_ratings(conn, scope, today, until, page)?;
             found.try_map(|(rating, product)| {
                 Ok(ExpiringRating {
@@ -585,10 +565,10 @@ pub async fn put_product_image(
     let principal = caller.principal;
     // Is it the caller's product? Before reading (and decoding) the upload.
     state
-        .db
-        .run({
+        .services
+        .read({
             let principal = principal.clone();
-            move |conn| load_own_product(conn, &principal, id).map(|_| ())
+            move |conn| access::own_product(conn, &principal, id).map(|_| ())
         })
         .await?;
     let content_type = req
@@ -608,9 +588,9 @@ pub async fn put_product_image(
         .await?
         .map_err(|why| ApiError::invalid("image", why))?;
     let out = state
-        .db
-        .transaction(move |conn| {
-            let row = load_own_product(conn, &principal, id)?;
+        .services
+        .registry_write(move |conn| {
+            let row = access::own_product(conn, &principal, id)?;
             let stored = db::products::NewPicture {
                 jpeg: &picture.jpeg,
                 sha256: &picture.sha256,
@@ -618,7 +598,7 @@ pub async fn put_product_image(
                 height: picture.height,
             };
             db::products::put_picture(conn, &row.id, &stored)?;
-            let row = load_own_product(conn, &principal, id)?;
+            let row = access::own_product(conn, &principal, id)?;
             product_out(conn, &row)
         })
         .await?;
@@ -641,9 +621,9 @@ pub async fn delete_product_image(
     let id = parse_uuid("id", &id)?;
     let principal = caller.principal;
     state
-        .db
-        .transaction(move |conn| {
-            let row = load_own_product(conn, &principal, id)?;
+        .services
+        .registry_write(move |conn| {
+            let row = access::own_product(conn, &principal, id)?;
             Ok(db::products::delete_picture(conn, &row.id)?)
         })
         .await?;
@@ -671,8 +651,8 @@ pub async fn product_image(
         .and_then(|id| Uuid::parse_str(id).ok())
         .ok_or_else(missing)?;
     let found = state
-        .db
-        .run(move |conn| Ok(db::products::find_picture(conn, &id.to_string())?))
+        .services
+        .read(move |conn| Ok(db::products::find_picture(conn, &id.to_string())?))
         .await?;
     let (jpeg, sha256) = found.ok_or_else(missing)?;
     Ok(HttpResponse::Ok()

@@ -8,9 +8,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{AppState, page, stored_uuid, today};
+use super::{AppState, page};
 use crate::auth::{AuthorityOnly, Authorized, Principal};
 use crate::db::sites::{SiteFilter, SiteRow, StatusChangeRow};
+use crate::db::stored_uuid;
 use crate::db::{self, DbConnection};
 use crate::domain::organization::OrgKind;
 use crate::domain::pagination::Paginated;
@@ -19,6 +20,7 @@ use crate::domain::site::{
     parse_market, parse_new_site,
 };
 use crate::domain::text;
+use crate::domain::time::today;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, parse_uuid};
 
@@ -183,8 +185,8 @@ async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let site = parse_new_site(kind, &draft, today())?;
     let out = state
-        .db
-        .transaction(move |conn| {
+        .services
+        .registry_write(move |conn| {
             if db::sites::find_by_code(conn, kind, &site.code)?.is_some() {
                 return Err(ApiError::Conflict {
                     field: Some("code".into()),
@@ -227,8 +229,8 @@ async fn list(
         q: q.q.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()),
     };
     state
-        .db
-        .run(move |conn| {
+        .services
+        .read(move |conn| {
             let found = db::sites::list(conn, kind, &filter, page)?;
             found.try_map(|row| site_out(conn, &row))
         })
@@ -243,8 +245,8 @@ async fn get_one(
 ) -> Result<SiteOut, ApiError> {
     let id = parse_uuid("id", id)?;
     state
-        .db
-        .run(move |conn| {
+        .services
+        .read(move |conn| {
             let row = load_visible(conn, &who, kind, id)?;
             site_out(conn, &row)
         })
@@ -260,8 +262,8 @@ async fn update(
 ) -> Result<SiteOut, ApiError> {
     let id = parse_uuid("id", id)?;
     state
-        .db
-        .transaction(move |conn| {
+        .services
+        .registry_write(move |conn| {
             let row = load(conn, kind, id)?;
             let before = site_out(conn, &row)?;
             let fields = apply_site_patch(kind, &row.fields(), &patch)?;
@@ -283,8 +285,8 @@ async fn change_status(
     let id = parse_uuid("id", id)?;
     let reason = text::required("reason", &change.reason, 500)?;
     state
-        .db
-        .transaction(move |conn| {
+        .services
+        .registry_write(move |conn| {
             let row = load(conn, kind, id)?;
             check_status_change(row.status(), change.status)?;
             let before = site_out(conn, &row)?;
@@ -304,8 +306,8 @@ async fn history(
 ) -> Result<Vec<StatusChangeOut>, ApiError> {
     let id = parse_uuid("id", id)?;
     state
-        .db
-        .run(move |conn| {
+        .services
+        .read(move |conn| {
             let row = load_visible(conn, &who, kind, id)?;
             db::sites::status_history(conn, &row.id)?
                 .iter()
@@ -325,8 +327,8 @@ async fn set_link(
 ) -> Result<SiteOut, ApiError> {
     let id = parse_uuid("id", id)?;
     state
-        .db
-        .transaction(move |conn| {
+        .services
+        .registry_write(move |conn| {
             let row = load(conn, kind, id)?;
             let producer = db::organizations::find(conn, producer_id)?
                 .filter(|o| o.kind == OrgKind::Producer)

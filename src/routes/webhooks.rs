@@ -6,9 +6,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{AppState, page, stored_uuid};
+use super::{AppState, page};
 use crate::auth::Principal;
 use crate::db;
+use crate::db::stored_uuid;
 use crate::db::webhooks::{DeliveryRow, SubscriptionRow};
 use crate::domain::pagination::Paginated;
 use crate::domain::webhook::{
@@ -94,8 +95,8 @@ pub async fn create_subscription(
     let secret = format!("whsec_{}", crate::auth::random_token(40));
     let stored_secret = secret.clone();
     let row = state
-        .db
-        .transaction(move |conn| {
+        .services
+        .registry_write(move |conn| {
             if db::webhooks::count_own(conn, who.org_id)? >= MAX_SUBSCRIPTIONS_PER_ORG {
                 return Err(ApiError::Conflict {
                     field: None,
@@ -148,8 +149,8 @@ pub async fn list_subscriptions(
     let q = query.into_inner();
     let page = page(q.page, q.per_page)?;
     let out = state
-        .db
-        .run(move |conn| {
+        .services
+        .read(move |conn| {
             db::webhooks::list_own(conn, who.org_id, page)?.try_map(|r| subscription_out(&r))
         })
         .await?;
@@ -171,8 +172,8 @@ pub async fn delete_subscription(
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_uuid("id", &id)?;
     state
-        .db
-        .transaction_quiet(move |conn| {
+        .services
+        .write(move |conn| {
             let row = db::webhooks::find_own(conn, who.org_id, id)?
                 .ok_or_else(|| ApiError::not_found("no such subscription"))?;
             Ok(db::webhooks::delete(conn, &row.id)?)
@@ -248,8 +249,8 @@ pub async fn list_deliveries(
         }
     };
     let out = state
-        .db
-        .run(move |conn| {
+        .services
+        .read(move |conn| {
             let sub = db::webhooks::find_own(conn, who.org_id, id)?
                 .ok_or_else(|| ApiError::not_found("no such subscription"))?;
             let deliveries = db::webhooks::deliveries_of(conn, &sub.id, status.as_deref(), page)?;
@@ -259,7 +260,7 @@ pub async fn list_deliveries(
                 Ok::<_, ApiError>(DeliveryOut {
                     id: stored_uuid(&d.id)?,
                     event: WebhookEvent::parse(&d.event_type).ok_or_else(|| {
-                        ApiError::Internal(format!("stored event {}", d.event_type))
+                        ApiError::internal(format!("stored event {}", d.event_type))
                     })?,
                     attempts: attempts
                         .iter()
@@ -277,7 +278,7 @@ pub async fn list_deliveries(
                     created_at: d.created_at.and_utc(),
                     delivered_at: d.delivered_at.map(|t| t.and_utc()),
                     payload: serde_json::from_str(&d.payload).map_err(|e| {
-                        ApiError::Internal(format!("stored payload of delivery {}: {e}", d.id))
+                        ApiError::internal(format!("stored payload of delivery {}: {e}", d.id))
                     })?,
                     status: d.status,
                 })

@@ -22,7 +22,7 @@ api_test!(async fn scans_grouped_by_day_product_batch_and_district(app) {
     eventually(10, "first scans counted", || async { get("group_by=day").await.body["totals"]["first_scans"] == 2 }).await;
     let by_day = get("group_by=day").await;
     let body = by_day.assert_status(200);
-    let today = ocop_trace::routes::today().to_string();
+    let today = ocop_trace::domain::time::today().to_string();
     assert_eq!(body["groups"], json!([{"key": today, "label": today, "scans": 4, "unique_codes": 2, "first_scans": 2, "first_scan_ratio": 0.5}]));
     assert_eq!(body["to"], today);
 

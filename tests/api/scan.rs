@@ -145,16 +145,14 @@ api_test!(async fn a_recall_shows_on_the_very_next_scan(app) {
     let s = setup(&app, "2025-02-01").await;
     let code = &s.codes[2];
     assert_eq!(scan_json(&app, &format!("/c/{code}")).await["verdict"], "authentic");
-    app.with_db(|conn| {
-        use diesel::prelude::*;
-        use ocop_trace::db::schema::batches;
-        diesel::update(batches::table.find(&s.batch_id))
-            .set((batches::status.eq("recalled"), batches::recall_reason.eq("Phát hiện nấm mốc")))
-            .execute(conn)
-    }).expect("recall");
-    // Written behind the API's back (the recall endpoint comes with the
-    // retailer issue): tell the app, as every API write does on commit.
-    app.db.registry_changed();
+    // The authority recalls it: the cached page must not outlive the recall.
+    app.post(
+        &format!("/api/v1/batches/{}/recall", s.batch_id),
+        Some(&s.authority.token),
+        &json!({"reason": "Phát hiện nấm mốc"}),
+    )
+    .await
+    .assert_status(200);
     let view = scan_json(&app, &format!("/c/{code}")).await;
     assert_eq!(view["verdict"], "recalled");
     assert!(view["warnings"][0]["message"].as_str().unwrap_or("").contains("Phát hiện nấm mốc"));

@@ -5,7 +5,6 @@
 //! are told too); a watch rises to confirmed when the rule sees enough, or
 //! when the producer or the authority confirms it by hand.
 
-use serde_json::json;
 use uuid::Uuid;
 
 use crate::auth::Principal;
@@ -15,9 +14,8 @@ use crate::domain::clone::{
     AlertStatus, CloneRule, CloneThresholds, Finding, GeoPoint, LocatedScan, Sale,
     check_after_sale, check_scan_count, check_travel,
 };
-use crate::domain::webhook::WebhookEvent;
 use crate::error::ApiError;
-use crate::webhooks::{Retailers, notify};
+use crate::services::notify::{CloneAlertNotice, Retailers, WebhookPayload, notify};
 
 /// Located scans compared with a new one.
 const RECENT_SCANS: i64 = 50;
@@ -31,7 +29,7 @@ pub struct CodeOwner<'a> {
 
 fn stored_status(row: &AlertRow) -> Result<AlertStatus, ApiError> {
     AlertStatus::parse(&row.status).ok_or_else(|| {
-        ApiError::Internal(format!(
+        ApiError::internal(format!(
             "stored status {:?} of alert {}",
             row.status, row.id
         ))
@@ -96,18 +94,17 @@ fn tell(conn: &mut DbConnection, alert: &AlertRow) -> Result<(), ApiError> {
     };
     notify(
         conn,
-        WebhookEvent::CloneAlert,
         &alert.producer_id,
         retailers,
-        json!({
-            "alert_id": alert.id,
-            "code": alert.code,
-            "rule": alert.rule,
-            "status": alert.status,
-            "detail": alert.detail,
-            "batch_id": alert.batch_id,
-            "producer_id": alert.producer_id,
-            "raised_at": alert.created_at.and_utc(),
+        WebhookPayload::CloneAlert(CloneAlertNotice {
+            alert_id: alert.id.clone(),
+            code: alert.code.clone(),
+            rule: alert.rule.clone(),
+            status: alert.status.clone(),
+            detail: alert.detail.clone(),
+            batch_id: alert.batch_id.clone(),
+            producer_id: alert.producer_id.clone(),
+            raised_at: alert.created_at.and_utc(),
         }),
     )?;
     Ok(())
@@ -212,8 +209,8 @@ pub fn decide(
         },
         "clone_alert",
         &alert.id,
-        Some(&json!({"status": alert.status})),
-        Some(&json!({"status": after.status})),
+        Some(&serde_json::json!({"status": alert.status})),
+        Some(&serde_json::json!({"status": after.status})),
     )?;
     tell(conn, &after)?;
     Ok((after, true))

@@ -11,7 +11,7 @@ use chrono::NaiveDateTime;
 
 use crate::db::codes::CodeRunRow;
 use crate::domain::code::TraceCode;
-use crate::routes::scan_view::{CodeFacts, ScanContext};
+use crate::services::provenance::{CodeFacts, ScanContext};
 
 /// Beyond these sizes a map is emptied and refilled on demand: bounded memory.
 const MAX_CODES: usize = 2_000_000;
@@ -45,6 +45,8 @@ pub struct Viewed {
 /// What the cache has for a code.
 pub struct Cached {
     pub run: Option<Arc<CodeRunRow>>,
+    /// The code's views so far, when its run is known here.
+    pub views: i64,
     /// Present only when read at the registry version asked for.
     pub context: Option<Arc<ScanContext>>,
     /// Present only when read at the registry version asked for.
@@ -53,15 +55,16 @@ pub struct Cached {
 
 impl ScanCache {
     pub fn get(&self, code: &TraceCode, version: u64) -> Cached {
-        let (run, current) = match lock(&self.codes).get(code) {
+        let (run, views, current) = match lock(&self.codes).get(code) {
             Some(e) => (
                 Some(e.run.clone()),
+                e.views,
                 e.current
                     .as_ref()
                     .filter(|(at, _, _)| *at == version)
                     .map(|(_, c, f)| (c.clone(), f.clone())),
             ),
-            None => (None, None),
+            None => (None, 0, None),
         };
         let (context, facts) = match current {
             Some((c, f)) => (Some(c), Some(f)),
@@ -72,6 +75,7 @@ impl ScanCache {
         };
         Cached {
             run,
+            views,
             context,
             facts,
         }
@@ -166,24 +170,6 @@ impl ScanCache {
 /// A poisoned lock only means a panic elsewhere; the maps stay usable.
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// The salt of client-address hashes for the current Vietnamese day,
-/// derived once a day rather than per scan.
-#[derive(Default)]
-pub struct DailySalt(std::sync::RwLock<Option<(chrono::NaiveDate, [u8; 32])>>);
-
-impl DailySalt {
-    pub fn for_day(&self, secret: &str, day: chrono::NaiveDate) -> [u8; 32] {
-        if let Some((d, salt)) = *self.0.read().unwrap_or_else(|e| e.into_inner())
-            && d == day
-        {
-            return salt;
-        }
-        let salt = crate::domain::scan::daily_salt(secret, day);
-        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Some((day, salt));
-        salt
-    }
 }
 
 /// Codes past the view threshold whose viewers are tracked, at most.

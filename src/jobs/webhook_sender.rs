@@ -1,23 +1,20 @@
 //! Delivers the webhook outbox: a thread of its own polls for due
 //! deliveries, claims each (so several nodes never send one twice at once),
 //! POSTs it signed, and records the attempt; a failure is tried again with
-//! exponential backoff until it succeeds or runs out of attempts. It also
-//! notices OCOP ratings that have expired and queues `rating_expired`.
+//! exponential backoff until it succeeds or runs out of attempts.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
-use serde_json::json;
 
-use super::{Retailers, notify};
+use crate::db::DbError;
 use crate::db::webhooks::{AttemptOutcome, DeliveryRow, SubscriptionRow};
 use crate::db::{self, Db};
 use crate::domain::webhook::{
-    MAX_ATTEMPTS, WebhookEvent, attempt_summary, backoff, check_url, is_public_address, signature,
+    MAX_ATTEMPTS, attempt_summary, backoff, check_url, is_public_address, signature,
 };
-use crate::error::ApiError;
 
 #[derive(Debug, Clone, Copy)]
 pub struct SenderConfig {
@@ -100,9 +97,6 @@ async fn run(db: Db, config: SenderConfig, alive: Weak<()>) {
         }
     };
     while alive.upgrade().is_some() {
-        if let Err(e) = report_expired_ratings(&db) {
-            tracing::warn!(error = %e, "webhook sender: expired ratings not checked");
-        }
         if let Err(e) = send_due(&db, &client, config).await {
             tracing::warn!(error = %e, "webhook sender: outbox not read");
         }
@@ -110,37 +104,7 @@ async fn run(db: Db, config: SenderConfig, alive: Weak<()>) {
     }
 }
 
-/// Queue `rating_expired` once for each current rating past its expiry.
-fn report_expired_ratings(db: &Db) -> Result<(), ApiError> {
-    let today = crate::domain::time::vietnam_date(chrono::Utc::now());
-    let expired = {
-        let mut conn = db.get()?;
-        db::webhooks::unreported_expired_ratings(&mut conn, today)?
-    };
-    for (rating_id, product_id, producer_id, product_name, certificate, expired_on) in expired {
-        db.transaction_here(|conn| {
-            notify(
-                conn,
-                WebhookEvent::RatingExpired,
-                &producer_id,
-                Retailers::All,
-                json!({
-                    "rating_id": rating_id,
-                    "product_id": product_id,
-                    "producer_id": producer_id,
-                    "product_name": product_name,
-                    "certificate_number": certificate,
-                    "expired_on": expired_on,
-                }),
-            )?;
-            db::webhooks::mark_expiry_reported(conn, &rating_id)?;
-            Ok(())
-        })?;
-    }
-    Ok(())
-}
-
-async fn send_due(db: &Db, client: &reqwest::Client, config: SenderConfig) -> Result<(), ApiError> {
+async fn send_due(db: &Db, client: &reqwest::Client, config: SenderConfig) -> Result<(), DbError> {
     let now = db::now();
     // Long enough for a send to finish; a crashed sender's claim lapses after it.
     let lease_until = now + chrono::Duration::from_std(config.timeout * 3).unwrap_or_default();
@@ -158,19 +122,15 @@ async fn send_due(db: &Db, client: &reqwest::Client, config: SenderConfig) -> Re
                 mine.push((delivery, subscription));
             }
         }
-        Ok(mine)
+        Ok::<_, DbError>(mine)
     })?;
     let sends = claimed
         .into_iter()
         .map(|(delivery, subscription)| deliver(client, delivery, subscription, config));
     for (delivery_id, attempt, outcome) in futures_util::future::join_all(sends).await {
         db.transaction_here(|conn| {
-            Ok(db::webhooks::record_attempt(
-                conn,
-                &delivery_id,
-                attempt,
-                &outcome,
-            )?)
+            db::webhooks::record_attempt(conn, &delivery_id, attempt, &outcome)
+                .map_err(DbError::from)
         })?;
     }
     Ok(())

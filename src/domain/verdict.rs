@@ -1,0 +1,23 @@
+//! The answer a scan or a verification gives: one verdict, and the
+//! warnings behind it.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The one-word answer to "is this product what it says?".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Authentic,
+    Recalled,
+    RatingExpired,
+    AreaSuspended,
+    SuspectedClone,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Warning {
+    pub kind: Verdict,
+    /// In the page's language, in plain words.
+    pub message: String,
+}

@@ -1,0 +1,79 @@
+//! Use cases, once, for every front door (HTTP API, pages, CLI/demo, and the
+//! resolver, EPCIS and console to come). Typed inputs and outputs; nothing
+//! here knows of actix or HTML. Dependencies point down: front doors →
+//! services → (domain, db, labels).
+
+pub mod access;
+pub mod batch_view;
+pub mod clone_watch;
+pub mod idempotency;
+pub mod issuance;
+pub mod notify;
+pub mod provenance;
+pub mod recall;
+pub mod registry;
+pub mod scan;
+pub mod supply;
+pub mod verify;
+
+use std::sync::Arc;
+
+use crate::config::Settings;
+use crate::db::scan_writer::ScanWriter;
+use crate::db::{Db, DbConnection};
+use crate::error::ApiError;
+
+pub use registry::RegistryNotifier;
+
+/// What the use cases share: the database and the notifier of registry
+/// changes. Cloned cheaply (handles inside).
+#[derive(Clone)]
+pub struct Services {
+    pub db: Db,
+    pub registry: RegistryNotifier,
+    pub settings: Arc<Settings>,
+    pub scan: Arc<scan::ScanState>,
+}
+
+impl Services {
+    pub fn new(db: Db, settings: Arc<Settings>, scan_writer: ScanWriter) -> Self {
+        Self {
+            db,
+            registry: RegistryNotifier::default(),
+            settings,
+            scan: Arc::new(scan::ScanState::new(scan_writer)),
+        }
+    }
+
+    /// Blocking reads (or a single write) off the async workers.
+    pub async fn read<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.db.run(work).await
+    }
+
+    /// One transaction that writes nothing a scan shows (bookkeeping: keys,
+    /// subscriptions, leases).
+    pub async fn write<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.db.transaction(work).await
+    }
+
+    /// One transaction that changes registry facts (products, ratings,
+    /// sites, batches, events…); once committed, every cache of them reads
+    /// again.
+    pub async fn registry_write<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let written = self.db.transaction(work).await?;
+        self.registry.changed();
+        Ok(written)
+    }
+}
