@@ -1,13 +1,12 @@
 //! Exchanging an API key for an access token; who am I.
 
-use actix_web::{get, post, web};
+use actix_web::{post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::AppState;
-use super::organizations::OrganizationOut;
-use crate::auth::{Principal, hash_api_key};
+use crate::auth::hash_api_key;
 use crate::db;
 use crate::domain::organization::OrgKind;
 use crate::error::ApiError;
@@ -77,26 +76,4 @@ pub async fn issue_token(
         organization_id: org_id,
         role,
     }))
-}
-
-/// The organization the caller's token acts for.
-#[utoipa::path(
-    tag = "auth",
-    security(("bearer" = [])),
-    responses((status = 200, body = OrganizationOut))
-)]
-#[get("/me")]
-pub async fn me(
-    state: web::Data<AppState>,
-    principal: Principal,
-) -> Result<web::Json<OrganizationOut>, ApiError> {
-    let id = principal.org_id;
-    let org = state
-        .services
-        .read(move |conn| Ok(db::organizations::find(conn, id)?))
-        .await?
-        .ok_or_else(|| {
-            ApiError::Unauthorized("the token's organization no longer exists".into())
-        })?;
-    Ok(web::Json(org.into()))
 }

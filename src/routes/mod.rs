@@ -145,7 +145,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(
             scope::scope("/api/v1")
                 .service(auth::issue_token)
-                .service(auth::me)
+                .service(organizations::me)
                 .service(organizations::create_organization)
                 .service(organizations::list_organizations)
                 .service(organizations::get_organization)

@@ -178,3 +178,25 @@ pub async fn get_organization(
         .ok_or_else(|| ApiError::not_found("no such organization"))?;
     Ok(web::Json(org.into()))
 }
+
+/// The organization the caller's token acts for.
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    responses((status = 200, body = OrganizationOut))
+)]
+#[get("/me")]
+pub async fn me(
+    state: web::Data<AppState>,
+    principal: Principal,
+) -> Result<web::Json<OrganizationOut>, ApiError> {
+    let id = principal.org_id;
+    let org = state
+        .services
+        .read(move |conn| Ok(db::organizations::find(conn, id)?))
+        .await?
+        .ok_or_else(|| {
+            ApiError::Unauthorized("the token's organization no longer exists".into())
+        })?;
+    Ok(web::Json(org.into()))
+}
