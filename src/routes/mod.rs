@@ -16,7 +16,9 @@ pub mod health;
 pub mod organizations;
 pub mod pages;
 pub mod problem;
+pub mod product_images;
 pub mod products;
+pub mod ratings;
 pub mod scan;
 pub mod sites;
 pub mod verify;
@@ -141,7 +143,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(scan::scan_upper)
         .service(scan::scan_gs1)
         .service(scan::share_location)
-        .service(products::product_image)
+        .service(product_images::product_image)
         .service(
             scope::scope("/api/v1")
                 .service(auth::issue_token)
@@ -156,13 +158,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(products::list_products)
                 .service(products::get_product)
                 .service(products::update_product)
-                .service(products::put_product_image)
-                .service(products::delete_product_image)
+                .service(product_images::put_product_image)
+                .service(product_images::delete_product_image)
                 .service(products::archive_product)
-                .service(products::create_rating)
-                .service(products::get_current_rating)
-                .service(products::list_product_ratings)
-                .service(products::list_expiring_ratings)
+                .service(ratings::create_rating)
+                .service(ratings::get_current_rating)
+                .service(ratings::list_product_ratings)
+                .service(ratings::list_expiring_ratings)
                 .service(sites::create_farming_area)
                 .service(sites::list_farming_areas)
                 .service(sites::get_farming_area)

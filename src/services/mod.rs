@@ -9,6 +9,7 @@ pub mod clone_watch;
 pub mod idempotency;
 pub mod issuance;
 pub mod notify;
+pub mod product_view;
 pub mod provenance;
 pub mod recall;
 pub mod registry;
