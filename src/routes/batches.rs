@@ -2,7 +2,6 @@
 //! areas and packing facility.
 
 use actix_web::{HttpResponse, get, patch, post, web};
-use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -10,44 +9,17 @@ use uuid::Uuid;
 use super::{AppState, page};
 use crate::auth::{Authorized, Principal, ProducerOnly, ProducerOrAuthority};
 use crate::db::batches::{BatchFilter, BatchRow};
-use crate::db::sites::SiteRow;
-use crate::db::{self, DbConnection};
+use crate::db::{self};
 use crate::domain::batch::{
     BatchDraft, BatchPatch, BatchStatus, apply_batch_patch, parse_new_batch,
 };
 use crate::domain::pagination::Paginated;
-use crate::domain::site::{SiteKind, parse_site_code, site_usable};
+use crate::domain::site::parse_site_code;
 use crate::domain::time::today;
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, parse_uuid};
-use crate::services::access;
 use crate::services::batch_view::{BatchOut, batch_out};
-
-/// A site a producer may use today, by code; the reason otherwise, on `field`.
-pub fn usable_site(
-    conn: &mut DbConnection,
-    producer_id: Uuid,
-    kind: SiteKind,
-    field: &str,
-    code: &str,
-    today: NaiveDate,
-) -> Result<SiteRow, FieldError> {
-    let code = parse_site_code(field, code)?;
-    let site = db::sites::find_by_code(conn, kind, &code)
-        .map_err(|e| FieldError::new(field, format!("could not be checked: {e}")))?
-        .ok_or_else(|| FieldError::new(field, format!("no {} has code {code}", kind.noun())))?;
-    let linked = db::sites::is_linked(conn, &site.id, producer_id)
-        .map_err(|e| FieldError::new(field, format!("could not be checked: {e}")))?;
-    if !linked {
-        return Err(FieldError::new(
-            field,
-            format!("{code} is not registered for you"),
-        ));
-    }
-    site_usable(site.status(), site.valid_until, today)
-        .map_err(|why| FieldError::new(field, format!("{code} can't be used: {why}")))?;
-    Ok(site)
-}
+use crate::services::{access, catalog};
 
 /// Register a batch (producers, for their own products). Its farming areas and
 /// packing facility must be active and registered for the producer.
@@ -72,50 +44,7 @@ pub async fn create_batch(
     let who = caller.principal;
     let out = state
         .services
-        .registry_write(move |conn| {
-            let product = access::own_product(conn, &who, batch.product_id)
-                .map_err(|_| ApiError::invalid("product_id", "no such product"))?;
-            if product.archived_at.is_some() {
-                return Err(ApiError::invalid("product_id", "the product is archived"));
-            }
-            let mut errors = Vec::new();
-            let mut area_ids = Vec::new();
-            for (i, code) in batch.farming_area_codes.iter().enumerate() {
-                let field = format!("farming_area_codes[{i}]");
-                match usable_site(conn, who.org_id, SiteKind::FarmingArea, &field, code, today) {
-                    Ok(site) => area_ids.push(site.id),
-                    Err(e) => errors.push(e),
-                }
-            }
-            let packing_id = match &batch.packing_facility_code {
-                Some(code) => match usable_site(
-                    conn,
-                    who.org_id,
-                    SiteKind::PackingFacility,
-                    "packing_facility_code",
-                    code,
-                    today,
-                ) {
-                    Ok(site) => Some(site.id),
-                    Err(e) => {
-                        errors.push(e);
-                        None
-                    }
-                },
-                None => None,
-            };
-            if !errors.is_empty() {
-                return Err(ApiError::Validation(errors));
-            }
-            if db::batches::lot_taken(conn, batch.product_id, batch.lot.as_str())? {
-                return Err(ApiError::Conflict {
-                    field: Some("lot".into()),
-                    reason: "this product already has a batch with this lot number".into(),
-                });
-            }
-            let row = db::batches::insert(conn, who.org_id, &batch, &area_ids, packing_id)?;
-            batch_out(conn, &row)
-        })
+        .registry_write(move |conn| catalog::create_batch(conn, &who, &batch, today))
         .await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/batches/{}", out.id)))

@@ -11,31 +11,15 @@ use uuid::Uuid;
 use super::{AppState, page};
 use crate::auth::{Authorized, Principal, ProducerOnly};
 use crate::db::products::{ArchiveFilter, ProductFilter, RatingRow};
-use crate::db::{self, DbConnection};
+use crate::db::{self};
 use crate::domain::ocop::OcopGroup;
 use crate::domain::pagination::Paginated;
 use crate::domain::product::{ProductDraft, ProductPatch, apply_product_patch, parse_new_product};
 use crate::domain::time::today;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, parse_uuid};
-use crate::services::access;
 use crate::services::product_view::{ProductOut, product_out};
-
-fn check_gtin_free(
-    conn: &mut DbConnection,
-    gtin: Option<&str>,
-    except: Option<&str>,
-) -> Result<(), ApiError> {
-    if let Some(gtin) = gtin
-        && db::products::gtin_taken_by_other(conn, gtin, except)?
-    {
-        return Err(ApiError::Conflict {
-            field: Some("gtin".into()),
-            reason: "another product already has this GTIN".into(),
-        });
-    }
-    Ok(())
-}
+use crate::services::{access, catalog};
 
 /// Register a product (producers, for themselves).
 #[utoipa::path(
@@ -58,11 +42,7 @@ pub async fn create_product(
     let producer = caller.org_id;
     let out = state
         .services
-        .registry_write(move |conn| {
-            check_gtin_free(conn, fields.gtin.as_ref().map(|g| g.as_str()), None)?;
-            let row = db::products::insert(conn, producer, &fields)?;
-            ProductOut::from_row(&row, None, today())
-        })
+        .registry_write(move |conn| catalog::register_product(conn, producer, &fields))
         .await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/products/{}", out.id)))
@@ -217,7 +197,7 @@ pub async fn update_product(
         .registry_write(move |conn| {
             let row = access::own_product(conn, &principal, id)?;
             let fields = apply_product_patch(&row.fields(), &patch)?;
-            check_gtin_free(
+            catalog::check_gtin_free(
                 conn,
                 fields.gtin.as_ref().map(|g| g.as_str()),
                 Some(&row.id),

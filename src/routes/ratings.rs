@@ -14,8 +14,8 @@ use crate::domain::pagination::Paginated;
 use crate::domain::time::today;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, parse_uuid};
-use crate::services::access;
 use crate::services::product_view::RatingOut;
+use crate::services::{access, catalog};
 
 /// Award OCOP stars to a product (the authority). The newest-issued rating
 /// becomes the product's current one; earlier ones stay in the history.
@@ -43,23 +43,7 @@ pub async fn create_rating(
     let principal = caller.principal;
     let out = state
         .services
-        .registry_write(move |conn| {
-            let product = db::products::find(conn, id)?
-                .ok_or_else(|| ApiError::not_found("no such product"))?;
-            let row = db::products::insert_rating(conn, &product, &rating, principal.org_id)?;
-            let out = RatingOut::from_row(&row, today)?;
-            let after = serde_json::to_value(&out).ok();
-            db::audit::record(
-                conn,
-                principal.actor(),
-                "ocop_rating.create",
-                "product",
-                &product.id,
-                None,
-                after.as_ref(),
-            )?;
-            Ok(out)
-        })
+        .registry_write(move |conn| catalog::award_rating(conn, &principal, id, &rating, today))
         .await?;
     Ok(HttpResponse::Created().json(out))
 }

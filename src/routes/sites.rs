@@ -3,71 +3,22 @@
 //! rules below; the thin handlers per kind only name the path.
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
-use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::{AppState, page};
 use crate::auth::{AuthorityOnly, Authorized, Principal};
-use crate::db::sites::{SiteFilter, SiteRow, StatusChangeRow};
-use crate::db::stored_uuid;
-use crate::db::{self, DbConnection};
-use crate::domain::organization::OrgKind;
+use crate::db::sites::SiteFilter;
 use crate::domain::pagination::Paginated;
 use crate::domain::site::{
-    SiteDraft, SiteKind, SitePatch, SiteStatus, apply_site_patch, check_status_change,
-    parse_market, parse_new_site,
+    SiteDraft, SiteKind, SitePatch, SiteStatus, parse_market, parse_new_site,
 };
 use crate::domain::text;
 use crate::domain::time::today;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, parse_uuid};
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct SiteOut {
-    pub id: Uuid,
-    pub kind: SiteKind,
-    /// The code as issued by the authority.
-    #[schema(example = "VN-HBOR-0012")]
-    pub code: String,
-    pub name: String,
-    pub province: String,
-    pub district: Option<String>,
-    pub commune: Option<String>,
-    pub crop: Option<String>,
-    pub area_ha: Option<f64>,
-    /// `domestic`, `EU` or an ISO 3166 country code.
-    pub target_market: String,
-    pub status: SiteStatus,
-    pub valid_until: Option<NaiveDate>,
-    /// Producers allowed to use this code.
-    pub producer_ids: Vec<Uuid>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct StatusChangeOut {
-    pub from_status: Option<SiteStatus>,
-    pub to_status: SiteStatus,
-    pub reason: String,
-    /// The organization that made the change.
-    pub changed_by: Uuid,
-    pub changed_at: DateTime<Utc>,
-}
-
-impl StatusChangeOut {
-    fn from_row(row: &StatusChangeRow) -> Result<Self, ApiError> {
-        Ok(Self {
-            from_status: row.from_status.as_deref().and_then(SiteStatus::parse),
-            to_status: SiteStatus::parse(&row.to_status).unwrap_or(SiteStatus::Suspended),
-            reason: row.reason.clone(),
-            changed_by: stored_uuid(&row.changed_by)?,
-            changed_at: row.changed_at.and_utc(),
-        })
-    }
-}
+use crate::services::sites::{self, SiteOut, StatusChangeOut};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -103,80 +54,6 @@ pub struct SiteListQuery {
     pub per_page: Option<u32>,
 }
 
-fn site_out(conn: &mut DbConnection, row: &SiteRow) -> Result<SiteOut, ApiError> {
-    let producer_ids = db::sites::producers_of(conn, &row.id)?
-        .iter()
-        .map(|id| stored_uuid(id))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(SiteOut {
-        id: stored_uuid(&row.id)?,
-        kind: SiteKind::parse(&row.kind).unwrap_or(SiteKind::FarmingArea),
-        code: row.code.clone(),
-        name: row.name.clone(),
-        province: row.province.clone(),
-        district: row.district.clone(),
-        commune: row.commune.clone(),
-        crop: row.crop.clone(),
-        area_ha: row.area_ha,
-        target_market: row.target_market.clone(),
-        status: row.status(),
-        valid_until: row.valid_until,
-        producer_ids,
-        created_at: row.created_at.and_utc(),
-        updated_at: row.updated_at.and_utc(),
-    })
-}
-
-/// The site if the caller may see it: producers only those linked to them.
-fn load_visible(
-    conn: &mut DbConnection,
-    principal: &Principal,
-    kind: SiteKind,
-    id: Uuid,
-) -> Result<SiteRow, ApiError> {
-    let not_found = || ApiError::not_found(format!("no such {}", kind.noun()));
-    let row = db::sites::find(conn, kind, id)?.ok_or_else(not_found)?;
-    if principal.is(OrgKind::Producer) && !db::sites::is_linked(conn, &row.id, principal.org_id)? {
-        return Err(not_found());
-    }
-    Ok(row)
-}
-
-fn load(conn: &mut DbConnection, kind: SiteKind, id: Uuid) -> Result<SiteRow, ApiError> {
-    db::sites::find(conn, kind, id)?
-        .ok_or_else(|| ApiError::not_found(format!("no such {}", kind.noun())))
-}
-
-fn audit(
-    conn: &mut DbConnection,
-    who: &Principal,
-    action: &str,
-    before: Option<&SiteOut>,
-    after: &SiteOut,
-) -> Result<(), ApiError> {
-    let before = before.and_then(|b| serde_json::to_value(b).ok());
-    let after = serde_json::to_value(after).ok();
-    db::audit::record(
-        conn,
-        who.actor(),
-        &format!(
-            "{}.{action}",
-            after
-                .as_ref()
-                .and_then(|a| a["kind"].as_str())
-                .unwrap_or("site")
-        ),
-        "site",
-        &after
-            .as_ref()
-            .and_then(|a| a["id"].as_str().map(str::to_owned))
-            .unwrap_or_default(),
-        before.as_ref(),
-        after.as_ref(),
-    )?;
-    Ok(())
-}
-
 async fn create(
     state: &AppState,
     who: Principal,
@@ -186,18 +63,7 @@ async fn create(
     let site = parse_new_site(kind, &draft, today())?;
     let out = state
         .services
-        .registry_write(move |conn| {
-            if db::sites::find_by_code(conn, kind, &site.code)?.is_some() {
-                return Err(ApiError::Conflict {
-                    field: Some("code".into()),
-                    reason: format!("a {} with this code is already registered", kind.noun()),
-                });
-            }
-            let row = db::sites::insert(conn, &site, who.org_id)?;
-            let out = site_out(conn, &row)?;
-            audit(conn, &who, "create", None, &out)?;
-            Ok(out)
-        })
+        .registry_write(move |conn| sites::create(conn, &who, &site))
         .await?;
     Ok(HttpResponse::Created().json(out))
 }
@@ -230,10 +96,7 @@ async fn list(
     };
     state
         .services
-        .read(move |conn| {
-            let found = db::sites::list(conn, kind, &filter, page)?;
-            found.try_map(|row| site_out(conn, &row))
-        })
+        .read(move |conn| sites::list(conn, kind, &filter, page))
         .await
 }
 
@@ -246,10 +109,7 @@ async fn get_one(
     let id = parse_uuid("id", id)?;
     state
         .services
-        .read(move |conn| {
-            let row = load_visible(conn, &who, kind, id)?;
-            site_out(conn, &row)
-        })
+        .read(move |conn| sites::get_one(conn, &who, kind, id))
         .await
 }
 
@@ -263,15 +123,7 @@ async fn update(
     let id = parse_uuid("id", id)?;
     state
         .services
-        .registry_write(move |conn| {
-            let row = load(conn, kind, id)?;
-            let before = site_out(conn, &row)?;
-            let fields = apply_site_patch(kind, &row.fields(), &patch)?;
-            let row = db::sites::update_fields(conn, row, &fields)?;
-            let after = site_out(conn, &row)?;
-            audit(conn, &who, "update", Some(&before), &after)?;
-            Ok(after)
-        })
+        .registry_write(move |conn| sites::update(conn, &who, kind, id, &patch))
         .await
 }
 
@@ -287,13 +139,7 @@ async fn change_status(
     state
         .services
         .registry_write(move |conn| {
-            let row = load(conn, kind, id)?;
-            check_status_change(row.status(), change.status)?;
-            let before = site_out(conn, &row)?;
-            let row = db::sites::change_status(conn, row, change.status, &reason, who.org_id)?;
-            let after = site_out(conn, &row)?;
-            audit(conn, &who, "status", Some(&before), &after)?;
-            Ok(after)
+            sites::change_status(conn, &who, kind, id, change.status, &reason)
         })
         .await
 }
@@ -307,13 +153,7 @@ async fn history(
     let id = parse_uuid("id", id)?;
     state
         .services
-        .read(move |conn| {
-            let row = load_visible(conn, &who, kind, id)?;
-            db::sites::status_history(conn, &row.id)?
-                .iter()
-                .map(StatusChangeOut::from_row)
-                .collect()
-        })
+        .read(move |conn| sites::history(conn, &who, kind, id))
         .await
 }
 
@@ -328,29 +168,7 @@ async fn set_link(
     let id = parse_uuid("id", id)?;
     state
         .services
-        .registry_write(move |conn| {
-            let row = load(conn, kind, id)?;
-            let producer = db::organizations::find(conn, producer_id)?
-                .filter(|o| o.kind == OrgKind::Producer)
-                .ok_or_else(|| ApiError::invalid("producer_id", "is not a producer"))?;
-            let before = site_out(conn, &row)?;
-            let changed = if linked {
-                db::sites::link(conn, &row.id, producer.id)?
-            } else {
-                db::sites::unlink(conn, &row.id, producer.id)?
-            };
-            let after = site_out(conn, &row)?;
-            if changed {
-                audit(
-                    conn,
-                    &who,
-                    if linked { "link" } else { "unlink" },
-                    Some(&before),
-                    &after,
-                )?;
-            }
-            Ok(after)
-        })
+        .registry_write(move |conn| sites::set_link(conn, &who, kind, id, producer_id, linked))
         .await
 }
 

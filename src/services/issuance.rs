@@ -132,6 +132,39 @@ fn begin(
             Begun::Replay(first)
         });
     }
+    let mut run = plan_run(conn, job, codes_per_day)?;
+    run.pending_until = Some(db::now() + lease);
+    db::codes::insert_run(conn, &run)?;
+    Ok(Begun::Pending(run))
+}
+
+/// Issue a run at once on the caller's connection, with the same checks:
+/// the demo seeds its runs this way, inside its one transaction.
+pub fn issue_in(
+    conn: &mut DbConnection,
+    command: IssueCodes,
+    base_url: &str,
+    codes_per_day: u32,
+) -> Result<CodeRunRow, ApiError> {
+    let job = Issue {
+        fingerprint: command.fingerprint(),
+        command,
+        base_url: base_url.to_owned(),
+    };
+    let run = plan_run(conn, &job, codes_per_day)?;
+    db::codes::insert_run(conn, &run)?;
+    db::codes::insert_codes(conn, &run.id, job.command.count, |_| {})?;
+    Ok(run)
+}
+
+/// The run a request asks for, once every check passed: the producer's
+/// active batch, one of its usable farming areas, a payload the product
+/// allows, within the day's limit. Not stored yet.
+fn plan_run(
+    conn: &mut DbConnection,
+    job: &Issue,
+    codes_per_day: u32,
+) -> Result<CodeRunRow, ApiError> {
     let batch = super::access::own_batch(conn, &job.command.producer, job.command.batch_id)?;
     if batch.status() != BatchStatus::Active {
         return Err(ApiError::Conflict {
@@ -195,10 +228,9 @@ fn begin(
         idempotency_key: job.command.key.clone(),
         request_fingerprint: Some(job.fingerprint.clone()),
         created_at: db::now(),
-        pending_until: Some(db::now() + lease),
+        pending_until: None,
     };
-    db::codes::insert_run(conn, &run)?;
-    Ok(Begun::Pending(run))
+    Ok(run)
 }
 
 /// The start of today in Vietnam and of tomorrow, as UTC instants.

@@ -5,6 +5,8 @@
 
 pub mod access;
 pub mod batch_view;
+pub mod catalog;
+pub mod certifications;
 pub mod clone_watch;
 pub mod idempotency;
 pub mod issuance;
@@ -14,6 +16,7 @@ pub mod provenance;
 pub mod recall;
 pub mod registry;
 pub mod scan;
+pub mod sites;
 pub mod supply;
 pub mod verify;
 

@@ -42,3 +42,26 @@ api_test!(async fn demo_data_tells_its_stories(app) {
     let verdict = app.get(&format!("/api/v1/verify/{}", recalled.code), Some(&rtoken)).await;
     assert_eq!(verdict.assert_status(200)["verdict"], "recalled");
 });
+
+// The demo registers through the services: its recall, ratings and site
+// changes are in the audit log as the API's would be.
+api_test!(async fn demo_changes_are_audited_like_the_apis(app) {
+    let data = app.with_db(|conn| ocop_trace::demo::seed(conn, "http://ocop.test")).expect("demo seed");
+    let authority = data.accounts.iter().find(|a| a.kind == OrgKind::Authority).expect("authority");
+    let token = app.token_for_key(&authority.api_key).await;
+    let recalled = data.products.iter().find(|p| p.note == "recalled batch").expect("recalled");
+    let answer = app.get(&format!("/api/v1/audit-log?action=recall&entity_id={}", recalled.batch_id), Some(&token)).await;
+    let page = answer.assert_status(200);
+    assert_eq!(page["total"], 1, "{page}");
+    assert_eq!(page["items"][0]["after"]["status"], "recalled");
+    let ratings = app.get("/api/v1/audit-log?action=ocop_rating.create&per_page=100", Some(&token)).await;
+    assert_eq!(ratings.assert_status(200)["total"], 5);
+    let suspensions = app.get("/api/v1/audit-log?action=farming_area.status&per_page=100", Some(&token)).await;
+    assert_eq!(suspensions.assert_status(200)["total"], 2);
+    // The recall's supply event counts the batch's codes.
+    let events = app.get(&format!("/api/v1/events?batch_id={}", recalled.batch_id), Some(&token)).await;
+    let events = events.assert_status(200);
+    let recall = events["items"].as_array().expect("items").iter()
+        .find(|e| e["biz_step"] == "recalling").expect("recall event");
+    assert_eq!(recall["code_count"], ocop_trace::demo::CODES_PER_BATCH);
+});

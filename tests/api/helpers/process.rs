@@ -1,0 +1,68 @@
+//! A second server as an OS process on the same database (for SIGKILL tests).
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use super::*;
+
+/// A second server, as a separate OS process on the same database, for tests
+/// that kill it with SIGKILL.
+pub struct ServerProcess {
+    pub child: std::process::Child,
+    pub base: String,
+    /// Its log lines (stderr), as they come.
+    pub log_lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl TestApp {
+    pub async fn spawn_server_process(&self, env: &[(&str, &str)]) -> ServerProcess {
+        use std::io::{BufRead, BufReader};
+        use std::process::{Command, Stdio};
+        let port = TcpListener::bind("127.0.0.1:0")
+            .expect("port")
+            .local_addr()
+            .expect("addr")
+            .port();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_ocop-trace"));
+        command
+            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+            .env("DATABASE_URL", &self.database_url)
+            .env("JWT_SECRET", TEST_JWT_SECRET)
+            .env("PUBLIC_BASE_URL", "http://ocop.test")
+            .env("LOG_FORMAT", "json")
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let mut child = command.spawn().expect("start server process");
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, log_lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let base = format!("http://127.0.0.1:{port}");
+        let started = std::time::Instant::now();
+        while self
+            .client
+            .get(format!("{base}/healthz"))
+            .send()
+            .await
+            .is_err()
+        {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "server process did not start"
+            );
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        }
+        ServerProcess {
+            child,
+            base,
+            log_lines,
+        }
+    }
+}
