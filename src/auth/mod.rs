@@ -3,16 +3,18 @@
 //! A key is exchanged for a short-lived token at `POST /api/v1/auth/token`;
 //! every protected handler takes a [`Principal`] and states the roles it admits.
 
+pub mod extract;
 pub mod jwt;
 pub mod principal;
 pub mod revocation;
 
 use sha2::{Digest, Sha256};
 
-pub use principal::{
-    AdminOnly, AdminOrAuthority, AuthorityOnly, Authorized, NotRetailer, Principal, ProducerOnly,
+pub use extract::{
+    AdminOnly, AdminOrAuthority, AuthorityOnly, Authorized, NotRetailer, ProducerOnly,
     ProducerOrAuthority, RoleSet,
 };
+pub use principal::Principal;
 use uuid::Uuid;
 
 use crate::db::{self, DbConnection, api_keys::ApiKeyRow};
