@@ -11,6 +11,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod extract;
+pub mod i18n;
 pub mod jobs;
 pub mod labels;
 pub mod ratelimit;

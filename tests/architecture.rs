@@ -88,6 +88,7 @@ fn services_and_below_do_not_know_http() {
             "src/auth/principal.rs",
             "src/error.rs",
             "src/secret.rs",
+            "src/i18n.rs",
         ],
     );
     assert!(below.len() > 40, "the layers were not found");
@@ -183,6 +184,12 @@ fn dependencies_point_down() {
         "db importing upper layers:\n{}",
         found.join("\n")
     );
+    // the catalogue: only the domain's words.
+    let i18n = under(&all, &["src/i18n.rs"]);
+    let found = offending(i18n, &["crate::"], |l| {
+        l.split("crate::").skip(1).all(|rest| rest.starts_with("domain"))
+    });
+    assert!(found.is_empty(), "i18n importing other layers:\n{}", found.join("\n"));
     // services: never a front door or a background job.
     let services = under(&all, &["src/services/"]);
     let found = offending(

@@ -49,7 +49,7 @@ pub fn insert(
 pub fn find_active_by_hash(
     conn: &mut DbConnection,
     key_hash: &str,
-) -> QueryResult<Option<(ApiKeyRow, OrgKind)>> {
+) -> Result<Option<(ApiKeyRow, OrgKind)>, super::DbError> {
     let found: Option<(ApiKeyRow, String)> = api_keys::table
         .inner_join(organizations::table)
         .filter(api_keys::key_hash.eq(key_hash))
@@ -57,7 +57,12 @@ pub fn find_active_by_hash(
         .select((ApiKeyRow::as_select(), organizations::kind))
         .first(conn)
         .optional()?;
-    Ok(found.and_then(|(row, kind)| OrgKind::parse(&kind).map(|k| (row, k))))
+    found
+        .map(|(row, kind)| {
+            let kind = super::stored_enum("organization kind", &kind, OrgKind::parse)?;
+            Ok((row, kind))
+        })
+        .transpose()
 }
 
 pub fn touch_last_used(conn: &mut DbConnection, id: &str) -> QueryResult<()> {

@@ -31,8 +31,8 @@ pub struct BatchRow {
 }
 
 impl BatchRow {
-    pub fn status(&self) -> BatchStatus {
-        BatchStatus::parse(&self.status).unwrap_or(BatchStatus::Closed)
+    pub fn status(&self) -> Result<BatchStatus, super::DbError> {
+        super::stored_enum("batch status", &self.status, BatchStatus::parse)
     }
 
     pub fn dates(&self) -> BatchDates {

@@ -62,3 +62,13 @@ impl From<diesel::ConnectionError> for DbError {
 pub fn stored_uuid(raw: &str) -> Result<uuid::Uuid, DbError> {
     uuid::Uuid::parse_str(raw).map_err(|e| DbError::corrupt(format!("stored id {raw:?}: {e}")))
 }
+
+/// A value we stored from one of our enums (a status, a kind…); one that
+/// does not parse is corrupt data, never relabelled as some default.
+pub fn stored_enum<T>(
+    what: &str,
+    raw: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> Result<T, DbError> {
+    parse(raw).ok_or_else(|| DbError::corrupt(format!("stored {what} {raw:?}")))
+}

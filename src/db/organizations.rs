@@ -4,8 +4,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use super::DbConnection;
 use super::schema::organizations;
+use super::{DbConnection, DbError};
 use crate::domain::organization::{Address, Contact, NewOrganization, OrgKind, ProducerType};
 use crate::domain::pagination::{Page, Paginated};
 use crate::domain::text::fold_for_search;
@@ -44,15 +44,19 @@ pub struct Organization {
     pub updated_at: NaiveDateTime,
 }
 
-impl From<OrganizationRow> for Organization {
-    fn from(row: OrganizationRow) -> Self {
-        Self {
-            // Ids are written by us as UUIDs; a malformed one would be a bug, so
-            // degrade to nil rather than fail a read.
-            id: Uuid::parse_str(&row.id).unwrap_or_default(),
+impl TryFrom<OrganizationRow> for Organization {
+    type Error = super::DbError;
+
+    fn try_from(row: OrganizationRow) -> Result<Self, super::DbError> {
+        Ok(Self {
+            id: super::stored_uuid(&row.id)?,
             name: row.name,
-            kind: OrgKind::parse(&row.kind).unwrap_or(OrgKind::Producer),
-            producer_type: row.producer_type.as_deref().and_then(ProducerType::parse),
+            kind: super::stored_enum("organization kind", &row.kind, OrgKind::parse)?,
+            producer_type: row
+                .producer_type
+                .as_deref()
+                .map(|t| super::stored_enum("producer type", t, ProducerType::parse))
+                .transpose()?,
             tax_code: row.tax_code,
             address: Address {
                 province: row.province,
@@ -67,11 +71,11 @@ impl From<OrganizationRow> for Organization {
             },
             created_at: row.created_at,
             updated_at: row.updated_at,
-        }
+        })
     }
 }
 
-pub fn insert(conn: &mut DbConnection, org: &NewOrganization) -> QueryResult<Organization> {
+pub fn insert(conn: &mut DbConnection, org: &NewOrganization) -> Result<Organization, DbError> {
     let now = super::now();
     let row = OrganizationRow {
         id: Uuid::now_v7().to_string(),
@@ -93,16 +97,17 @@ pub fn insert(conn: &mut DbConnection, org: &NewOrganization) -> QueryResult<Org
     diesel::insert_into(organizations::table)
         .values(&row)
         .execute(conn)?;
-    Ok(row.into())
+    row.try_into()
 }
 
-pub fn find(conn: &mut DbConnection, id: Uuid) -> QueryResult<Option<Organization>> {
+pub fn find(conn: &mut DbConnection, id: Uuid) -> Result<Option<Organization>, DbError> {
     organizations::table
         .find(id.to_string())
         .select(OrganizationRow::as_select())
         .first(conn)
-        .optional()
-        .map(|row| row.map(Organization::from))
+        .optional()?
+        .map(Organization::try_from)
+        .transpose()
 }
 
 pub fn tax_code_taken(conn: &mut DbConnection, tax_code: &str) -> QueryResult<bool> {
@@ -124,7 +129,7 @@ pub fn list(
     conn: &mut DbConnection,
     filter: &OrganizationFilter,
     page: Page,
-) -> QueryResult<Paginated<Organization>> {
+) -> Result<Paginated<Organization>, DbError> {
     let query = || {
         let mut q = organizations::table.into_boxed();
         if let Some(kind) = filter.kind {
@@ -150,7 +155,9 @@ pub fn list(
         .limit(page.limit())
         .load(conn)?;
     Ok(Paginated::new(
-        rows.into_iter().map(Organization::from).collect(),
+        rows.into_iter()
+            .map(Organization::try_from)
+            .collect::<Result<_, _>>()?,
         page,
         total,
     ))

@@ -34,20 +34,24 @@ pub struct ProductRow {
 }
 
 impl ProductRow {
-    pub fn fields(&self) -> ProductFields {
-        ProductFields {
+    pub fn fields(&self) -> Result<ProductFields, super::DbError> {
+        Ok(ProductFields {
             name_vi: self.name_vi.clone(),
             name_en: self.name_en.clone(),
-            group: OcopGroup::parse(&self.ocop_group).unwrap_or(OcopGroup::Food),
+            group: super::stored_enum("OCOP group", &self.ocop_group, OcopGroup::parse)?,
             gtin: self
                 .gtin
                 .as_deref()
-                .and_then(|g| crate::domain::gs1::Gtin::parse("gtin", g).ok()),
+                .map(|g| {
+                    crate::domain::gs1::Gtin::parse("gtin", g)
+                        .map_err(|_| super::DbError::corrupt(format!("stored GTIN {g:?}")))
+                })
+                .transpose()?,
             description_vi: self.description_vi.clone(),
             description_en: self.description_en.clone(),
             image_url: self.image_url.clone(),
             unit: self.unit.clone(),
-        }
+        })
     }
 
     fn set_fields(&mut self, f: &ProductFields) {

@@ -29,8 +29,12 @@ pub struct SiteRow {
 }
 
 impl SiteRow {
-    pub fn status(&self) -> SiteStatus {
-        SiteStatus::parse(&self.status).unwrap_or(SiteStatus::Suspended)
+    pub fn status(&self) -> Result<SiteStatus, super::DbError> {
+        super::stored_enum("site status", &self.status, SiteStatus::parse)
+    }
+
+    pub fn kind(&self) -> Result<SiteKind, super::DbError> {
+        super::stored_enum("site kind", &self.kind, SiteKind::parse)
     }
 
     pub fn fields(&self) -> SiteFields {
@@ -170,8 +174,8 @@ pub fn change_status(
     to: SiteStatus,
     reason: &str,
     by: Uuid,
-) -> QueryResult<SiteRow> {
-    let from = row.status();
+) -> Result<SiteRow, super::DbError> {
+    let from = row.status()?;
     row.status = to.as_str().to_owned();
     row.updated_at = super::now();
     diesel::update(sites::table.find(row.id.clone()))

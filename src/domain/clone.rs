@@ -40,30 +40,6 @@ impl CloneRule {
     pub fn parse(value: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|r| r.as_str() == value)
     }
-
-    /// What the consumer's page says, in plain words.
-    pub fn consumer_message(self, en: bool) -> &'static str {
-        match (self, en) {
-            (Self::ScanCount, false) => {
-                "Mã này đã được quét quá nhiều lần. Mỗi gói hàng có một mã riêng: nhãn có thể bị sao chép."
-            }
-            (Self::ScanCount, true) => {
-                "This code has been scanned too many times. Every package has its own code: the label may have been copied."
-            }
-            (Self::ImpossibleTravel, false) => {
-                "Mã này vừa được quét ở hai nơi cách xa nhau trong thời gian rất ngắn. Có thể có nhãn giả mang cùng mã. Hãy hỏi cửa hàng hoặc báo cho cơ quan quản lý."
-            }
-            (Self::ImpossibleTravel, true) => {
-                "This code was scanned in two places far apart within a very short time. A fake label may carry the same code. Ask the shop or tell the authority."
-            }
-            (Self::AfterSale, false) => {
-                "Gói hàng mang mã này đã được bán ở một cửa hàng khác, ở nơi xa đây. Nhãn có thể bị sao chép. Hãy hỏi cửa hàng hoặc báo cho cơ quan quản lý."
-            }
-            (Self::AfterSale, true) => {
-                "The package with this code was already sold by a shop far from here. The label may have been copied. Ask the shop or tell the authority."
-            }
-        }
-    }
 }
 
 /// Distinct clients whose located scans confirm a travel or after-sale finding.

@@ -22,6 +22,14 @@ impl Lang {
             Self::En => "en",
         }
     }
+
+    /// The language a page links to for switching.
+    pub fn other(self) -> Self {
+        match self {
+            Self::Vi => Self::En,
+            Self::En => Self::Vi,
+        }
+    }
 }
 
 /// `?lang=` wins; then the first language in `Accept-Language` that we have;

@@ -124,34 +124,6 @@ impl BizStep {
     pub fn may_name_whole_lots(self, role: OrgKind) -> bool {
         !(role == OrgKind::Retailer && matches!(self, Self::RetailSelling | Self::Destroying))
     }
-
-    /// How the consumer's page names the step.
-    pub fn label(self, en: bool) -> &'static str {
-        match (self, en) {
-            (Self::Commissioning, false) => "Cấp mã truy xuất",
-            (Self::Commissioning, true) => "Trace codes issued",
-            (Self::Packing, false) => "Đóng gói",
-            (Self::Packing, true) => "Packed",
-            (Self::Shipping, false) => "Xuất hàng, vận chuyển",
-            (Self::Shipping, true) => "Shipped",
-            (Self::Receiving, false) => "Nhận hàng",
-            (Self::Receiving, true) => "Received",
-            (Self::Storing, false) => "Lưu kho",
-            (Self::Storing, true) => "Stored",
-            (Self::Stocking, false) => "Lên kệ",
-            (Self::Stocking, true) => "On the shelf",
-            (Self::RetailSelling, false) => "Đã bán cho người tiêu dùng",
-            (Self::RetailSelling, true) => "Sold to a consumer",
-            (Self::Inspecting, false) => "Kiểm tra",
-            (Self::Inspecting, true) => "Inspected",
-            (Self::Holding, false) => "Tạm giữ",
-            (Self::Holding, true) => "Held",
-            (Self::Destroying, false) => "Tiêu hủy",
-            (Self::Destroying, true) => "Destroyed",
-            (Self::Recalling, false) => "Thu hồi",
-            (Self::Recalling, true) => "Recalled",
-        }
-    }
 }
 
 /// CBV 2.0 dispositions.

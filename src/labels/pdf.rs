@@ -209,7 +209,11 @@ where
                 Point::from_xy(x0, baseline),
                 regular.clone(),
                 6.0,
-                &fit(&format!("Lô {}{stars}", label.lot), text_w, 6.0),
+                &fit(
+                    &format!("{} {}{stars}", crate::i18n::LABEL_LOT.vi, label.lot),
+                    text_w,
+                    6.0,
+                ),
                 false,
                 TextDirection::Auto,
             );

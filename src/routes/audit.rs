@@ -10,7 +10,7 @@ use super::{AppState, page};
 use crate::auth::{AdminOrAuthority, Authorized};
 use crate::db;
 use crate::db::audit::{AuditFilter, AuditRow};
-use crate::db::stored_uuid;
+use crate::db::{stored_enum, stored_uuid};
 use crate::domain::organization::OrgKind;
 use crate::domain::pagination::Paginated;
 use crate::error::ApiError;
@@ -37,7 +37,7 @@ impl AuditEntry {
         Ok(Self {
             id: stored_uuid(&row.id)?,
             actor_org_id: stored_uuid(&row.actor_org_id)?,
-            actor_role: OrgKind::parse(&row.actor_role).unwrap_or(OrgKind::Admin),
+            actor_role: stored_enum("actor role", &row.actor_role, OrgKind::parse)?,
             action: row.action,
             entity_type: row.entity_type,
             entity_id: row.entity_id,

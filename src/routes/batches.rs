@@ -129,7 +129,7 @@ pub async fn get_batch(
 }
 
 fn require_active(row: &BatchRow) -> Result<(), ApiError> {
-    match row.status() {
+    match row.status()? {
         BatchStatus::Active => Ok(()),
         other => Err(ApiError::Conflict {
             field: Some("status".into()),
@@ -204,7 +204,7 @@ pub async fn close_batch(
         .services
         .registry_write(move |conn| {
             let mut row = access::own_batch(conn, &who, id)?;
-            if row.status() != BatchStatus::Closed {
+            if row.status()? != BatchStatus::Closed {
                 require_active(&row)?;
                 row.status = BatchStatus::Closed.as_str().to_owned();
                 row.closed_at = Some(db::now());

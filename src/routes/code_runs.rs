@@ -12,8 +12,8 @@ use uuid::Uuid;
 use super::AppState;
 use crate::auth::{Authorized, Principal, ProducerOnly};
 use crate::db::codes::{CodeRow, CodeRunRow};
-use crate::db::stored_uuid;
 use crate::db::{self};
+use crate::db::{DbError, stored_enum, stored_uuid};
 use crate::domain::code::TraceCode;
 use crate::domain::payload::PayloadFormat;
 use crate::domain::time::today;
@@ -71,8 +71,9 @@ impl CodeRunOut {
             id,
             batch_id: stored_uuid(&row.batch_id)?,
             farming_area_id: stored_uuid(&row.farming_area_id)?,
-            count: u32::try_from(row.count).unwrap_or(0),
-            format: PayloadFormat::parse(&row.payload_format).unwrap_or(PayloadFormat::Url),
+            count: u32::try_from(row.count)
+                .map_err(|_| DbError::corrupt(format!("stored run count {}", row.count)))?,
+            format: stored_enum("payload format", &row.payload_format, PayloadFormat::parse)?,
             payload_prefix: row.payload_prefix.clone(),
             created_at: row.created_at.and_utc(),
             links: CodeRunLinks {

@@ -196,7 +196,7 @@ pub async fn update_product(
         .services
         .registry_write(move |conn| {
             let row = access::own_product(conn, &principal, id)?;
-            let fields = apply_product_patch(&row.fields(), &patch)?;
+            let fields = apply_product_patch(&row.fields()?, &patch)?;
             catalog::check_gtin_free(
                 conn,
                 fields.gtin.as_ref().map(|g| g.as_str()),

@@ -98,9 +98,7 @@ async fn answer_scan(
         first_viewed,
     };
     if json {
-        let body = this_scan
-            .json()
-            .map_err(|e| ApiError::internal(format!("scan JSON: {e}")))?;
+        let body = this_scan.json()?;
         services.record_scan(&code, event).await?;
         services.check_scan_count(&found, code, client, views);
         return Ok(HttpResponse::Ok()
@@ -109,7 +107,7 @@ async fn answer_scan(
             .insert_header((header::VARY, "Accept, Accept-Language"))
             .body(body));
     }
-    let view = this_scan.view();
+    let view = this_scan.view()?;
     services.record_scan(&code, event).await?;
     services.check_scan_count(&found, code, client, views);
     Ok(code_page(&view, &base_path))

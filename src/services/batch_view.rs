@@ -31,7 +31,7 @@ impl SiteRef {
             id: stored_uuid(&row.id)?,
             code: row.code.clone(),
             name: row.name.clone(),
-            status: row.status(),
+            status: row.status()?,
             target_market: row.target_market.clone(),
         })
     }
@@ -87,7 +87,7 @@ pub fn batch_out(conn: &mut DbConnection, row: &BatchRow) -> Result<BatchOut, Ap
         best_before: row.best_before,
         quantity: row.quantity,
         unit: row.unit.clone(),
-        status: row.status(),
+        status: row.status()?,
         recall_reason: row.recall_reason.clone(),
         recalled_at: row.recalled_at.map(|t| t.and_utc()),
         closed_at: row.closed_at.map(|t| t.and_utc()),

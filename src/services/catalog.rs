@@ -97,7 +97,7 @@ fn usable_site(
             format!("{code} is not registered for you"),
         )));
     }
-    Ok(site_usable(site.status(), site.valid_until, today)
+    Ok(site_usable(site.status()?, site.valid_until, today)
         .map(|()| site)
         .map_err(|why| FieldError::new(field, format!("{code} can't be used: {why}"))))
 }

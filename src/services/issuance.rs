@@ -166,12 +166,12 @@ fn plan_run(
     codes_per_day: u32,
 ) -> Result<CodeRunRow, ApiError> {
     let batch = super::access::own_batch(conn, &job.command.producer, job.command.batch_id)?;
-    if batch.status() != BatchStatus::Active {
+    if batch.status()? != BatchStatus::Active {
         return Err(ApiError::Conflict {
             field: None,
             reason: format!(
                 "the batch is {}; no new codes can be issued for it",
-                batch.status().as_str()
+                batch.status()?.as_str()
             ),
         });
     }
@@ -186,7 +186,7 @@ fn plan_run(
                 format!("{code} is not one of this batch's farming areas"),
             )
         })?;
-    site_usable(area.status(), area.valid_until, today()).map_err(|why| {
+    site_usable(area.status()?, area.valid_until, today()).map_err(|why| {
         ApiError::invalid("farming_area_code", format!("{code} can't be used: {why}"))
     })?;
     let product = db::products::find(conn, stored_uuid(&batch.product_id)?)?

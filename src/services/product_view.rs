@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::db::products::{ProductRow, RatingRow};
-use crate::db::{self, DbConnection, stored_uuid};
+use crate::db::{self, DbConnection, stored_enum, stored_uuid};
 use crate::domain::ocop::{OcopGroup, RatingLevel, RatingStatus, rating_status};
 use crate::domain::time::today;
 use crate::error::ApiError;
@@ -35,7 +35,7 @@ pub struct RatingOut {
 impl RatingOut {
     pub fn from_row(row: &RatingRow, today: NaiveDate) -> Result<Self, ApiError> {
         let status = rating_status(row.expires_on, today);
-        let awarded_stars = u8::try_from(row.stars).unwrap_or(0);
+        let awarded_stars = super::provenance::view::stored_stars(row.stars)?;
         Ok(Self {
             id: stored_uuid(&row.id)?,
             product_id: stored_uuid(&row.product_id)?,
@@ -43,7 +43,7 @@ impl RatingOut {
             stars: (status == RatingStatus::Valid).then_some(awarded_stars),
             awarded_stars,
             certificate_number: row.certificate_number.clone(),
-            level: RatingLevel::parse(&row.level).unwrap_or(RatingLevel::Provincial),
+            level: stored_enum("rating level", &row.level, RatingLevel::parse)?,
             issued_on: row.issued_on,
             expires_on: row.expires_on,
             awarded_by: stored_uuid(&row.awarded_by)?,
@@ -81,7 +81,7 @@ impl ProductOut {
         rating: Option<&RatingRow>,
         today: NaiveDate,
     ) -> Result<Self, ApiError> {
-        let fields = row.fields();
+        let fields = row.fields()?;
         Ok(Self {
             id: stored_uuid(&row.id)?,
             producer_id: stored_uuid(&row.producer_id)?,

@@ -36,7 +36,7 @@ pub fn recall_in(
     reason: String,
 ) -> Result<BatchOut, ApiError> {
     let mut row = super::access::visible_batch(conn, who, batch_id)?;
-    if row.status() == BatchStatus::Recalled {
+    if row.status()? == BatchStatus::Recalled {
         return batch_out(conn, &row);
     }
     let before = serde_json::to_value(batch_out(conn, &row)?).ok();

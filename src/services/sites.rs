@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::auth::Principal;
 use crate::db::sites::{SiteFilter, SiteRow, StatusChangeRow};
-use crate::db::{self, DbConnection, stored_uuid};
+use crate::db::{self, DbConnection, stored_enum, stored_uuid};
 use crate::domain::organization::OrgKind;
 use crate::domain::pagination::{Page, Paginated};
 use crate::domain::site::{
@@ -54,8 +54,12 @@ pub struct StatusChangeOut {
 impl StatusChangeOut {
     pub fn from_row(row: &StatusChangeRow) -> Result<Self, ApiError> {
         Ok(Self {
-            from_status: row.from_status.as_deref().and_then(SiteStatus::parse),
-            to_status: SiteStatus::parse(&row.to_status).unwrap_or(SiteStatus::Suspended),
+            from_status: row
+                .from_status
+                .as_deref()
+                .map(|s| stored_enum("site status", s, SiteStatus::parse))
+                .transpose()?,
+            to_status: stored_enum("site status", &row.to_status, SiteStatus::parse)?,
             reason: row.reason.clone(),
             changed_by: stored_uuid(&row.changed_by)?,
             changed_at: row.changed_at.and_utc(),
@@ -70,7 +74,7 @@ pub fn site_out(conn: &mut DbConnection, row: &SiteRow) -> Result<SiteOut, ApiEr
         .collect::<Result<Vec<_>, _>>()?;
     Ok(SiteOut {
         id: stored_uuid(&row.id)?,
-        kind: SiteKind::parse(&row.kind).unwrap_or(SiteKind::FarmingArea),
+        kind: row.kind()?,
         code: row.code.clone(),
         name: row.name.clone(),
         province: row.province.clone(),
@@ -79,7 +83,7 @@ pub fn site_out(conn: &mut DbConnection, row: &SiteRow) -> Result<SiteOut, ApiEr
         crop: row.crop.clone(),
         area_ha: row.area_ha,
         target_market: row.target_market.clone(),
-        status: row.status(),
+        status: row.status()?,
         valid_until: row.valid_until,
         producer_ids,
         created_at: row.created_at.and_utc(),
@@ -203,7 +207,7 @@ pub fn change_status(
     reason: &str,
 ) -> Result<SiteOut, ApiError> {
     let row = load(conn, kind, id)?;
-    check_status_change(row.status(), status)?;
+    check_status_change(row.status()?, status)?;
     let before = site_out(conn, &row)?;
     let row = db::sites::change_status(conn, row, status, reason, who.org_id)?;
     let after = site_out(conn, &row)?;

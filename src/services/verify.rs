@@ -75,43 +75,12 @@ pub struct DeliveryVerdict {
     pub provenances: BTreeMap<Uuid, ProvenanceEntry>,
 }
 
-fn reason(v: VerifyVerdict, ctx: Option<&ScanContext>, en: bool) -> String {
-    match (v, en) {
-        (VerifyVerdict::Unknown, false) => "Mã không có trong hệ thống: hàng có thể là giả.".into(),
-        (VerifyVerdict::Unknown, true) => {
-            "Not a registered code: the package may be counterfeit.".into()
-        }
-        (VerifyVerdict::Recalled, _) => {
-            let why = ctx
-                .and_then(|c| c.batch.recall_reason.clone())
-                .unwrap_or_default();
-            if en {
-                format!("The batch was recalled: {why}")
-            } else {
-                format!("Lô hàng đã bị thu hồi: {why}")
-            }
-        }
-        (VerifyVerdict::AreaSuspended, _) => {
-            let area = ctx.map(|c| c.area.code.clone()).unwrap_or_default();
-            if en {
-                format!("Farming area {area} is suspended or revoked.")
-            } else {
-                format!("Vùng trồng {area} đang bị đình chỉ hoặc đã bị thu hồi mã.")
-            }
-        }
-        (VerifyVerdict::RatingExpired, false) => "Chứng nhận OCOP của sản phẩm đã hết hạn.".into(),
-        (VerifyVerdict::RatingExpired, true) => "The product's OCOP rating has expired.".into(),
-        (VerifyVerdict::SuspectedClone, false) => {
-            "Mã có dấu hiệu bị sao chép (xem cảnh báo).".into()
-        }
-        (VerifyVerdict::SuspectedClone, true) => "The code looks copied (see the alerts).".into(),
-        (VerifyVerdict::AlreadySold, false) => {
-            "Gói hàng này đã được bán lẻ cho người tiêu dùng.".into()
-        }
-        (VerifyVerdict::AlreadySold, true) => "This package was already sold to a consumer.".into(),
-        (VerifyVerdict::Authentic, false) => "Mã hợp lệ, nguồn gốc đầy đủ.".into(),
-        (VerifyVerdict::Authentic, true) => "Registered code with full provenance.".into(),
-    }
+fn reason(v: VerifyVerdict, ctx: Option<&ScanContext>, lang: Lang) -> String {
+    let recall_reason = ctx
+        .and_then(|c| c.batch.recall_reason.as_deref())
+        .unwrap_or_default();
+    let area_code = ctx.map(|c| c.area.code.as_str()).unwrap_or_default();
+    crate::i18n::verify_reason(v, lang, recall_reason, area_code)
 }
 
 /// A code whose registry facts are in hand.
@@ -236,7 +205,6 @@ fn judge(
     known: &HashMap<TraceCode, Known>,
     lang: Lang,
 ) -> Result<DeliveryVerdict, ApiError> {
-    let en = lang == Lang::En;
     let today = today();
     // A retailer reads the producer's events and its own, never another
     // shop's (its purchase orders, its shop's coordinates, its suppliers).
@@ -258,7 +226,7 @@ fn judge(
         provenances.insert(
             run_id,
             ProvenanceEntry {
-                provenance: provenance(ctx, lang, today),
+                provenance: provenance(ctx, lang, today)?,
                 batch_events: shown_events(&ctx.batch_events, &ctx.batch.producer_id)?,
             },
         );
@@ -275,8 +243,8 @@ fn judge(
                     crate::domain::ocop::rating_status(r.expires_on, today) == RatingStatus::Expired
                 });
                 verdicts(CodeFindings {
-                    recalled: ctx.batch.status() == BatchStatus::Recalled,
-                    area_suspended: ctx.area.status() != SiteStatus::Active,
+                    recalled: ctx.batch.status()? == BatchStatus::Recalled,
+                    area_suspended: ctx.area.status()? != SiteStatus::Active,
                     rating_expired,
                     suspected_clone: k.facts.confirmed_alerts().next().is_some(),
                     sold: ctx.sold(&k.facts),
@@ -290,7 +258,10 @@ fn judge(
             code: raw.clone(),
             canonical_code: code.map(|c| c.to_string()),
             verdict,
-            reasons: verdicts_found.iter().map(|v| reason(*v, ctx, en)).collect(),
+            reasons: verdicts_found
+                .iter()
+                .map(|v| reason(*v, ctx, lang))
+                .collect(),
             verdicts: verdicts_found,
             provenance_ref: ctx.map(|c| stored_uuid(&c.run_id)).transpose()?,
             views: found.map_or(0, |k| k.views),

@@ -109,3 +109,22 @@ api_test!(async fn bad_query_and_path_name_the_parameter(app) {
     let answer = app.get("/api/v1/organizations/not-a-uuid", Some(&admin.token)).await;
     assert_eq!(answer.assert_problem(400)["field"], "id");
 });
+
+// A stored value that does not parse is an error (500, logged), never
+// relabelled as some default: a product whose OCOP group was hand-edited to
+// nonsense once read as "food" (the database's CHECK constraints guard most
+// enums; this column has none).
+api_test!(async fn a_corrupt_stored_value_is_an_error_not_a_default(app) {
+    use diesel::RunQueryDsl;
+    let chain = app.chain(1).await;
+    app.with_db(|conn| {
+        diesel::sql_query(format!("UPDATE products SET ocop_group = 'weird' WHERE id = '{}'", chain.product_id))
+            .execute(conn)
+    }).expect("hand edit");
+    let answer = app.get(&format!("/api/v1/products/{}", chain.product_id), Some(&chain.producer.token)).await;
+    let problem = answer.assert_problem(500);
+    assert!(!problem.to_string().contains("weird"), "stored text leaked: {problem}");
+    let scan = app.client.get(app.url(&format!("/c/{}", chain.codes[0])))
+        .header("Accept", "application/json").send().await.expect("scan");
+    assert_eq!(scan.status().as_u16(), 500);
+});

@@ -5,18 +5,13 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
-use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
-use crate::domain::ocop::{RatingLevel, RatingStatus};
+use crate::domain::ocop::RatingStatus;
 use crate::domain::scan::Lang;
-use crate::domain::site::SiteStatus;
 use crate::error::ApiError;
+use crate::i18n;
 use crate::services::provenance::{ScanView, Verdict};
-
-fn fmt_date(d: NaiveDate) -> String {
-    d.format("%d/%m/%Y").to_string()
-}
 
 /// The page of a registered code.
 pub fn code_page(v: &ScanView, base_path: &str) -> HttpResponse {
@@ -66,58 +61,15 @@ struct Section {
     rows: Vec<(String, String)>,
 }
 
-fn site_status(status: SiteStatus, en: bool) -> &'static str {
-    match (status, en) {
-        (SiteStatus::Active, false) => "Đang hiệu lực",
-        (SiteStatus::Active, true) => "Active",
-        (SiteStatus::Suspended, false) => "TẠM ĐÌNH CHỈ",
-        (SiteStatus::Suspended, true) => "SUSPENDED",
-        (SiteStatus::Revoked, false) => "ĐÃ THU HỒI",
-        (SiteStatus::Revoked, true) => "REVOKED",
-    }
-}
-
-fn market(m: &str, en: bool) -> String {
-    match (m, en) {
-        ("domestic", false) => "Trong nước".into(),
-        ("domestic", true) => "Domestic".into(),
-        (other, false) => format!("Xuất khẩu: {other}"),
-        (other, true) => format!("Export: {other}"),
-    }
-}
-
 fn page(v: &ScanView, base_path: &str) -> ScanPage {
-    let en = v.language == Lang::En;
-    let pick = |vi: &'static str, en_text: &'static str| if en { en_text } else { vi };
+    let lang = v.language;
     let (verdict_class, verdict_text) = match v.verdict {
-        Verdict::Authentic => (
-            "ok",
-            pick(
-                "✓ Mã truy xuất hợp lệ — sản phẩm đã được đăng ký",
-                "✓ Valid trace code — a registered product",
-            ),
-        ),
-        Verdict::Recalled => (
-            "bad",
-            pick(
-                "✗ SẢN PHẨM BỊ THU HỒI — không sử dụng",
-                "✗ PRODUCT RECALLED — do not use",
-            ),
-        ),
-        Verdict::SuspectedClone => (
-            "bad",
-            pick(
-                "! Cảnh báo: mã có thể bị sao chép",
-                "! Warning: this code may have been copied",
-            ),
-        ),
-        Verdict::AreaSuspended | Verdict::RatingExpired => (
-            "warn",
-            pick(
-                "! Mã hợp lệ, nhưng cần lưu ý",
-                "! Valid code, with a warning",
-            ),
-        ),
+        Verdict::Authentic => ("ok", i18n::VERDICT_AUTHENTIC.get(lang)),
+        Verdict::Recalled => ("bad", i18n::VERDICT_RECALLED.get(lang)),
+        Verdict::SuspectedClone => ("bad", i18n::VERDICT_CLONE.get(lang)),
+        Verdict::AreaSuspended | Verdict::RatingExpired => {
+            ("warn", i18n::VERDICT_WARNING.get(lang))
+        }
     };
     let warnings = v
         .warnings
@@ -136,56 +88,19 @@ fn page(v: &ScanView, base_path: &str) -> ScanPage {
     let (stars, ocop_line) = match &v.ocop {
         Some(r) if r.status == RatingStatus::Valid => {
             let n = r.stars.unwrap_or(0);
-            let level = match (r.level, en) {
-                (RatingLevel::National, false) => "cấp quốc gia",
-                (RatingLevel::National, true) => "national level",
-                (RatingLevel::Provincial, false) => "cấp tỉnh",
-                (RatingLevel::Provincial, true) => "provincial level",
-            };
             (
                 Some((
                     "★".repeat(usize::from(n)),
-                    format!("{n} {}", pick("sao", "stars")),
+                    format!("{n} {}", i18n::STARS.get(lang)),
                 )),
-                if en {
-                    format!(
-                        "{n}-star OCOP product ({level}), certificate {}, valid until {}",
-                        r.certificate_number,
-                        fmt_date(r.expires_on)
-                    )
-                } else {
-                    format!(
-                        "Sản phẩm OCOP {n} sao ({level}), quyết định số {}, hiệu lực đến {}",
-                        r.certificate_number,
-                        fmt_date(r.expires_on)
-                    )
-                },
+                i18n::ocop_valid(lang, n, r.level, &r.certificate_number, r.expires_on),
             )
         }
         Some(r) => (
             None,
-            if en {
-                format!(
-                    "OCOP certificate {} EXPIRED on {}: no stars are held now.",
-                    r.certificate_number,
-                    fmt_date(r.expires_on)
-                )
-            } else {
-                format!(
-                    "Chứng nhận OCOP số {} đã HẾT HẠN ngày {}: hiện không được công nhận sao.",
-                    r.certificate_number,
-                    fmt_date(r.expires_on)
-                )
-            },
+            i18n::ocop_expired(lang, &r.certificate_number, r.expires_on),
         ),
-        None => (
-            None,
-            pick(
-                "Sản phẩm chưa được xếp hạng OCOP.",
-                "The product has no OCOP rating.",
-            )
-            .into(),
-        ),
+        None => (None, i18n::NO_OCOP_RATING.get(lang).into()),
     };
     let p = &v.producer;
     let address = [
@@ -199,78 +114,67 @@ fn page(v: &ScanView, base_path: &str) -> ScanPage {
     .join(", ");
     let row = |label: &'static str, value: String| (label.to_owned(), value);
     let mut producer_rows = vec![
-        row(pick("Tên", "Name"), p.name.clone()),
-        row(pick("Địa chỉ", "Address"), address.clone()),
+        row(i18n::NAME.get(lang), p.name.clone()),
+        row(i18n::ADDRESS.get(lang), address.clone()),
     ];
     if let Some(phone) = &p.phone {
-        producer_rows.push(row(pick("Điện thoại", "Phone"), phone.clone()));
+        producer_rows.push(row(i18n::PHONE.get(lang), phone.clone()));
     }
     let a = &v.farming_area;
     let mut area_rows = vec![
-        row(pick("Mã vùng trồng", "Area code"), a.code.clone()),
-        row(pick("Tên", "Name"), a.name.clone()),
+        row(i18n::AREA_CODE.get(lang), a.code.clone()),
+        row(i18n::NAME.get(lang), a.name.clone()),
         row(
-            pick("Trạng thái", "Status"),
-            site_status(a.status, en).into(),
+            i18n::STATUS.get(lang),
+            i18n::site_status(a.status, lang).into(),
         ),
-        row(pick("Thị trường", "Market"), market(&a.target_market, en)),
+        row(i18n::MARKET.get(lang), i18n::market(&a.target_market, lang)),
     ];
     if let Some(crop) = &a.crop {
-        area_rows.push(row(pick("Cây trồng, vật nuôi", "Crop"), crop.clone()));
+        area_rows.push(row(i18n::CROP.get(lang), crop.clone()));
     }
     let b = &v.batch;
-    let mut batch_rows = vec![row(pick("Số lô", "Lot"), b.lot.clone())];
+    let mut batch_rows = vec![row(i18n::LOT.get(lang), b.lot.clone())];
     for (label, date) in [
-        (pick("Ngày thu hoạch", "Harvested"), b.harvest_date),
-        (pick("Ngày sản xuất", "Produced"), b.production_date),
-        (pick("Hạn sử dụng", "Best before"), b.best_before),
+        (i18n::HARVESTED_ON.get(lang), b.harvest_date),
+        (i18n::PRODUCED_ON.get(lang), b.production_date),
+        (i18n::BEST_BEFORE.get(lang), b.best_before),
     ] {
         if let Some(d) = date {
-            batch_rows.push(row(label, fmt_date(d)));
+            batch_rows.push(row(label, i18n::date(d)));
         }
     }
     if let Some(f) = &v.packing_facility {
         batch_rows.push(row(
-            pick("Cơ sở đóng gói", "Packed at"),
+            i18n::PACKED_AT.get(lang),
             format!("{} ({})", f.name, f.code),
         ));
     }
     let mut sections = vec![
         Section {
-            title: pick("Nhà sản xuất", "Producer"),
+            title: i18n::PRODUCER.get(lang),
             rows: producer_rows,
         },
         Section {
-            title: pick("Vùng trồng", "Farming area"),
+            title: i18n::FARMING_AREA.get(lang),
             rows: area_rows,
         },
         Section {
-            title: pick("Lô hàng", "Batch"),
+            title: i18n::BATCH.get(lang),
             rows: batch_rows,
         },
     ];
     if !v.certifications.is_empty() {
         sections.push(Section {
-            title: pick("Tiêu chuẩn, chứng nhận", "Standards and certificates"),
+            title: i18n::CERTIFICATES.get(lang),
             rows: v
                 .certifications
                 .iter()
                 .map(|c| {
-                    let state = match (c.status, en) {
-                        (crate::domain::certification::CertStatus::Valid, false) => {
-                            "còn hiệu lực đến"
-                        }
-                        (crate::domain::certification::CertStatus::Valid, true) => "valid until",
-                        (_, false) => "HẾT HIỆU LỰC",
-                        (_, true) => "NOT VALID",
-                    };
-                    let text = match c.status {
-                        crate::domain::certification::CertStatus::Valid => {
-                            format!("{} — {state} {}", c.number, fmt_date(c.valid_until))
-                        }
-                        _ => format!("{} — {state}", c.number),
-                    };
-                    (c.scheme_label.clone(), text)
+                    (
+                        c.scheme_label.clone(),
+                        i18n::certificate_state(lang, &c.number, c.status, c.valid_until),
+                    )
                 })
                 .collect(),
         });
@@ -279,15 +183,11 @@ fn page(v: &ScanView, base_path: &str) -> ScanPage {
         style: SCAN_CSS,
         script: SCAN_JS,
         lang: v.language.as_str(),
-        title: format!(
-            "{} — {}",
-            v.product.name,
-            pick("Truy xuất nguồn gốc", "Product origin")
-        ),
+        title: format!("{} — {}", v.product.name, i18n::PAGE_TITLE_SUFFIX.get(lang)),
         province: p.province.clone(),
-        other_lang: if en { "vi" } else { "en" },
-        other_lang_label: if en { "Tiếng Việt" } else { "English" },
-        other_lang_href: format!("{base_path}?lang={}", if en { "vi" } else { "en" }),
+        other_lang: lang.other().as_str(),
+        other_lang_label: i18n::OTHER_LANGUAGE.get(lang),
+        other_lang_href: format!("{base_path}?lang={}", lang.other().as_str()),
         verdict_class,
         verdict_text,
         warnings,
@@ -297,7 +197,7 @@ fn page(v: &ScanView, base_path: &str) -> ScanPage {
         stars,
         ocop_line,
         sections,
-        story_title: pick("Câu chuyện sản phẩm", "The product's story"),
+        story_title: i18n::STORY.get(lang),
         story: v
             .product
             .description
@@ -307,7 +207,7 @@ fn page(v: &ScanView, base_path: &str) -> ScanPage {
             .filter(|l| !l.is_empty())
             .map(str::to_owned)
             .collect(),
-        journey_title: pick("Hành trình sản phẩm", "The product's journey"),
+        journey_title: i18n::JOURNEY.get(lang),
         journey: v
             .journey
             .iter()
@@ -318,27 +218,17 @@ fn page(v: &ScanView, base_path: &str) -> ScanPage {
                     (None, Some(c)) => c.clone(),
                     (None, None) => String::new(),
                 };
-                (fmt_date(s.date), s.label.clone(), place)
+                (i18n::date(s.date), s.label.clone(), place)
             })
             .collect(),
-        code_title: pick("Mã truy xuất", "Trace code"),
+        code_title: i18n::TRACE_CODE.get(lang),
         code_grouped: v.code_grouped.clone(),
-        scans_line: if en {
-            format!("Scanned {} time(s)", v.scans.views)
-        } else {
-            format!("Đã quét {} lần", v.scans.views)
-        },
-        location_button: pick(
-            "📍 Chia sẻ vị trí mua (giúp phát hiện hàng giả)",
-            "📍 Share where you bought it (helps spot fakes)",
-        ),
+        scans_line: i18n::scans_line(lang, v.scans.views),
+        location_button: i18n::SHARE_LOCATION.get(lang),
         location_href: format!("/c/{}/location", v.code),
-        location_thanks: pick("Cảm ơn bạn!", "Thank you!"),
-        location_unavailable: pick("Không lấy được vị trí.", "Location not available."),
-        footer: pick(
-            "Dữ liệu do nhà sản xuất và cơ quan quản lý OCOP cung cấp. Giờ Việt Nam (GMT+7).",
-            "Data from the producer and the OCOP authority. Times in Vietnam (GMT+7).",
-        ),
+        location_thanks: i18n::THANK_YOU.get(lang),
+        location_unavailable: i18n::LOCATION_UNAVAILABLE.get(lang),
+        footer: i18n::FOOTER.get(lang),
     }
 }
 
@@ -358,41 +248,24 @@ struct NotFoundPage {
 }
 
 pub fn not_found(lang: Lang, raw: &str, base_path: &str, json: bool) -> HttpResponse {
-    let en = lang == Lang::En;
-    let pick = |vi: &'static str, en_text: &'static str| if en { en_text } else { vi };
-    let explanation = pick(
-        "Mã này không có trong hệ thống truy xuất. Sản phẩm có thể là hàng giả, hoặc mã bị in, nhập sai.",
-        "This code is not registered. The product may be counterfeit, or the code was printed or typed wrongly.",
-    );
+    let explanation = i18n::UNKNOWN_CODE_EXPLANATION.get(lang);
     if json {
         return ApiError::NotFound(explanation.into()).error_response();
     }
     let page = NotFoundPage {
         style: NOT_FOUND_CSS,
         lang: lang.as_str(),
-        title: pick("Mã không hợp lệ", "Unknown code"),
-        other_lang_href: format!("{base_path}?lang={}", if en { "vi" } else { "en" }),
-        other_lang_label: if en { "Tiếng Việt" } else { "English" },
-        headline: pick(
-            "✗ Mã không có trong hệ thống",
-            "✗ This code is not registered",
-        ),
+        title: i18n::UNKNOWN_CODE_TITLE.get(lang),
+        other_lang_href: format!("{base_path}?lang={}", lang.other().as_str()),
+        other_lang_label: i18n::OTHER_LANGUAGE.get(lang),
+        headline: i18n::UNKNOWN_CODE_HEADLINE.get(lang),
         explanation,
         code: raw.chars().take(40).collect(),
-        what_to_do_title: pick("Bạn nên làm gì?", "What to do"),
-        what_to_do: if en {
-            vec![
-                "Check the code printed under the QR symbol and scan again.",
-                "Do not eat or use the product until its origin is clear.",
-                "Tell the shop, and report it to the provincial Department of Agriculture or market surveillance.",
-            ]
-        } else {
-            vec![
-                "Kiểm tra mã in dưới mã QR và quét lại.",
-                "Chưa sử dụng sản phẩm khi chưa rõ nguồn gốc.",
-                "Báo cho cửa hàng và báo cơ quan quản lý thị trường hoặc Sở Nông nghiệp tỉnh.",
-            ]
-        },
+        what_to_do_title: i18n::WHAT_TO_DO.get(lang),
+        what_to_do: [i18n::CHECK_THE_CODE, i18n::DO_NOT_USE_YET, i18n::REPORT_IT]
+            .iter()
+            .map(|t| t.get(lang))
+            .collect(),
     };
     html(
         actix_web::http::StatusCode::NOT_FOUND,

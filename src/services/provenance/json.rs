@@ -10,8 +10,28 @@ use super::context::{CodeFacts, RunFragments, ScanContext};
 use super::view::{
     Provenance, ScanStats, ScanView, Verdict, Warning, journey, provenance, warnings,
 };
+use crate::db::DbError;
 use crate::domain::code::TraceCode;
 use crate::domain::scan::Lang;
+
+/// Why a view could not be made: stored facts that do not parse, or JSON
+/// that could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ViewError {
+    #[error(transparent)]
+    Stored(#[from] DbError),
+    #[error("scan JSON: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+impl From<ViewError> for crate::error::ApiError {
+    fn from(err: ViewError) -> Self {
+        match err {
+            ViewError::Stored(e) => e.into(),
+            ViewError::Json(e) => Self::internal(e),
+        }
+    }
+}
 
 /// One view of a code: what the answer is made from.
 pub struct OneScan<'a> {
@@ -26,7 +46,7 @@ pub struct OneScan<'a> {
 }
 
 impl OneScan<'_> {
-    fn warnings(&self) -> (Verdict, Vec<Warning>) {
+    fn warnings(&self) -> Result<(Verdict, Vec<Warning>), DbError> {
         warnings(self.context, self.facts, self.lang, self.today)
     }
 
@@ -39,21 +59,21 @@ impl OneScan<'_> {
 
     /// The page's facts: pure, from the context, the code's facts and the
     /// scan counter.
-    pub fn view(&self) -> ScanView {
+    pub fn view(&self) -> Result<ScanView, DbError> {
         build_view(self)
     }
 
     /// The JSON answer: the same document as [`Self::view`] serialized, with
     /// the run's shared parts serialized once.
-    pub fn json(&self) -> Result<String, serde_json::Error> {
+    pub fn json(&self) -> Result<String, ViewError> {
         scan_json(self)
     }
 }
 
-fn build_view(scan: &OneScan<'_>) -> ScanView {
+fn build_view(scan: &OneScan<'_>) -> Result<ScanView, DbError> {
     let (ctx, facts, code, lang, today) =
         (scan.context, scan.facts, scan.code, scan.lang, scan.today);
-    let (verdict, warnings) = scan.warnings();
+    let (verdict, warnings) = scan.warnings()?;
     let Provenance {
         product,
         producer,
@@ -62,8 +82,8 @@ fn build_view(scan: &OneScan<'_>) -> ScanView {
         packing_facility,
         batch,
         certifications,
-    } = provenance(ctx, lang, today);
-    ScanView {
+    } = provenance(ctx, lang, today)?;
+    Ok(ScanView {
         code: code.to_string(),
         code_grouped: code.grouped(),
         language: lang,
@@ -76,9 +96,9 @@ fn build_view(scan: &OneScan<'_>) -> ScanView {
         packing_facility,
         batch,
         certifications,
-        journey: journey(ctx, facts, lang == Lang::En),
+        journey: journey(ctx, facts, lang),
         scans: scan.stats(),
-    }
+    })
 }
 
 /// The part of the scan's JSON that differs per code and per view.
@@ -126,11 +146,7 @@ fn assemble_json(
 
 impl ScanContext {
     /// The run's shared JSON for a language and day, rendered once.
-    fn fragments(
-        &self,
-        lang: Lang,
-        today: NaiveDate,
-    ) -> Result<Arc<RunFragments>, serde_json::Error> {
+    fn fragments(&self, lang: Lang, today: NaiveDate) -> Result<Arc<RunFragments>, ViewError> {
         let lock = &self.rendered.0;
         if let Some((_, _, f)) = lock
             .read()
@@ -141,12 +157,8 @@ impl ScanContext {
             return Ok(f.clone());
         }
         let fragments = Arc::new(RunFragments {
-            provenance: inner_fields(serde_json::to_string(&provenance(self, lang, today))?),
-            journey: serde_json::to_string(&journey(
-                self,
-                &CodeFacts::default(),
-                lang == Lang::En,
-            ))?,
+            provenance: inner_fields(serde_json::to_string(&provenance(self, lang, today)?)?),
+            journey: serde_json::to_string(&journey(self, &CodeFacts::default(), lang))?,
         });
         let mut cache = lock.write().unwrap_or_else(|e| e.into_inner());
         cache.retain(|(_, d, _)| *d == today);
@@ -155,16 +167,16 @@ impl ScanContext {
     }
 }
 
-fn scan_json(scan: &OneScan<'_>) -> Result<String, serde_json::Error> {
+fn scan_json(scan: &OneScan<'_>) -> Result<String, ViewError> {
     let (ctx, facts, code, lang) = (scan.context, scan.facts, scan.code, scan.lang);
-    let (verdict, warnings) = scan.warnings();
+    let (verdict, warnings) = scan.warnings()?;
     let today = scan.today;
     let fragments = ctx.fragments(lang, today)?;
     let own_journey;
     let journey_json = if facts.events.is_empty() {
         fragments.journey.as_str()
     } else {
-        own_journey = serde_json::to_string(&journey(ctx, facts, lang == Lang::En))?;
+        own_journey = serde_json::to_string(&journey(ctx, facts, lang))?;
         own_journey.as_str()
     };
     let head = ScanHead {
@@ -174,7 +186,12 @@ fn scan_json(scan: &OneScan<'_>) -> Result<String, serde_json::Error> {
         verdict,
         warnings: &warnings,
     };
-    assemble_json(&head, &fragments.provenance, journey_json, &scan.stats())
+    Ok(assemble_json(
+        &head,
+        &fragments.provenance,
+        journey_json,
+        &scan.stats(),
+    )?)
 }
 
 #[cfg(test)]

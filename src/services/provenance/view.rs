@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use super::context::{CodeFacts, ScanContext};
 use crate::db::sites::SiteRow;
+use crate::db::{DbError, stored_enum};
 use crate::domain::batch::BatchStatus;
 use crate::domain::certification::{CertScheme, CertStatus, cert_status};
 use crate::domain::clone::CloneRule;
@@ -20,6 +21,7 @@ use crate::domain::site::SiteStatus;
 use crate::domain::supply::BizStep;
 use crate::domain::time::VIETNAM;
 pub use crate::domain::verdict::{Verdict, Warning};
+use crate::i18n;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ScanProduct {
@@ -64,17 +66,19 @@ pub struct ScanSite {
     pub crop: Option<String>,
 }
 
-impl From<&SiteRow> for ScanSite {
-    fn from(s: &SiteRow) -> Self {
-        Self {
+impl TryFrom<&SiteRow> for ScanSite {
+    type Error = DbError;
+
+    fn try_from(s: &SiteRow) -> Result<Self, DbError> {
+        Ok(Self {
             code: s.code.clone(),
             name: s.name.clone(),
-            status: s.status(),
+            status: s.status()?,
             target_market: s.target_market.clone(),
             province: s.province.clone(),
             district: s.district.clone(),
             crop: s.crop.clone(),
-        }
+        })
     }
 }
 
@@ -156,22 +160,25 @@ pub struct ScanView {
 }
 
 /// The registry facts of a run, in the page's language.
-pub fn provenance(ctx: &ScanContext, lang: Lang, today: NaiveDate) -> Provenance {
+pub fn provenance(ctx: &ScanContext, lang: Lang, today: NaiveDate) -> Result<Provenance, DbError> {
     let (batch, product, producer) = (&ctx.batch, &ctx.product, &ctx.producer);
     let en = lang == Lang::En;
-    let fields = product.fields();
-    let ocop = ctx.rating.as_ref().map(|r| {
+    let fields = product.fields()?;
+    let ocop = ctx.rating.as_ref().map(|r| -> Result<ScanRating, DbError> {
         let status = rating_status(r.expires_on, today);
-        ScanRating {
+        Ok(ScanRating {
             status,
-            stars: (status == RatingStatus::Valid).then(|| u8::try_from(r.stars).unwrap_or(0)),
+            stars: (status == RatingStatus::Valid)
+                .then(|| stored_stars(r.stars))
+                .transpose()?,
             certificate_number: r.certificate_number.clone(),
-            level: RatingLevel::parse(&r.level).unwrap_or(RatingLevel::Provincial),
+            level: stored_enum("rating level", &r.level, RatingLevel::parse)?,
             issued_on: r.issued_on,
             expires_on: r.expires_on,
-        }
+        })
     });
-    Provenance {
+    let ocop = ocop.transpose()?;
+    Ok(Provenance {
         product: ScanProduct {
             name: if en {
                 fields.name_en.clone().unwrap_or(fields.name_vi.clone())
@@ -198,11 +205,11 @@ pub fn provenance(ctx: &ScanContext, lang: Lang, today: NaiveDate) -> Provenance
             phone: producer.contact.phone.clone(),
         },
         ocop,
-        farming_area: (&ctx.area).into(),
-        packing_facility: ctx.facility.as_ref().map(Into::into),
+        farming_area: (&ctx.area).try_into()?,
+        packing_facility: ctx.facility.as_ref().map(TryInto::try_into).transpose()?,
         batch: ScanBatch {
             lot: batch.lot.clone(),
-            status: batch.status(),
+            status: batch.status()?,
             harvest_date: batch.harvest_date,
             production_date: batch.production_date,
             best_before: batch.best_before,
@@ -213,8 +220,8 @@ pub fn provenance(ctx: &ScanContext, lang: Lang, today: NaiveDate) -> Provenance
             .certifications
             .iter()
             .map(|c| {
-                let scheme = CertScheme::parse(&c.scheme).unwrap_or(CertScheme::Other);
-                ScanCertification {
+                let scheme = stored_enum("certification scheme", &c.scheme, CertScheme::parse)?;
+                Ok(ScanCertification {
                     scheme,
                     scheme_label: c
                         .scheme_name
@@ -224,22 +231,30 @@ pub fn provenance(ctx: &ScanContext, lang: Lang, today: NaiveDate) -> Provenance
                     issuer: c.issuer.clone(),
                     valid_until: c.valid_until,
                     status: cert_status(c.valid_from, c.valid_until, today),
-                }
+                })
             })
-            .collect(),
-    }
+            .collect::<Result<_, DbError>>()?,
+    })
+}
+
+/// Stars as stored: 3 to 5.
+pub fn stored_stars(stars: i32) -> Result<u8, DbError> {
+    u8::try_from(stars)
+        .ok()
+        .filter(|s| (3..=5).contains(s))
+        .ok_or_else(|| DbError::corrupt(format!("stored OCOP stars {stars}")))
 }
 
 /// The product's journey: harvest, packing and code issuance from the batch,
 /// then every supply-chain event recorded for the code, oldest first.
-pub fn journey(ctx: &ScanContext, facts: &CodeFacts, en: bool) -> Vec<JourneyStep> {
+pub fn journey(ctx: &ScanContext, facts: &CodeFacts, lang: Lang) -> Vec<JourneyStep> {
     let (batch, area, producer) = (&ctx.batch, &ctx.area, &ctx.producer);
     let facility = ctx.facility.as_ref();
     let mut steps = Vec::new();
     if let Some(date) = batch.harvest_date {
         steps.push(JourneyStep {
             step: "harvesting".into(),
-            label: if en { "Harvested" } else { "Thu hoạch" }.into(),
+            label: i18n::HARVESTED.get(lang).into(),
             date,
             at: None,
             place: Some(area.name.clone()),
@@ -250,12 +265,7 @@ pub fn journey(ctx: &ScanContext, facts: &CodeFacts, en: bool) -> Vec<JourneySte
     if let Some(date) = batch.production_date {
         steps.push(JourneyStep {
             step: "packing".into(),
-            label: if en {
-                "Processed and packed"
-            } else {
-                "Sơ chế, đóng gói"
-            }
-            .into(),
+            label: i18n::PROCESSED_AND_PACKED.get(lang).into(),
             date,
             at: None,
             place: facility
@@ -267,7 +277,7 @@ pub fn journey(ctx: &ScanContext, facts: &CodeFacts, en: bool) -> Vec<JourneySte
     }
     steps.push(JourneyStep {
         step: "commissioning".into(),
-        label: BizStep::Commissioning.label(en).into(),
+        label: i18n::biz_step(BizStep::Commissioning, lang).into(),
         date: local_date(ctx.run_created_at),
         at: None,
         place: Some(producer.name.clone()),
@@ -284,7 +294,7 @@ pub fn journey(ctx: &ScanContext, facts: &CodeFacts, en: bool) -> Vec<JourneySte
         };
         steps.push(JourneyStep {
             step: event.biz_step.clone(),
-            label: step.map_or(event.biz_step.clone(), |s| s.label(en).into()),
+            label: step.map_or(event.biz_step.clone(), |s| i18n::biz_step(s, lang).into()),
             date: local_date(event.event_time),
             at: Some(event.event_time.and_utc()),
             place: Some(place),
@@ -303,36 +313,19 @@ pub fn warnings(
     facts: &CodeFacts,
     lang: Lang,
     today: NaiveDate,
-) -> (Verdict, Vec<Warning>) {
-    let en = lang == Lang::En;
+) -> Result<(Verdict, Vec<Warning>), DbError> {
     let (batch, area) = (&ctx.batch, &ctx.area);
     let mut warnings = Vec::new();
-    let mut warn = |kind: Verdict, vi: String, en_text: String| {
-        warnings.push(Warning {
-            kind,
-            message: if en { en_text } else { vi },
-        });
-    };
-    if batch.status() == BatchStatus::Recalled {
-        let reason = batch.recall_reason.clone().unwrap_or_default();
-        warn(
-            Verdict::Recalled,
-            format!("Lô hàng này đã bị THU HỒI. Không sử dụng sản phẩm. Lý do: {reason}"),
-            format!("This batch has been RECALLED. Do not use the product. Reason: {reason}"),
-        );
+    let mut warn = |kind: Verdict, message: String| warnings.push(Warning { kind, message });
+    if batch.status()? == BatchStatus::Recalled {
+        let reason = batch.recall_reason.as_deref().unwrap_or_default();
+        warn(Verdict::Recalled, i18n::recall_warning(lang, reason));
     }
-    if area.status() != SiteStatus::Active {
-        let (vi, en_status) = match area.status() {
-            SiteStatus::Revoked => ("đã bị thu hồi mã", "has had its code revoked"),
-            _ => ("đang bị tạm đình chỉ", "is currently suspended"),
-        };
+    let area_status = area.status()?;
+    if area_status != SiteStatus::Active {
         warn(
             Verdict::AreaSuspended,
-            format!("Vùng trồng {} {vi} bởi cơ quan quản lý.", area.code),
-            format!(
-                "The farming area {} {en_status} by the authority.",
-                area.code
-            ),
+            i18n::area_warning(lang, &area.code, area_status),
         );
     }
     if ctx
@@ -342,24 +335,20 @@ pub fn warnings(
     {
         warn(
             Verdict::RatingExpired,
-            "Chứng nhận OCOP của sản phẩm đã hết hạn; sản phẩm hiện không được công nhận sao OCOP."
-                .into(),
-            "The product's OCOP certificate has expired; it currently holds no OCOP stars.".into(),
+            i18n::RATING_EXPIRED_WARNING.get(lang).into(),
         );
     }
     // Only confirmed alerts: a watch is for the producer and the authority
     // to look at, and one client alone can raise it.
     for alert in facts.confirmed_alerts() {
-        if let Some(rule) = CloneRule::parse(&alert.rule) {
-            warn(
-                Verdict::SuspectedClone,
-                rule.consumer_message(false).into(),
-                rule.consumer_message(true).into(),
-            );
-        }
+        let rule = stored_enum("alert rule", &alert.rule, CloneRule::parse)?;
+        warn(
+            Verdict::SuspectedClone,
+            i18n::clone_warning(rule, lang).into(),
+        );
     }
     let verdict = warnings.first().map_or(Verdict::Authentic, |w| w.kind);
-    (verdict, warnings)
+    Ok((verdict, warnings))
 }
 
 /// The Vietnamese calendar day of a stored UTC time.

@@ -1,0 +1,385 @@
+//! One catalogue of what people read, in Vietnamese (first) and English: the
+//! scan page, the not-found page, the journey, the warnings and verdict
+//! reasons a consumer or a supermarket sees, and the label text. Fixed texts
+//! are constants; texts with values are functions. Pure: no I/O, no HTTP.
+//!
+//! To add a language, add a field to [`Text`] and an arm to each function:
+//! the compiler then lists every text still missing.
+
+use chrono::NaiveDate;
+
+use crate::domain::certification::CertStatus;
+use crate::domain::clone::CloneRule;
+use crate::domain::ocop::RatingLevel;
+use crate::domain::scan::Lang;
+use crate::domain::site::SiteStatus;
+use crate::domain::supply::BizStep;
+use crate::domain::verify::VerifyVerdict;
+
+/// A fixed text in every language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Text {
+    pub vi: &'static str,
+    pub en: &'static str,
+}
+
+impl Text {
+    pub fn get(self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Vi => self.vi,
+            Lang::En => self.en,
+        }
+    }
+}
+
+/// Pick the language's form of a text made with values.
+fn pick(lang: Lang, vi: String, en: String) -> String {
+    match lang {
+        Lang::Vi => vi,
+        Lang::En => en,
+    }
+}
+
+macro_rules! texts {
+    ($($(#[$doc:meta])* $name:ident: $vi:literal / $en:literal;)*) => {
+        $($(#[$doc])* pub const $name: Text = Text { vi: $vi, en: $en };)*
+        /// Every fixed text, by name, for the catalogue's own checks.
+        pub const ALL_TEXTS: &[(&str, Text)] = &[$((stringify!($name), $name)),*];
+    };
+}
+
+texts! {
+    /// The link to the page in the other language, named in that language.
+    OTHER_LANGUAGE: "English" / "Tiếng Việt";
+    PAGE_TITLE_SUFFIX: "Truy xuất nguồn gốc" / "Product origin";
+    VERDICT_AUTHENTIC: "✓ Mã truy xuất hợp lệ — sản phẩm đã được đăng ký" / "✓ Valid trace code — a registered product";
+    VERDICT_RECALLED: "✗ SẢN PHẨM BỊ THU HỒI — không sử dụng" / "✗ PRODUCT RECALLED — do not use";
+    VERDICT_CLONE: "! Cảnh báo: mã có thể bị sao chép" / "! Warning: this code may have been copied";
+    VERDICT_WARNING: "! Mã hợp lệ, nhưng cần lưu ý" / "! Valid code, with a warning";
+    STARS: "sao" / "stars";
+    NO_OCOP_RATING: "Sản phẩm chưa được xếp hạng OCOP." / "The product has no OCOP rating.";
+    NAME: "Tên" / "Name";
+    ADDRESS: "Địa chỉ" / "Address";
+    PHONE: "Điện thoại" / "Phone";
+    AREA_CODE: "Mã vùng trồng" / "Area code";
+    STATUS: "Trạng thái" / "Status";
+    MARKET: "Thị trường" / "Market";
+    CROP: "Cây trồng, vật nuôi" / "Crop";
+    LOT: "Số lô" / "Lot";
+    HARVESTED_ON: "Ngày thu hoạch" / "Harvested";
+    PRODUCED_ON: "Ngày sản xuất" / "Produced";
+    BEST_BEFORE: "Hạn sử dụng" / "Best before";
+    PACKED_AT: "Cơ sở đóng gói" / "Packed at";
+    PRODUCER: "Nhà sản xuất" / "Producer";
+    FARMING_AREA: "Vùng trồng" / "Farming area";
+    BATCH: "Lô hàng" / "Batch";
+    CERTIFICATES: "Tiêu chuẩn, chứng nhận" / "Standards and certificates";
+    CERT_VALID_UNTIL: "còn hiệu lực đến" / "valid until";
+    CERT_NOT_VALID: "HẾT HIỆU LỰC" / "NOT VALID";
+    STORY: "Câu chuyện sản phẩm" / "The product's story";
+    JOURNEY: "Hành trình sản phẩm" / "The product's journey";
+    TRACE_CODE: "Mã truy xuất" / "Trace code";
+    SHARE_LOCATION: "📍 Chia sẻ vị trí mua (giúp phát hiện hàng giả)" / "📍 Share where you bought it (helps spot fakes)";
+    THANK_YOU: "Cảm ơn bạn!" / "Thank you!";
+    LOCATION_UNAVAILABLE: "Không lấy được vị trí." / "Location not available.";
+    FOOTER: "Dữ liệu do nhà sản xuất và cơ quan quản lý OCOP cung cấp. Giờ Việt Nam (GMT+7)." / "Data from the producer and the OCOP authority. Times in Vietnam (GMT+7).";
+    UNKNOWN_CODE_TITLE: "Mã không hợp lệ" / "Unknown code";
+    UNKNOWN_CODE_HEADLINE: "✗ Mã không có trong hệ thống" / "✗ This code is not registered";
+    UNKNOWN_CODE_EXPLANATION: "Mã này không có trong hệ thống truy xuất. Sản phẩm có thể là hàng giả, hoặc mã bị in, nhập sai." / "This code is not registered. The product may be counterfeit, or the code was printed or typed wrongly.";
+    WHAT_TO_DO: "Bạn nên làm gì?" / "What to do";
+    CHECK_THE_CODE: "Kiểm tra mã in dưới mã QR và quét lại." / "Check the code printed under the QR symbol and scan again.";
+    DO_NOT_USE_YET: "Chưa sử dụng sản phẩm khi chưa rõ nguồn gốc." / "Do not eat or use the product until its origin is clear.";
+    REPORT_IT: "Báo cho cửa hàng và báo cơ quan quản lý thị trường hoặc Sở Nông nghiệp tỉnh." / "Tell the shop, and report it to the provincial Department of Agriculture or market surveillance.";
+    HARVESTED: "Thu hoạch" / "Harvested";
+    PROCESSED_AND_PACKED: "Sơ chế, đóng gói" / "Processed and packed";
+    RATING_EXPIRED_WARNING: "Chứng nhận OCOP của sản phẩm đã hết hạn; sản phẩm hiện không được công nhận sao OCOP." / "The product's OCOP certificate has expired; it currently holds no OCOP stars.";
+    /// The word before the lot number on a printed label (labels are in Vietnamese).
+    LABEL_LOT: "Lô" / "Lot";
+}
+
+pub fn site_status(status: SiteStatus, lang: Lang) -> &'static str {
+    let text = match status {
+        SiteStatus::Active => Text {
+            vi: "Đang hiệu lực",
+            en: "Active",
+        },
+        SiteStatus::Suspended => Text {
+            vi: "TẠM ĐÌNH CHỈ",
+            en: "SUSPENDED",
+        },
+        SiteStatus::Revoked => Text {
+            vi: "ĐÃ THU HỒI",
+            en: "REVOKED",
+        },
+    };
+    text.get(lang)
+}
+
+/// A farming area's market: `domestic`, or where it may export.
+pub fn market(market: &str, lang: Lang) -> String {
+    match market {
+        "domestic" => Text {
+            vi: "Trong nước",
+            en: "Domestic",
+        }
+        .get(lang)
+        .into(),
+        other => pick(
+            lang,
+            format!("Xuất khẩu: {other}"),
+            format!("Export: {other}"),
+        ),
+    }
+}
+
+pub fn rating_level(level: RatingLevel, lang: Lang) -> &'static str {
+    let text = match level {
+        RatingLevel::National => Text {
+            vi: "cấp quốc gia",
+            en: "national level",
+        },
+        RatingLevel::Provincial => Text {
+            vi: "cấp tỉnh",
+            en: "provincial level",
+        },
+    };
+    text.get(lang)
+}
+
+/// A date as people in Vietnam write it (also on the English page: the
+/// dates printed on the package are written so).
+pub fn date(d: NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+pub fn ocop_valid(
+    lang: Lang,
+    stars: u8,
+    level: RatingLevel,
+    certificate: &str,
+    until: NaiveDate,
+) -> String {
+    let level = rating_level(level, lang);
+    let until = date(until);
+    pick(
+        lang,
+        format!(
+            "Sản phẩm OCOP {stars} sao ({level}), quyết định số {certificate}, hiệu lực đến {until}"
+        ),
+        format!(
+            "{stars}-star OCOP product ({level}), certificate {certificate}, valid until {until}"
+        ),
+    )
+}
+
+pub fn ocop_expired(lang: Lang, certificate: &str, on: NaiveDate) -> String {
+    let on = date(on);
+    pick(
+        lang,
+        format!(
+            "Chứng nhận OCOP số {certificate} đã HẾT HẠN ngày {on}: hiện không được công nhận sao."
+        ),
+        format!("OCOP certificate {certificate} EXPIRED on {on}: no stars are held now."),
+    )
+}
+
+pub fn certificate_state(lang: Lang, number: &str, status: CertStatus, until: NaiveDate) -> String {
+    match status {
+        CertStatus::Valid => format!("{number} — {} {}", CERT_VALID_UNTIL.get(lang), date(until)),
+        _ => format!("{number} — {}", CERT_NOT_VALID.get(lang)),
+    }
+}
+
+pub fn scans_line(lang: Lang, views: i64) -> String {
+    pick(
+        lang,
+        format!("Đã quét {views} lần"),
+        format!("Scanned {views} time(s)"),
+    )
+}
+
+/// How the consumer's page names a supply-chain step.
+pub fn biz_step(step: BizStep, lang: Lang) -> &'static str {
+    let text = match step {
+        BizStep::Commissioning => Text {
+            vi: "Cấp mã truy xuất",
+            en: "Trace codes issued",
+        },
+        BizStep::Packing => Text {
+            vi: "Đóng gói",
+            en: "Packed",
+        },
+        BizStep::Shipping => Text {
+            vi: "Xuất hàng, vận chuyển",
+            en: "Shipped",
+        },
+        BizStep::Receiving => Text {
+            vi: "Nhận hàng",
+            en: "Received",
+        },
+        BizStep::Storing => Text {
+            vi: "Lưu kho",
+            en: "Stored",
+        },
+        BizStep::Stocking => Text {
+            vi: "Lên kệ",
+            en: "On the shelf",
+        },
+        BizStep::RetailSelling => Text {
+            vi: "Đã bán cho người tiêu dùng",
+            en: "Sold to a consumer",
+        },
+        BizStep::Inspecting => Text {
+            vi: "Kiểm tra",
+            en: "Inspected",
+        },
+        BizStep::Holding => Text {
+            vi: "Tạm giữ",
+            en: "Held",
+        },
+        BizStep::Destroying => Text {
+            vi: "Tiêu hủy",
+            en: "Destroyed",
+        },
+        BizStep::Recalling => Text {
+            vi: "Thu hồi",
+            en: "Recalled",
+        },
+    };
+    text.get(lang)
+}
+
+/// What the consumer's page says of a confirmed clone alert, in plain words.
+pub fn clone_warning(rule: CloneRule, lang: Lang) -> &'static str {
+    let text = match rule {
+        CloneRule::ScanCount => Text {
+            vi: "Mã này đã được quét quá nhiều lần. Mỗi gói hàng có một mã riêng: nhãn có thể bị sao chép.",
+            en: "This code has been scanned too many times. Every package has its own code: the label may have been copied.",
+        },
+        CloneRule::ImpossibleTravel => Text {
+            vi: "Mã này vừa được quét ở hai nơi cách xa nhau trong thời gian rất ngắn. Có thể có nhãn giả mang cùng mã. Hãy hỏi cửa hàng hoặc báo cho cơ quan quản lý.",
+            en: "This code was scanned in two places far apart within a very short time. A fake label may carry the same code. Ask the shop or tell the authority.",
+        },
+        CloneRule::AfterSale => Text {
+            vi: "Gói hàng mang mã này đã được bán ở một cửa hàng khác, ở nơi xa đây. Nhãn có thể bị sao chép. Hãy hỏi cửa hàng hoặc báo cho cơ quan quản lý.",
+            en: "The package with this code was already sold by a shop far from here. The label may have been copied. Ask the shop or tell the authority.",
+        },
+    };
+    text.get(lang)
+}
+
+pub fn recall_warning(lang: Lang, reason: &str) -> String {
+    pick(
+        lang,
+        format!("Lô hàng này đã bị THU HỒI. Không sử dụng sản phẩm. Lý do: {reason}"),
+        format!("This batch has been RECALLED. Do not use the product. Reason: {reason}"),
+    )
+}
+
+pub fn area_warning(lang: Lang, area_code: &str, status: SiteStatus) -> String {
+    let revoked = status == SiteStatus::Revoked;
+    pick(
+        lang,
+        format!(
+            "Vùng trồng {area_code} {} bởi cơ quan quản lý.",
+            if revoked {
+                "đã bị thu hồi mã"
+            } else {
+                "đang bị tạm đình chỉ"
+            }
+        ),
+        format!(
+            "The farming area {area_code} {} by the authority.",
+            if revoked {
+                "has had its code revoked"
+            } else {
+                "is currently suspended"
+            }
+        ),
+    )
+}
+
+/// Why a supermarket's verification gave its verdict. `recall_reason` and
+/// `area_code` are the facts the verdict names, when there are any.
+pub fn verify_reason(
+    verdict: VerifyVerdict,
+    lang: Lang,
+    recall_reason: &str,
+    area_code: &str,
+) -> String {
+    let fixed = |vi: &str, en: &str| pick(lang, vi.to_owned(), en.to_owned());
+    match verdict {
+        VerifyVerdict::Unknown => fixed(
+            "Mã không có trong hệ thống: hàng có thể là giả.",
+            "Not a registered code: the package may be counterfeit.",
+        ),
+        VerifyVerdict::Recalled => pick(
+            lang,
+            format!("Lô hàng đã bị thu hồi: {recall_reason}"),
+            format!("The batch was recalled: {recall_reason}"),
+        ),
+        VerifyVerdict::AreaSuspended => pick(
+            lang,
+            format!("Vùng trồng {area_code} đang bị đình chỉ hoặc đã bị thu hồi mã."),
+            format!("Farming area {area_code} is suspended or revoked."),
+        ),
+        VerifyVerdict::RatingExpired => fixed(
+            "Chứng nhận OCOP của sản phẩm đã hết hạn.",
+            "The product's OCOP rating has expired.",
+        ),
+        VerifyVerdict::SuspectedClone => fixed(
+            "Mã có dấu hiệu bị sao chép (xem cảnh báo).",
+            "The code looks copied (see the alerts).",
+        ),
+        VerifyVerdict::AlreadySold => fixed(
+            "Gói hàng này đã được bán lẻ cho người tiêu dùng.",
+            "This package was already sold to a consumer.",
+        ),
+        VerifyVerdict::Authentic => fixed(
+            "Mã hợp lệ, nguồn gốc đầy đủ.",
+            "Registered code with full provenance.",
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use unicode_normalization::UnicodeNormalization;
+
+    fn nfc(s: &str) -> bool {
+        s.nfc().collect::<String>() == s
+    }
+
+    #[test]
+    fn every_fixed_text_is_written_in_both_languages_in_nfc() {
+        for (name, text) in ALL_TEXTS {
+            assert!(
+                !text.vi.trim().is_empty() && !text.en.trim().is_empty(),
+                "{name}"
+            );
+            assert!(nfc(text.vi) && nfc(text.en), "{name} is not NFC");
+            assert_ne!(text.vi, text.en, "{name} is not translated");
+        }
+    }
+
+    #[test]
+    fn texts_with_values_differ_by_language_and_carry_the_values() {
+        let until = NaiveDate::from_ymd_opt(2027, 9, 15).expect("date");
+        let vi = ocop_valid(Lang::Vi, 4, RatingLevel::Provincial, "123/QĐ-UBND", until);
+        let en = ocop_valid(Lang::En, 4, RatingLevel::Provincial, "123/QĐ-UBND", until);
+        assert!(vi.contains("4 sao") && vi.contains("cấp tỉnh") && vi.contains("15/09/2027"));
+        assert!(en.contains("4-star") && en.contains("provincial") && en.contains("123/QĐ-UBND"));
+        for step in BizStep::ALL {
+            assert_ne!(biz_step(step, Lang::Vi), biz_step(step, Lang::En));
+            assert!(nfc(biz_step(step, Lang::Vi)));
+        }
+        for rule in CloneRule::ALL {
+            assert_ne!(clone_warning(rule, Lang::Vi), clone_warning(rule, Lang::En));
+        }
+        let reason = verify_reason(VerifyVerdict::Recalled, Lang::Vi, "dư lượng", "VN-1");
+        assert!(reason.ends_with("dư lượng"));
+        assert!(area_warning(Lang::En, "VN-HBOR-0019", SiteStatus::Revoked).contains("revoked"));
+        assert_eq!(market("JP", Lang::Vi), "Xuất khẩu: JP");
+    }
+}
