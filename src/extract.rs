@@ -9,6 +9,7 @@ use std::pin::Pin;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use futures_util::StreamExt;
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
@@ -183,6 +184,62 @@ impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         std::future::ready(parse_query(req.query_string()).map(ApiQuery))
+    }
+}
+
+/// A list's query: its filters `T` and the checked page. `page` and
+/// `per_page` are taken out before `T` is read, so a filter struct names
+/// only its filters (and still refuses parameters it does not know).
+#[derive(Debug)]
+pub struct ListQuery<T> {
+    pub filters: T,
+    pub page: crate::domain::pagination::Page,
+}
+
+fn parse_list_query<T: DeserializeOwned>(query: &str) -> Result<ListQuery<T>, ApiError> {
+    let mut filters = form_urlencoded::Serializer::new(String::new());
+    let mut paging = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in form_urlencoded_parse(query) {
+        if name == "page" || name == "per_page" {
+            paging.append_pair(&name, &value);
+        } else {
+            filters.append_pair(&name, &value);
+        }
+    }
+    let page: crate::domain::pagination::PageQuery = parse_query(&paging.finish())?;
+    Ok(ListQuery {
+        filters: parse_query(&filters.finish())?,
+        page: page.validate()?,
+    })
+}
+
+impl<T: DeserializeOwned> FromRequest for ListQuery<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(parse_list_query(req.query_string()))
+    }
+}
+
+/// A list with no filters, only pages.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoFilters {}
+
+/// The `{id}` of a path: a UUID, or a 400 naming `id`.
+#[derive(Debug, Clone, Copy)]
+pub struct PathId(pub uuid::Uuid);
+
+impl FromRequest for PathId {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(match req.match_info().get("id") {
+            Some(raw) => parse_uuid("id", raw).map(PathId),
+            None => Err(ApiError::internal("PathId on a route without {id}")),
+        })
     }
 }
 

@@ -187,9 +187,15 @@ fn dependencies_point_down() {
     // the catalogue: only the domain's words.
     let i18n = under(&all, &["src/i18n.rs"]);
     let found = offending(i18n, &["crate::"], |l| {
-        l.split("crate::").skip(1).all(|rest| rest.starts_with("domain"))
+        l.split("crate::")
+            .skip(1)
+            .all(|rest| rest.starts_with("domain"))
     });
-    assert!(found.is_empty(), "i18n importing other layers:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "i18n importing other layers:\n{}",
+        found.join("\n")
+    );
     // services: never a front door or a background job.
     let services = under(&all, &["src/services/"]);
     let found = offending(

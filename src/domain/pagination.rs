@@ -8,14 +8,16 @@ use super::validation::FieldError;
 pub const DEFAULT_PER_PAGE: u32 = 20;
 pub const MAX_PER_PAGE: u32 = 100;
 
-/// `?page=&per_page=` as the client sent them.
+/// `?page=&per_page=` as the client sent them (every list's last two
+/// parameters in the contract).
 #[derive(Debug, Clone, Copy, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct PageQuery {
-    /// Page number, from 1.
+    // The page number, from 1.
     #[param(minimum = 1, default = 1)]
     pub page: Option<u32>,
-    /// Items per page, 1 to 100.
+    // Items per page, 1 to 100.
     #[param(minimum = 1, maximum = 100, default = 20)]
     pub per_page: Option<u32>,
 }

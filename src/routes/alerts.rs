@@ -6,16 +6,16 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{AppState, page};
+use super::AppState;
 use crate::auth::{Authorized, NotRetailer, ProducerOrAuthority};
 use crate::db;
 use crate::db::alerts::{AlertFilter, AlertRow};
 use crate::db::stored_uuid;
 use crate::domain::clone::{AlertStatus, CloneRule};
-use crate::domain::pagination::Paginated;
+use crate::domain::pagination::{PageQuery, Paginated};
 use crate::domain::time::vietnam_days_utc;
 use crate::error::ApiError;
-use crate::extract::{ApiQuery, code_filter, parse_uuid};
+use crate::extract::{ListQuery, PathId, code_filter};
 use crate::services::clone_watch::{self, Decision};
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -70,10 +70,6 @@ pub struct AlertListQuery {
     pub from: Option<NaiveDate>,
     /// Last day (Vietnam), inclusive.
     pub to: Option<NaiveDate>,
-    #[param(minimum = 1, default = 1)]
-    pub page: Option<u32>,
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    pub per_page: Option<u32>,
 }
 
 /// Suspected clones, newest first: a producer sees alerts on its own codes,
@@ -83,17 +79,16 @@ pub struct AlertListQuery {
 #[utoipa::path(
     tag = "alerts",
     security(("bearer" = [])),
-    params(AlertListQuery),
+    params(AlertListQuery, PageQuery),
     responses((status = 200, body = Paginated<AlertOut>))
 )]
 #[get("/alerts")]
 pub async fn list_alerts(
     state: web::Data<AppState>,
     caller: Authorized<NotRetailer>,
-    query: ApiQuery<AlertListQuery>,
+    query: ListQuery<AlertListQuery>,
 ) -> Result<web::Json<Paginated<AlertOut>>, ApiError> {
-    let q = query.into_inner();
-    let page = page(q.page, q.per_page)?;
+    let (q, page) = (query.filters, query.page);
     let (from, to) = vietnam_days_utc(q.from, q.to)?;
     let code = code_filter(q.code.as_deref())?;
     let filter = AlertFilter {
@@ -118,10 +113,9 @@ pub async fn list_alerts(
 async fn decide(
     state: web::Data<AppState>,
     caller: Authorized<ProducerOrAuthority>,
-    id: web::Path<String>,
+    id: Uuid,
     decision: Decision,
 ) -> Result<web::Json<AlertOut>, ApiError> {
-    let id = parse_uuid("id", &id)?;
     let who = caller.principal;
     let (alert, changed) = state
         .services
@@ -150,7 +144,7 @@ async fn decide(
 pub async fn confirm_alert(
     state: web::Data<AppState>,
     caller: Authorized<ProducerOrAuthority>,
-    id: web::Path<String>,
+    PathId(id): PathId,
 ) -> Result<web::Json<AlertOut>, ApiError> {
     decide(state, caller, id, Decision::Confirm).await
 }
@@ -171,7 +165,7 @@ pub async fn confirm_alert(
 pub async fn dismiss_alert(
     state: web::Data<AppState>,
     caller: Authorized<ProducerOrAuthority>,
-    id: web::Path<String>,
+    PathId(id): PathId,
 ) -> Result<web::Json<AlertOut>, ApiError> {
     decide(state, caller, id, Decision::Dismiss).await
 }

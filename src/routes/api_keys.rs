@@ -3,17 +3,17 @@
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::AppState;
 use crate::auth::{AdminOnly, Authorized, issue_api_key};
 use crate::db;
 use crate::db::api_keys::ApiKeyRow;
-use crate::domain::pagination::Paginated;
+use crate::domain::pagination::{PageQuery, Paginated};
 use crate::domain::text;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiQuery, parse_uuid};
+use crate::extract::{ApiJson, ListQuery, NoFilters, PathId};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -63,16 +63,6 @@ impl TryFrom<ApiKeyRow> for ApiKeyOut {
     }
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct ApiKeyListQuery {
-    #[param(minimum = 1, default = 1)]
-    pub page: Option<u32>,
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    pub per_page: Option<u32>,
-}
-
 /// Create an API key for an organization (admin only). The key is in the
 /// answer once; only its hash is stored.
 #[utoipa::path(
@@ -90,10 +80,9 @@ pub struct ApiKeyListQuery {
 pub async fn create_api_key(
     state: web::Data<AppState>,
     caller: Authorized<AdminOnly>,
-    id: web::Path<String>,
+    PathId(org_id): PathId,
     body: ApiJson<ApiKeyDraft>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = parse_uuid("id", &id)?;
     let label = text::required("label", &body.into_inner().label, 100)?;
     let actor = caller.actor();
     let (api_key, row) = state
@@ -124,7 +113,7 @@ pub async fn create_api_key(
 #[utoipa::path(
     tag = "api-keys",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Organization id"), ApiKeyListQuery),
+    params(("id" = Uuid, Path, description = "Organization id"), PageQuery),
     responses(
         (status = 200, body = Paginated<ApiKeyOut>),
         (status = 404, response = crate::error::ProblemResponse),
@@ -134,12 +123,10 @@ pub async fn create_api_key(
 pub async fn list_api_keys(
     state: web::Data<AppState>,
     _caller: Authorized<AdminOnly>,
-    id: web::Path<String>,
-    query: ApiQuery<ApiKeyListQuery>,
+    PathId(org_id): PathId,
+    query: ListQuery<NoFilters>,
 ) -> Result<web::Json<Paginated<ApiKeyOut>>, ApiError> {
-    let org_id = parse_uuid("id", &id)?;
-    let query = query.into_inner();
-    let page = super::page(query.page, query.per_page)?;
+    let (_query, page) = (query.filters, query.page);
     let found = state
         .services
         .read(move |conn| {
@@ -167,9 +154,8 @@ pub async fn list_api_keys(
 pub async fn revoke_api_key(
     state: web::Data<AppState>,
     caller: Authorized<AdminOnly>,
-    id: web::Path<String>,
+    PathId(key_id): PathId,
 ) -> Result<web::Json<ApiKeyOut>, ApiError> {
-    let key_id = parse_uuid("id", &id)?;
     let actor = caller.actor();
     let row = state
         .services

@@ -6,15 +6,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{AppState, page};
+use super::AppState;
 use crate::auth::{AdminOrAuthority, Authorized};
 use crate::db;
 use crate::db::audit::{AuditFilter, AuditRow};
 use crate::db::{stored_enum, stored_uuid};
 use crate::domain::organization::OrgKind;
-use crate::domain::pagination::Paginated;
+use crate::domain::pagination::{PageQuery, Paginated};
 use crate::error::ApiError;
-use crate::extract::ApiQuery;
+use crate::extract::ListQuery;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct AuditEntry {
@@ -57,27 +57,22 @@ pub struct AuditQuery {
     pub entity_id: Option<String>,
     pub actor_org_id: Option<Uuid>,
     pub action: Option<String>,
-    #[param(minimum = 1, default = 1)]
-    pub page: Option<u32>,
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    pub per_page: Option<u32>,
 }
 
 /// What the authority and the admin did, newest first (admin and authority).
 #[utoipa::path(
     tag = "audit",
     security(("bearer" = [])),
-    params(AuditQuery),
+    params(AuditQuery, PageQuery),
     responses((status = 200, body = Paginated<AuditEntry>))
 )]
 #[get("/audit-log")]
 pub async fn list_audit_log(
     state: web::Data<AppState>,
     _caller: Authorized<AdminOrAuthority>,
-    query: ApiQuery<AuditQuery>,
+    query: ListQuery<AuditQuery>,
 ) -> Result<web::Json<Paginated<AuditEntry>>, ApiError> {
-    let q = query.into_inner();
-    let page = page(q.page, q.per_page)?;
+    let (q, page) = (query.filters, query.page);
     let filter = AuditFilter {
         entity_type: q.entity_type,
         entity_id: q.entity_id,

@@ -6,18 +6,18 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{AppState, page};
+use super::AppState;
 use crate::auth::{Authorized, Principal, ProducerOnly, ProducerOrAuthority};
 use crate::db::batches::{BatchFilter, BatchRow};
 use crate::db::{self};
 use crate::domain::batch::{
     BatchDraft, BatchPatch, BatchStatus, apply_batch_patch, parse_new_batch,
 };
-use crate::domain::pagination::Paginated;
+use crate::domain::pagination::{PageQuery, Paginated};
 use crate::domain::site::parse_site_code;
 use crate::domain::time::today;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiQuery, parse_uuid};
+use crate::extract::{ApiJson, ListQuery, PathId};
 use crate::services::batch_view::{BatchOut, batch_out};
 use crate::services::{access, catalog};
 
@@ -62,27 +62,22 @@ pub struct BatchListQuery {
     pub farming_area_code: Option<String>,
     /// Admin, authority, retailer: only this producer's batches.
     pub producer_id: Option<Uuid>,
-    #[param(minimum = 1, default = 1)]
-    pub page: Option<u32>,
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    pub per_page: Option<u32>,
 }
 
 /// List batches, newest first: a producer sees its own, everyone else all.
 #[utoipa::path(
     tag = "batches",
     security(("bearer" = [])),
-    params(BatchListQuery),
+    params(BatchListQuery, PageQuery),
     responses((status = 200, body = Paginated<BatchOut>))
 )]
 #[get("/batches")]
 pub async fn list_batches(
     state: web::Data<AppState>,
     principal: Principal,
-    query: ApiQuery<BatchListQuery>,
+    query: ListQuery<BatchListQuery>,
 ) -> Result<web::Json<Paginated<BatchOut>>, ApiError> {
-    let q = query.into_inner();
-    let page = page(q.page, q.per_page)?;
+    let (q, page) = (query.filters, query.page);
     let farming_area_code = q
         .farming_area_code
         .as_deref()
@@ -115,9 +110,8 @@ pub async fn list_batches(
 pub async fn get_batch(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    PathId(id): PathId,
 ) -> Result<web::Json<BatchOut>, ApiError> {
-    let id = parse_uuid("id", &id)?;
     let out = state
         .services
         .read(move |conn| {
@@ -155,10 +149,9 @@ fn require_active(row: &BatchRow) -> Result<(), ApiError> {
 pub async fn update_batch(
     state: web::Data<AppState>,
     caller: Authorized<ProducerOnly>,
-    id: web::Path<String>,
+    PathId(id): PathId,
     body: ApiJson<BatchPatch>,
 ) -> Result<web::Json<BatchOut>, ApiError> {
-    let id = parse_uuid("id", &id)?;
     let patch = body.into_inner();
     let who = caller.principal;
     let out = state
@@ -196,9 +189,8 @@ pub async fn update_batch(
 pub async fn close_batch(
     state: web::Data<AppState>,
     caller: Authorized<ProducerOnly>,
-    id: web::Path<String>,
+    PathId(id): PathId,
 ) -> Result<web::Json<BatchOut>, ApiError> {
-    let id = parse_uuid("id", &id)?;
     let who = caller.principal;
     let out = state
         .services
@@ -243,10 +235,9 @@ pub struct RecallRequest {
 pub async fn recall_batch(
     state: web::Data<AppState>,
     caller: Authorized<ProducerOrAuthority>,
-    id: web::Path<String>,
+    PathId(id): PathId,
     body: ApiJson<RecallRequest>,
 ) -> Result<web::Json<BatchOut>, ApiError> {
-    let id = parse_uuid("id", &id)?;
     let reason = crate::domain::text::required("reason", &body.into_inner().reason, 500)?;
     let out = crate::services::recall::recall_batch(&state.services, caller.principal, id, reason)
         .await?;

@@ -7,16 +7,16 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{AppState, page};
+use super::AppState;
 use crate::auth::{Authorized, Principal, ProducerOrAuthority};
 use crate::db::certifications::{CertificationFilter, CertificationRow};
 use crate::db::{self, DbConnection};
 use crate::domain::certification::{CertScheme, CertificationDraft, parse_certification};
 use crate::domain::organization::OrgKind;
-use crate::domain::pagination::Paginated;
+use crate::domain::pagination::{PageQuery, Paginated};
 use crate::domain::time::today;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiQuery, parse_uuid};
+use crate::extract::{ApiJson, ListQuery, PathId};
 use crate::services::certifications::{self, CertificationOut};
 
 /// Record a certification: a producer for itself or its products, the
@@ -52,27 +52,22 @@ pub struct CertificationListQuery {
     pub scheme: Option<CertScheme>,
     /// Only certificates valid today.
     pub valid: Option<bool>,
-    #[param(minimum = 1, default = 1)]
-    pub page: Option<u32>,
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    pub per_page: Option<u32>,
 }
 
 /// List certifications: a producer sees its own, everyone else all.
 #[utoipa::path(
     tag = "certifications",
     security(("bearer" = [])),
-    params(CertificationListQuery),
+    params(CertificationListQuery, PageQuery),
     responses((status = 200, body = Paginated<CertificationOut>))
 )]
 #[get("/certifications")]
 pub async fn list_certifications(
     state: web::Data<AppState>,
     principal: Principal,
-    query: ApiQuery<CertificationListQuery>,
+    query: ListQuery<CertificationListQuery>,
 ) -> Result<web::Json<Paginated<CertificationOut>>, ApiError> {
-    let q = query.into_inner();
-    let page = page(q.page, q.per_page)?;
+    let (q, page) = (query.filters, query.page);
     let today = today();
     let filter = CertificationFilter {
         producer_id: principal.own_producer_scope().or(q.producer_id),
@@ -111,9 +106,8 @@ fn load_visible(
 pub async fn get_certification(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    PathId(id): PathId,
 ) -> Result<web::Json<CertificationOut>, ApiError> {
-    let id = parse_uuid("id", &id)?;
     let out = state
         .services
         .read(move |conn| CertificationOut::from_row(&load_visible(conn, &principal, id)?, today()))
@@ -152,10 +146,9 @@ pub struct CertificationPatch {
 pub async fn update_certification(
     state: web::Data<AppState>,
     caller: Authorized<ProducerOrAuthority>,
-    id: web::Path<String>,
+    PathId(id): PathId,
     body: ApiJson<CertificationPatch>,
 ) -> Result<web::Json<CertificationOut>, ApiError> {
-    let id = parse_uuid("id", &id)?;
     let patch = body.into_inner();
     let who = caller.principal;
     let out = state

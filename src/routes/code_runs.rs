@@ -18,7 +18,7 @@ use crate::domain::code::TraceCode;
 use crate::domain::payload::PayloadFormat;
 use crate::domain::time::today;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiQuery, idempotency_key, parse_uuid};
+use crate::extract::{ApiJson, ApiQuery, PathId, idempotency_key};
 use crate::labels::pdf::{Label, SheetLayout};
 use crate::labels::qr::Ecc;
 use crate::services::access;
@@ -114,10 +114,9 @@ pub async fn create_code_run(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Authorized<ProducerOnly>,
-    id: web::Path<String>,
+    PathId(batch_id): PathId,
     body: ApiJson<CodeRunDraft>,
 ) -> Result<HttpResponse, ApiError> {
-    let batch_id = parse_uuid("id", &id)?;
     let draft = body.into_inner();
     if !(1..=MAX_RUN).contains(&draft.count) {
         return Err(ApiError::invalid(
@@ -158,9 +157,8 @@ pub async fn create_code_run(
 pub async fn get_code_run(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    PathId(id): PathId,
 ) -> Result<web::Json<CodeRunOut>, ApiError> {
-    let id = parse_uuid("id", &id)?;
     let out = state
         .services
         .read(move |conn| CodeRunOut::from_row(&access::run_with_codes(conn, &principal, id)?))
@@ -179,9 +177,8 @@ pub async fn get_code_run(
 pub async fn list_code_runs(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    PathId(id): PathId,
 ) -> Result<web::Json<Vec<CodeRunOut>>, ApiError> {
-    let id = parse_uuid("id", &id)?;
     let out = state
         .services
         .read(move |conn| {
@@ -322,10 +319,9 @@ pub async fn export_codes(
     state: web::Data<AppState>,
     req: HttpRequest,
     principal: Principal,
-    id: web::Path<String>,
+    PathId(id): PathId,
     query: ApiQuery<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_uuid("id", &id)?;
     let run = state
         .services
         .read(move |conn| access::run_with_codes(conn, &principal, id))
@@ -402,10 +398,9 @@ pub struct LabelsQuery {
 pub async fn labels_pdf(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    PathId(id): PathId,
     query: ApiQuery<LabelsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_uuid("id", &id)?;
     let q = query.into_inner();
     let layout = match (q.label_width_mm, q.label_height_mm) {
         (Some(w), Some(h)) => Some((w, h)),

@@ -8,16 +8,16 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{AppState, page};
+use super::AppState;
 use crate::auth::Principal;
 use crate::db;
 use crate::db::events::EventFilter;
 use crate::domain::organization::OrgKind;
-use crate::domain::pagination::Paginated;
+use crate::domain::pagination::{PageQuery, Paginated};
 use crate::domain::supply::{BizStep, EventsRequest, parse_events};
 use crate::domain::time::vietnam_days_utc;
 use crate::error::ApiError;
-use crate::extract::{ApiQuery, BulkJson, code_filter, idempotency_key, parse_uuid};
+use crate::extract::{BulkJson, ListQuery, PathId, code_filter, idempotency_key};
 use crate::services::supply::{self, EventOut, can_see_event, event_out};
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -83,10 +83,6 @@ pub struct EventListQuery {
     pub from: Option<NaiveDate>,
     /// Last day (Vietnam), inclusive.
     pub to: Option<NaiveDate>,
-    #[param(minimum = 1, default = 1)]
-    pub page: Option<u32>,
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    pub per_page: Option<u32>,
 }
 
 /// Supply-chain events, newest first. A producer sees events about its own
@@ -94,17 +90,16 @@ pub struct EventListQuery {
 #[utoipa::path(
     tag = "events",
     security(("bearer" = [])),
-    params(EventListQuery),
+    params(EventListQuery, PageQuery),
     responses((status = 200, body = Paginated<EventOut>))
 )]
 #[get("/events")]
 pub async fn list_events(
     state: web::Data<AppState>,
     who: Principal,
-    query: ApiQuery<EventListQuery>,
+    query: ListQuery<EventListQuery>,
 ) -> Result<web::Json<Paginated<EventOut>>, ApiError> {
-    let q = query.into_inner();
-    let page = page(q.page, q.per_page)?;
+    let (q, page) = (query.filters, query.page);
     let (from, to) = vietnam_days_utc(q.from, q.to)?;
     let code = code_filter(q.code.as_deref())?;
     let mut filter = EventFilter {
@@ -143,9 +138,8 @@ pub async fn list_events(
 pub async fn get_event(
     state: web::Data<AppState>,
     who: Principal,
-    id: web::Path<String>,
+    PathId(id): PathId,
 ) -> Result<web::Json<EventOut>, ApiError> {
-    let id = parse_uuid("id", &id)?;
     let out = state
         .services
         .read(move |conn| {

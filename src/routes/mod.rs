@@ -36,14 +36,6 @@ use utoipa_actix_web::{AppExt, scope};
 use crate::config::Settings;
 use crate::db::Db;
 
-/// A checked page from the raw query values.
-pub fn page(
-    page: Option<u32>,
-    per_page: Option<u32>,
-) -> Result<crate::domain::pagination::Page, crate::error::ApiError> {
-    Ok(crate::domain::pagination::PageQuery { page, per_page }.validate()?)
-}
-
 /// What every handler can reach.
 pub struct AppState {
     pub db: Db,

@@ -13,10 +13,10 @@ use crate::db::organizations::{Organization, OrganizationFilter};
 use crate::domain::organization::{
     Address, Contact, OrgKind, OrganizationDraft, ProducerType, parse_new_organization,
 };
-use crate::domain::pagination::Paginated;
+use crate::domain::pagination::{PageQuery, Paginated};
 use crate::domain::text;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiQuery, parse_uuid};
+use crate::extract::{ApiJson, ListQuery, PathId};
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct OrganizationOut {
@@ -57,10 +57,6 @@ pub struct OrganizationListQuery {
     pub province: Option<String>,
     /// Text in the name; diacritics optional ("hop tac xa" finds "Hợp tác xã").
     pub q: Option<String>,
-    #[param(minimum = 1, default = 1)]
-    pub page: Option<u32>,
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    pub per_page: Option<u32>,
 }
 
 /// Create an organization (admin only).
@@ -119,7 +115,7 @@ pub async fn create_organization(
 #[utoipa::path(
     tag = "organizations",
     security(("bearer" = [])),
-    params(OrganizationListQuery),
+    params(OrganizationListQuery, PageQuery),
     responses(
         (status = 200, body = Paginated<OrganizationOut>),
         (status = 400, response = crate::error::ProblemResponse),
@@ -129,10 +125,9 @@ pub async fn create_organization(
 pub async fn list_organizations(
     state: web::Data<AppState>,
     _caller: Authorized<AdminOrAuthority>,
-    query: ApiQuery<OrganizationListQuery>,
+    query: ListQuery<OrganizationListQuery>,
 ) -> Result<web::Json<Paginated<OrganizationOut>>, ApiError> {
-    let query = query.into_inner();
-    let page = super::page(query.page, query.per_page)?;
+    let (query, page) = (query.filters, query.page);
     let filter = OrganizationFilter {
         kind: query.kind,
         province: query
@@ -164,9 +159,8 @@ pub async fn list_organizations(
 pub async fn get_organization(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    PathId(id): PathId,
 ) -> Result<web::Json<OrganizationOut>, ApiError> {
-    let id = parse_uuid("id", &id)?;
     let sees_all = principal.is(OrgKind::Admin) || principal.is(OrgKind::Authority);
     if !sees_all && principal.org_id != id {
         return Err(ApiError::not_found("no such organization"));

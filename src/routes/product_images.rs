@@ -7,7 +7,7 @@ use super::AppState;
 use crate::auth::{Authorized, ProducerOnly};
 use crate::db;
 use crate::error::ApiError;
-use crate::extract::parse_uuid;
+use crate::extract::PathId;
 use crate::services::access;
 use crate::services::product_view::{ProductOut, product_out};
 
@@ -48,10 +48,9 @@ pub async fn put_product_image(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Authorized<ProducerOnly>,
-    id: web::Path<String>,
+    PathId(id): PathId,
     payload: web::Payload,
 ) -> Result<web::Json<ProductOut>, ApiError> {
-    let id = parse_uuid("id", &id)?;
     let principal = caller.principal;
     // Is it the caller's product? Before reading (and decoding) the upload.
     state
@@ -106,9 +105,8 @@ pub async fn put_product_image(
 pub async fn delete_product_image(
     state: web::Data<AppState>,
     caller: Authorized<ProducerOnly>,
-    id: web::Path<String>,
+    PathId(id): PathId,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_uuid("id", &id)?;
     let principal = caller.principal;
     state
         .services

@@ -8,16 +8,16 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{AppState, page};
+use super::AppState;
 use crate::auth::{Authorized, Principal, ProducerOnly};
 use crate::db::products::{ArchiveFilter, ProductFilter, RatingRow};
 use crate::db::{self};
 use crate::domain::ocop::OcopGroup;
-use crate::domain::pagination::Paginated;
+use crate::domain::pagination::{PageQuery, Paginated};
 use crate::domain::product::{ProductDraft, ProductPatch, apply_product_patch, parse_new_product};
 use crate::domain::time::today;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiQuery, parse_uuid};
+use crate::extract::{ApiJson, ListQuery, PathId};
 use crate::services::product_view::{ProductOut, product_out};
 use crate::services::{access, catalog};
 
@@ -67,10 +67,6 @@ pub struct ProductListQuery {
     pub producer_id: Option<Uuid>,
     /// `active` (default), `archived` or `all`.
     pub archived: Option<ArchivedParam>,
-    #[param(minimum = 1, default = 1)]
-    pub page: Option<u32>,
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    pub per_page: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
@@ -85,17 +81,16 @@ pub enum ArchivedParam {
 #[utoipa::path(
     tag = "products",
     security(("bearer" = [])),
-    params(ProductListQuery),
+    params(ProductListQuery, PageQuery),
     responses((status = 200, body = Paginated<ProductOut>), (status = 400, response = crate::error::ProblemResponse))
 )]
 #[get("/products")]
 pub async fn list_products(
     state: web::Data<AppState>,
     principal: Principal,
-    query: ApiQuery<ProductListQuery>,
+    query: ListQuery<ProductListQuery>,
 ) -> Result<web::Json<Paginated<ProductOut>>, ApiError> {
-    let q = query.into_inner();
-    let page = page(q.page, q.per_page)?;
+    let (q, page) = (query.filters, query.page);
     if q.stars.is_some_and(|s| !(3..=5).contains(&s)) {
         return Err(ApiError::invalid("stars", "must be 3, 4 or 5"));
     }
@@ -155,9 +150,8 @@ pub async fn list_products(
 pub async fn get_product(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    PathId(id): PathId,
 ) -> Result<web::Json<ProductOut>, ApiError> {
-    let id = parse_uuid("id", &id)?;
     let out = state
         .services
         .read(move |conn| {
@@ -186,10 +180,9 @@ pub async fn get_product(
 pub async fn update_product(
     state: web::Data<AppState>,
     caller: Authorized<ProducerOnly>,
-    id: web::Path<String>,
+    PathId(id): PathId,
     body: ApiJson<ProductPatch>,
 ) -> Result<web::Json<ProductOut>, ApiError> {
-    let id = parse_uuid("id", &id)?;
     let patch = body.into_inner();
     let principal = caller.principal;
     let out = state
@@ -221,9 +214,8 @@ pub async fn update_product(
 pub async fn archive_product(
     state: web::Data<AppState>,
     caller: Authorized<ProducerOnly>,
-    id: web::Path<String>,
+    PathId(id): PathId,
 ) -> Result<web::Json<ProductOut>, ApiError> {
-    let id = parse_uuid("id", &id)?;
     let principal = caller.principal;
     let out = state
         .services

@@ -6,14 +6,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{AppState, page};
+use super::AppState;
 use crate::auth::{AuthorityOnly, Authorized, NotRetailer, Principal};
 use crate::db::{self, stored_uuid};
 use crate::domain::ocop::{RatingDraft, parse_rating};
-use crate::domain::pagination::Paginated;
+use crate::domain::pagination::{PageQuery, Paginated};
 use crate::domain::time::today;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiQuery, parse_uuid};
+use crate::extract::{ApiJson, ListQuery, PathId};
 use crate::services::product_view::RatingOut;
 use crate::services::{access, catalog};
 
@@ -34,10 +34,9 @@ use crate::services::{access, catalog};
 pub async fn create_rating(
     state: web::Data<AppState>,
     caller: Authorized<AuthorityOnly>,
-    id: web::Path<String>,
+    PathId(id): PathId,
     body: ApiJson<RatingDraft>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_uuid("id", &id)?;
     let today = today();
     let rating = parse_rating(&body.into_inner(), today)?;
     let principal = caller.principal;
@@ -59,9 +58,8 @@ pub async fn create_rating(
 pub async fn get_current_rating(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    PathId(id): PathId,
 ) -> Result<web::Json<RatingOut>, ApiError> {
-    let id = parse_uuid("id", &id)?;
     let out = state
         .services
         .read(move |conn| {
@@ -85,9 +83,8 @@ pub async fn get_current_rating(
 pub async fn list_product_ratings(
     state: web::Data<AppState>,
     principal: Principal,
-    id: web::Path<String>,
+    PathId(id): PathId,
 ) -> Result<web::Json<Vec<RatingOut>>, ApiError> {
-    let id = parse_uuid("id", &id)?;
     let out = state
         .services
         .read(move |conn| {
@@ -109,10 +106,6 @@ pub struct ExpiringQuery {
     /// Current ratings that expire from today up to this many days ahead (1–1095).
     #[param(minimum = 1, maximum = 1095, example = 90)]
     pub expiring_within_days: u32,
-    #[param(minimum = 1, default = 1)]
-    pub page: Option<u32>,
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    pub per_page: Option<u32>,
 }
 
 /// A rating due for re-evaluation, with its product.
@@ -131,17 +124,16 @@ pub struct ExpiringRating {
 #[utoipa::path(
     tag = "ocop-ratings",
     security(("bearer" = [])),
-    params(ExpiringQuery),
+    params(ExpiringQuery, PageQuery),
     responses((status = 200, body = Paginated<ExpiringRating>), (status = 422, response = crate::error::ProblemResponse))
 )]
 #[get("/ocop-ratings")]
 pub async fn list_expiring_ratings(
     state: web::Data<AppState>,
     caller: Authorized<NotRetailer>,
-    query: ApiQuery<ExpiringQuery>,
+    query: ListQuery<ExpiringQuery>,
 ) -> Result<web::Json<Paginated<ExpiringRating>>, ApiError> {
-    let q = query.into_inner();
-    let page = page(q.page, q.per_page)?;
+    let (q, page) = (query.filters, query.page);
     if !(1..=1095).contains(&q.expiring_within_days) {
         return Err(ApiError::invalid(
             "expiring_within_days",

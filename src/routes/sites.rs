@@ -7,17 +7,17 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{AppState, page};
+use super::AppState;
 use crate::auth::{AuthorityOnly, Authorized, Principal};
 use crate::db::sites::SiteFilter;
-use crate::domain::pagination::Paginated;
+use crate::domain::pagination::{Page, PageQuery, Paginated};
 use crate::domain::site::{
     SiteDraft, SiteKind, SitePatch, SiteStatus, parse_market, parse_new_site,
 };
 use crate::domain::text;
 use crate::domain::time::today;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiQuery, parse_uuid};
+use crate::extract::{ApiJson, ListQuery, PathId, parse_uuid};
 use crate::services::sites::{self, SiteOut, StatusChangeOut};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -48,10 +48,6 @@ pub struct SiteListQuery {
     pub q: Option<String>,
     /// Admin, authority, retailer: only sites linked to this producer.
     pub producer_id: Option<Uuid>,
-    #[param(minimum = 1, default = 1)]
-    pub page: Option<u32>,
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    pub per_page: Option<u32>,
 }
 
 async fn create(
@@ -73,8 +69,8 @@ async fn list(
     who: Principal,
     kind: SiteKind,
     q: SiteListQuery,
+    page: Page,
 ) -> Result<Paginated<SiteOut>, ApiError> {
-    let page = page(q.page, q.per_page)?;
     let target_market = q
         .target_market
         .as_deref()
@@ -104,9 +100,8 @@ async fn get_one(
     state: &AppState,
     who: Principal,
     kind: SiteKind,
-    id: &str,
+    id: Uuid,
 ) -> Result<SiteOut, ApiError> {
-    let id = parse_uuid("id", id)?;
     state
         .services
         .read(move |conn| sites::get_one(conn, &who, kind, id))
@@ -117,10 +112,9 @@ async fn update(
     state: &AppState,
     who: Principal,
     kind: SiteKind,
-    id: &str,
+    id: Uuid,
     patch: SitePatch,
 ) -> Result<SiteOut, ApiError> {
-    let id = parse_uuid("id", id)?;
     state
         .services
         .registry_write(move |conn| sites::update(conn, &who, kind, id, &patch))
@@ -131,10 +125,9 @@ async fn change_status(
     state: &AppState,
     who: Principal,
     kind: SiteKind,
-    id: &str,
+    id: Uuid,
     change: StatusChangeDraft,
 ) -> Result<SiteOut, ApiError> {
-    let id = parse_uuid("id", id)?;
     let reason = text::required("reason", &change.reason, 500)?;
     state
         .services
@@ -148,9 +141,8 @@ async fn history(
     state: &AppState,
     who: Principal,
     kind: SiteKind,
-    id: &str,
+    id: Uuid,
 ) -> Result<Vec<StatusChangeOut>, ApiError> {
-    let id = parse_uuid("id", id)?;
     state
         .services
         .read(move |conn| sites::history(conn, &who, kind, id))
@@ -161,11 +153,10 @@ async fn set_link(
     state: &AppState,
     who: Principal,
     kind: SiteKind,
-    id: &str,
+    id: Uuid,
     producer_id: Uuid,
     linked: bool,
 ) -> Result<SiteOut, ApiError> {
-    let id = parse_uuid("id", id)?;
     state
         .services
         .registry_write(move |conn| sites::set_link(conn, &who, kind, id, producer_id, linked))
@@ -187,51 +178,51 @@ macro_rules! site_handlers {
         }
 
         #[doc = concat!("List ", $noun, "s: producers see those linked to them, others all.")]
-        #[utoipa::path(tag = $tag, security(("bearer" = [])), params(SiteListQuery),
+        #[utoipa::path(tag = $tag, security(("bearer" = [])), params(SiteListQuery, PageQuery),
             responses((status = 200, body = Paginated<SiteOut>), (status = 422, response = crate::error::ProblemResponse)))]
         #[get($collection)]
-        pub async fn $list(state: web::Data<AppState>, principal: Principal, query: ApiQuery<SiteListQuery>) -> Result<web::Json<Paginated<SiteOut>>, ApiError> {
-            list(&state, principal, $kind, query.into_inner()).await.map(web::Json)
+        pub async fn $list(state: web::Data<AppState>, principal: Principal, query: ListQuery<SiteListQuery>) -> Result<web::Json<Paginated<SiteOut>>, ApiError> {
+            list(&state, principal, $kind, query.filters, query.page).await.map(web::Json)
         }
 
         #[doc = concat!("One ", $noun, ".")]
         #[utoipa::path(tag = $tag, security(("bearer" = [])), params(("id" = Uuid, Path)),
             responses((status = 200, body = SiteOut), (status = 404, response = crate::error::ProblemResponse)))]
         #[get($item)]
-        pub async fn $get(state: web::Data<AppState>, principal: Principal, id: web::Path<String>) -> Result<web::Json<SiteOut>, ApiError> {
-            get_one(&state, principal, $kind, &id).await.map(web::Json)
+        pub async fn $get(state: web::Data<AppState>, principal: Principal, PathId(id): PathId) -> Result<web::Json<SiteOut>, ApiError> {
+            get_one(&state, principal, $kind, id).await.map(web::Json)
         }
 
         #[doc = concat!("Change a ", $noun, "'s description (the authority); the code never changes.")]
         #[utoipa::path(tag = $tag, security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = SitePatch,
             responses((status = 200, body = SiteOut), (status = 404, response = crate::error::ProblemResponse), (status = 422, response = crate::error::ProblemResponse)))]
         #[patch($item)]
-        pub async fn $update(state: web::Data<AppState>, caller: Authorized<AuthorityOnly>, id: web::Path<String>, body: ApiJson<SitePatch>) -> Result<web::Json<SiteOut>, ApiError> {
-            update(&state, caller.principal, $kind, &id, body.into_inner()).await.map(web::Json)
+        pub async fn $update(state: web::Data<AppState>, caller: Authorized<AuthorityOnly>, PathId(id): PathId, body: ApiJson<SitePatch>) -> Result<web::Json<SiteOut>, ApiError> {
+            update(&state, caller.principal, $kind, id, body.into_inner()).await.map(web::Json)
         }
 
         #[doc = concat!("Suspend, reactivate or revoke a ", $noun, " (the authority), with the reason; kept in its history. Revocation is final.")]
         #[utoipa::path(tag = $tag, security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = StatusChangeDraft,
             responses((status = 200, body = SiteOut), (status = 404, response = crate::error::ProblemResponse), (status = 422, response = crate::error::ProblemResponse)))]
         #[post($status_path)]
-        pub async fn $status(state: web::Data<AppState>, caller: Authorized<AuthorityOnly>, id: web::Path<String>, body: ApiJson<StatusChangeDraft>) -> Result<web::Json<SiteOut>, ApiError> {
-            change_status(&state, caller.principal, $kind, &id, body.into_inner()).await.map(web::Json)
+        pub async fn $status(state: web::Data<AppState>, caller: Authorized<AuthorityOnly>, PathId(id): PathId, body: ApiJson<StatusChangeDraft>) -> Result<web::Json<SiteOut>, ApiError> {
+            change_status(&state, caller.principal, $kind, id, body.into_inner()).await.map(web::Json)
         }
 
         #[doc = concat!("The status history of a ", $noun, ": who changed it, when and why.")]
         #[utoipa::path(tag = $tag, security(("bearer" = [])), params(("id" = Uuid, Path)),
             responses((status = 200, body = Vec<StatusChangeOut>), (status = 404, response = crate::error::ProblemResponse)))]
         #[get($history_path)]
-        pub async fn $history(state: web::Data<AppState>, principal: Principal, id: web::Path<String>) -> Result<web::Json<Vec<StatusChangeOut>>, ApiError> {
-            history(&state, principal, $kind, &id).await.map(web::Json)
+        pub async fn $history(state: web::Data<AppState>, principal: Principal, PathId(id): PathId) -> Result<web::Json<Vec<StatusChangeOut>>, ApiError> {
+            history(&state, principal, $kind, id).await.map(web::Json)
         }
 
         #[doc = concat!("Allow a producer to use this ", $noun, " (the authority). Linking twice is harmless.")]
         #[utoipa::path(tag = $tag, security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = ProducerLink,
             responses((status = 200, body = SiteOut), (status = 404, response = crate::error::ProblemResponse), (status = 422, response = crate::error::ProblemResponse)))]
         #[post($producers_path)]
-        pub async fn $link(state: web::Data<AppState>, caller: Authorized<AuthorityOnly>, id: web::Path<String>, body: ApiJson<ProducerLink>) -> Result<web::Json<SiteOut>, ApiError> {
-            set_link(&state, caller.principal, $kind, &id, body.into_inner().producer_id, true).await.map(web::Json)
+        pub async fn $link(state: web::Data<AppState>, caller: Authorized<AuthorityOnly>, PathId(id): PathId, body: ApiJson<ProducerLink>) -> Result<web::Json<SiteOut>, ApiError> {
+            set_link(&state, caller.principal, $kind, id, body.into_inner().producer_id, true).await.map(web::Json)
         }
 
         #[doc = concat!("Withdraw a producer's use of this ", $noun, " (the authority).")]
@@ -240,8 +231,9 @@ macro_rules! site_handlers {
         #[delete($producer_path)]
         pub async fn $unlink(state: web::Data<AppState>, caller: Authorized<AuthorityOnly>, path: web::Path<(String, String)>) -> Result<web::Json<SiteOut>, ApiError> {
             let (id, producer_id) = path.into_inner();
+            let id = parse_uuid("id", &id)?;
             let producer_id = parse_uuid("producer_id", &producer_id)?;
-            set_link(&state, caller.principal, $kind, &id, producer_id, false).await.map(web::Json)
+            set_link(&state, caller.principal, $kind, id, producer_id, false).await.map(web::Json)
         }
     };
 }

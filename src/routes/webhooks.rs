@@ -6,17 +6,17 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{AppState, page};
+use super::AppState;
 use crate::auth::Principal;
 use crate::db;
 use crate::db::stored_uuid;
 use crate::db::webhooks::{DeliveryRow, SubscriptionRow};
-use crate::domain::pagination::Paginated;
+use crate::domain::pagination::{PageQuery, Paginated};
 use crate::domain::webhook::{
     MAX_SUBSCRIPTIONS_PER_ORG, WebhookEvent, attempt_summary, check_url, join_events, split_events,
 };
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiQuery, parse_uuid};
+use crate::extract::{ApiJson, ListQuery, NoFilters, PathId};
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -123,16 +123,6 @@ pub async fn create_subscription(
         .json(out))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct PageQuery {
-    #[param(minimum = 1, default = 1)]
-    pub page: Option<u32>,
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    pub per_page: Option<u32>,
-}
-
 /// The caller's organization's subscriptions.
 #[utoipa::path(
     tag = "webhooks",
@@ -144,10 +134,9 @@ pub struct PageQuery {
 pub async fn list_subscriptions(
     state: web::Data<AppState>,
     who: Principal,
-    query: ApiQuery<PageQuery>,
+    query: ListQuery<NoFilters>,
 ) -> Result<web::Json<Paginated<SubscriptionOut>>, ApiError> {
-    let q = query.into_inner();
-    let page = page(q.page, q.per_page)?;
+    let (_q, page) = (query.filters, query.page);
     let out = state
         .services
         .read(move |conn| {
@@ -168,9 +157,8 @@ pub async fn list_subscriptions(
 pub async fn delete_subscription(
     state: web::Data<AppState>,
     who: Principal,
-    id: web::Path<String>,
+    PathId(id): PathId,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_uuid("id", &id)?;
     state
         .services
         .write(move |conn| {
@@ -215,29 +203,23 @@ pub struct DeliveryOut {
 pub struct DeliveryListQuery {
     /// `pending`, `delivered` or `failed`.
     pub status: Option<String>,
-    #[param(minimum = 1, default = 1)]
-    pub page: Option<u32>,
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    pub per_page: Option<u32>,
 }
 
 /// The delivery log of a subscription, newest first, with every attempt.
 #[utoipa::path(
     tag = "webhooks",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path), DeliveryListQuery),
+    params(("id" = Uuid, Path), DeliveryListQuery, PageQuery),
     responses((status = 200, body = Paginated<DeliveryOut>), (status = 404, response = crate::error::ProblemResponse))
 )]
 #[get("/webhooks/{id}/deliveries")]
 pub async fn list_deliveries(
     state: web::Data<AppState>,
     who: Principal,
-    id: web::Path<String>,
-    query: ApiQuery<DeliveryListQuery>,
+    PathId(id): PathId,
+    query: ListQuery<DeliveryListQuery>,
 ) -> Result<web::Json<Paginated<DeliveryOut>>, ApiError> {
-    let id = parse_uuid("id", &id)?;
-    let q = query.into_inner();
-    let page = page(q.page, q.per_page)?;
+    let (q, page) = (query.filters, query.page);
     let status = match q.status.as_deref() {
         None => None,
         Some(s @ ("pending" | "delivered" | "failed")) => Some(s.to_owned()),
