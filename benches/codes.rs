@@ -1,6 +1,9 @@
 //! Hot functions of issuance and printing: making and checking codes,
 //! encoding QR symbols and rendering them. Run with `cargo bench`.
 
+// A benchmark that cannot set up fails at once, like a test.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -14,7 +17,7 @@ fn codes(c: &mut Criterion) {
     let code = TraceCode::random();
     let typed = code.grouped().to_lowercase();
     c.bench_function("code/parse_grouped_lowercase", |b| {
-        b.iter(|| TraceCode::parse(black_box(&typed)))
+        b.iter(|| TraceCode::parse(black_box(&typed)));
     });
     let prefix = payload_prefix(
         PayloadFormat::UrlUpper,
@@ -24,7 +27,7 @@ fn codes(c: &mut Criterion) {
     )
     .unwrap_or_default();
     c.bench_function("code/payload", |b| {
-        b.iter(|| payload(black_box(&prefix), black_box(&code)))
+        b.iter(|| payload(black_box(&prefix), black_box(&code)));
     });
 }
 
@@ -33,14 +36,14 @@ fn qr_rendering(c: &mut Criterion) {
     let lower = format!("https://ocop.hoabinh.gov.vn/c/{code}");
     let upper = format!("HTTPS://OCOP.HOABINH.GOV.VN/C/{code}");
     c.bench_function("qr/encode_url_m", |b| {
-        b.iter(|| Matrix::encode(black_box(&lower), Ecc::M))
+        b.iter(|| Matrix::encode(black_box(&lower), Ecc::M));
     });
     c.bench_function("qr/encode_url_upper_m", |b| {
-        b.iter(|| Matrix::encode(black_box(&upper), Ecc::M))
+        b.iter(|| Matrix::encode(black_box(&upper), Ecc::M));
     });
     let matrix = Matrix::encode(&upper, Ecc::M).expect("encode");
     c.bench_function("qr/png_8px", |b| {
-        b.iter(|| qr::png(black_box(&matrix), 8, 4))
+        b.iter(|| qr::png(black_box(&matrix), 8, 4));
     });
     c.bench_function("qr/svg", |b| b.iter(|| qr::svg(black_box(&matrix), 8, 4)));
     c.bench_function("qr/encode_and_png", |b| {
@@ -50,7 +53,7 @@ fn qr_rendering(c: &mut Criterion) {
                 8,
                 4,
             )
-        })
+        });
     });
 }
 
@@ -71,7 +74,7 @@ fn pdf(c: &mut Criterion) {
     let mut group = c.benchmark_group("pdf");
     group.sample_size(20);
     group.bench_function("a4_page_32_labels", |b| {
-        b.iter(|| render(&layout, Ecc::M, labels.clone()))
+        b.iter(|| render(&layout, Ecc::M, labels.clone()));
     });
     group.finish();
 }

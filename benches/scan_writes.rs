@@ -3,6 +3,9 @@
 //! Run with `cargo bench --bench scan_writes`; the ratios are in
 //! docs/PERFORMANCE.md.
 
+// A benchmark that cannot set up fails at once, like a test.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -53,7 +56,7 @@ fn group_commit(c: &mut Criterion) {
                     spent += start.elapsed();
                 }
                 spent
-            })
+            });
         });
     }
     group.finish();

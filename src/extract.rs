@@ -126,7 +126,10 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let limit = req
             .app_data::<JsonLimit>()
-            .or_else(|| req.app_data::<web::Data<JsonLimit>>().map(|d| d.get_ref()))
+            .or_else(|| {
+                req.app_data::<web::Data<JsonLimit>>()
+                    .map(actix_web::web::Data::get_ref)
+            })
             .map_or(DEFAULT_JSON_LIMIT, |l| l.0);
         let body = read_json(req, payload, limit);
         Box::pin(async move { body.await.map(ApiJson) })

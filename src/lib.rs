@@ -1,7 +1,9 @@
 //! ocop-trace: QR traceability codes for OCOP products.
 //!
-//! Dependencies point inward: `routes` → `auth`, `db`, `labels`, `error`,
-//! `domain`; `db` → `domain`; `domain` uses nothing of ours.
+//! Dependencies point down: front doors (`routes`, `cli`, `demo`) →
+//! `services` → (`domain`, `db`, `labels`, `i18n`); `db` → `domain`;
+//! `domain` uses nothing of ours. `docs/ARCHITECTURE.md` has the layers;
+//! `tests/architecture.rs` checks the rules.
 
 pub mod auth;
 pub mod cli;

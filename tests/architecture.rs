@@ -1,6 +1,9 @@
 //! The layering rules of `docs/ARCHITECTURE.md`, checked on the sources, so
 //! a change that breaks one fails here with the file and line that did.
 
+// Test code: a failed expectation is the test failing.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
 use std::path::{Path, PathBuf};
 
 /// A source file and its lines of code (comments left out: they may name

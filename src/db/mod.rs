@@ -341,9 +341,11 @@ impl Db {
     /// On SQLite, wait for the single writer's turn (held until dropped).
     pub fn sqlite_write_turn(&self, conn: &DbConnection) -> Option<std::sync::MutexGuard<'_, ()>> {
         match conn {
-            DbConnection::Sqlite(_) => {
-                Some(self.sqlite_writer.lock().unwrap_or_else(|e| e.into_inner()))
-            }
+            DbConnection::Sqlite(_) => Some(
+                self.sqlite_writer
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner),
+            ),
             DbConnection::Pg(_) => None,
         }
     }

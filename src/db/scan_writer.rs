@@ -218,7 +218,9 @@ fn stopped() -> DbError {
 }
 
 fn lock(counts: &Mutex<ViewCounts>) -> MutexGuard<'_, ViewCounts> {
-    counts.lock().unwrap_or_else(|e| e.into_inner())
+    counts
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// The scans one HTTP worker thread has taken and not yet committed.
@@ -386,6 +388,8 @@ impl ViewCounts {
             self.last_flush = Some(Instant::now());
             self.draining = true;
         }
+        // Collected first: `pending` cannot lose entries while its keys are borrowed.
+        #[allow(clippy::needless_collect)]
         let codes: Vec<TraceCode> = self.pending.keys().take(FLUSH_SLICE).copied().collect();
         let slice = codes
             .into_iter()

@@ -253,7 +253,7 @@ pub fn parse_new_organization(
             "is required for producers (cooperative, enterprise or household)",
         ),
         (kind, Some(_)) if kind != OrgKind::Producer => {
-            v.add("producer_type", "is only for producers")
+            v.add("producer_type", "is only for producers");
         }
         _ => {}
     }
@@ -319,7 +319,7 @@ mod tests {
     fn reports_every_violation() {
         let mut d = draft();
         d.name = " ".into();
-        d.address.province = "".into();
+        d.address.province = String::new();
         d.tax_code = Some("12ab".into());
         let fields: Vec<_> = parse_new_organization(&d)
             .expect_err("invalid")

@@ -186,10 +186,10 @@ pub struct NewSite {
 fn check_area(v: &mut Violations, kind: SiteKind, area: Option<f64>) {
     match area {
         Some(_) if kind == SiteKind::PackingFacility => {
-            v.add("area_ha", "is only for farming areas")
+            v.add("area_ha", "is only for farming areas");
         }
         Some(a) if !a.is_finite() || a <= 0.0 || a > 1_000_000.0 => {
-            v.add("area_ha", "must be a positive number of hectares")
+            v.add("area_ha", "must be a positive number of hectares");
         }
         _ => {}
     }

@@ -192,7 +192,10 @@ pub async fn update_product(
             let fields = apply_product_patch(&row.fields()?, &patch)?;
             catalog::check_gtin_free(
                 conn,
-                fields.gtin.as_ref().map(|g| g.as_str()),
+                fields
+                    .gtin
+                    .as_ref()
+                    .map(super::super::domain::gs1::Gtin::as_str),
                 Some(&row.id),
             )?;
             let row = db::products::update_fields(conn, row, &fields)?;

@@ -40,7 +40,14 @@ pub fn register_product(
     producer: Uuid,
     fields: &ProductFields,
 ) -> Result<ProductOut, ApiError> {
-    check_gtin_free(conn, fields.gtin.as_ref().map(|g| g.as_str()), None)?;
+    check_gtin_free(
+        conn,
+        fields
+            .gtin
+            .as_ref()
+            .map(super::super::domain::gs1::Gtin::as_str),
+        None,
+    )?;
     let row = db::products::insert(conn, producer, fields)?;
     ProductOut::from_row(&row, None, today())
 }

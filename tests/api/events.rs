@@ -55,8 +55,8 @@ api_test!(async fn steps_are_checked_per_role_and_a_bad_event_stores_nothing(app
     for (who, bad, field) in cases {
         let answer = app.post("/api/v1/events", Some(&who.token), &json!({"events": [good, bad]})).await;
         let problem = answer.assert_problem(422);
-        let fields: Vec<&str> = problem["errors"].as_array().expect("errors").iter().filter_map(|e| e["field"].as_str()).collect();
-        assert!(fields.contains(&field), "expected {field} in {problem}");
+        let named = problem["errors"].as_array().expect("errors").iter().any(|e| e["field"] == field);
+        assert!(named, "expected {field} in {problem}");
         assert_eq!(app.count("supply_events"), 1, "nothing but the shipment stored for {bad}");
     }
     // A producer records only for its own codes, batches and runs.

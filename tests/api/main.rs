@@ -2,6 +2,9 @@
 //! against its own freshly migrated database, on SQLite and (when
 //! TEST_DATABASE_URL is set) again on PostgreSQL.
 
+// Test code: a failed expectation is the test failing.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
 #[macro_use]
 mod helpers;
 

@@ -327,7 +327,7 @@ impl ScanLoad {
                                 .lock()
                                 .expect("lock")
                                 .entry(code.clone())
-                                .or_default() += 1
+                                .or_default() += 1;
                         }
                         Ok(r) => panic!("unexpected status {}", r.status()),
                         Err(_) => break,

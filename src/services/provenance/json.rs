@@ -150,7 +150,7 @@ impl ScanContext {
         let lock = &self.rendered.0;
         if let Some((_, _, f)) = lock
             .read()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .iter()
             .find(|(l, d, _)| *l == lang && *d == today)
         {
@@ -160,7 +160,9 @@ impl ScanContext {
             provenance: inner_fields(serde_json::to_string(&provenance(self, lang, today)?)?),
             journey: serde_json::to_string(&journey(self, &CodeFacts::default(), lang))?,
         });
-        let mut cache = lock.write().unwrap_or_else(|e| e.into_inner());
+        let mut cache = lock
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         cache.retain(|(_, d, _)| *d == today);
         cache.push((lang, today, fragments.clone()));
         Ok(fragments)

@@ -169,7 +169,7 @@ impl ScanCache {
 
 /// A poisoned lock only means a panic elsewhere; the maps stay usable.
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Codes past the view threshold whose viewers are tracked, at most.
