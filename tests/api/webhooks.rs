@@ -2,6 +2,7 @@
 //! in an outbox that outlives the process, expired ratings reported once.
 
 use ocop_trace::domain::organization::OrgKind;
+use ocop_trace::services::notify::{WebhookBody, WebhookPayload};
 use serde_json::json;
 
 use crate::helpers::{WebhookReceiver, eventually, spawn_app_with};
@@ -137,6 +138,13 @@ api_test!(async fn the_delivery_log_tells_only_delivered_or_failed(app) {
         .await
         .assert_status(200);
     eventually(15, "delivered after one failure", || async { failing.delivered("recall").len() == 1 }).await;
+    // What arrives is the contract's WebhookBody, a recall notice of this batch.
+    let delivered = failing.delivered("recall");
+    let body: WebhookBody = serde_json::from_slice(&delivered[0].body).expect("a WebhookBody");
+    let WebhookPayload::Recall(notice) = body.payload else { panic!("not a recall: {body:?}") };
+    assert_eq!(notice.batch_id.to_string(), chain.batch_id);
+    assert_eq!(notice.reason, "Lỗi bao bì");
+    assert_eq!(notice.recalled_by, "producer");
     let log = app.get(&format!("/api/v1/webhooks/{}/deliveries", subs[0]), Some(&chain.retailer.token)).await;
     let outcomes: Vec<&str> = log.body["items"][0]["attempts"].as_array().expect("attempts")
         .iter().map(|a| a["outcome"].as_str().expect("outcome")).collect();
