@@ -4,6 +4,7 @@ pub mod batch;
 pub mod certification;
 pub mod clone;
 pub mod code;
+pub mod digital_link;
 pub mod gs1;
 pub mod ocop;
 pub mod organization;
