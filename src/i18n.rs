@@ -56,6 +56,8 @@ texts! {
     VERDICT_RECALLED: "✗ SẢN PHẨM BỊ THU HỒI — không sử dụng" / "✗ PRODUCT RECALLED — do not use";
     VERDICT_CLONE: "! Cảnh báo: mã có thể bị sao chép" / "! Warning: this code may have been copied";
     VERDICT_WARNING: "! Mã hợp lệ, nhưng cần lưu ý" / "! Valid code, with a warning";
+    VERDICT_LABEL_MISMATCH: "✗ Nhãn không khớp với mã — có thể là hàng giả" / "✗ The label does not match its code — it may be counterfeit";
+    LABEL_MISMATCH_WARNING: "Mã sản phẩm (GTIN) hoặc số lô in trên nhãn này không thuộc về mã truy xuất này — nhãn có thể là hàng giả. Không sử dụng sản phẩm và báo cho cửa hàng." / "The product number (GTIN) or lot on this label does not belong to this code — the label may be counterfeit. Do not use the product; tell the shop.";
     STARS: "sao" / "stars";
     NO_OCOP_RATING: "Sản phẩm chưa được xếp hạng OCOP." / "The product has no OCOP rating.";
     NAME: "Tên" / "Name";

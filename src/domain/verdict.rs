@@ -9,6 +9,8 @@ use utoipa::ToSchema;
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Authentic,
+    /// A GS1 label whose GTIN or lot is not the code's: likely counterfeit.
+    LabelMismatch,
     Recalled,
     RatingExpired,
     AreaSuspended,

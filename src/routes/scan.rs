@@ -12,6 +12,7 @@ use super::pages::scan_page::{code_page, not_found};
 use crate::db::scans::ScanKind;
 use crate::domain::clone::GeoPoint;
 use crate::domain::code::TraceCode;
+use crate::domain::digital_link::{LabelClaim, parse_path_and_query};
 use crate::domain::scan::{coarse_location, pick_language};
 use crate::domain::time::today;
 use crate::error::ApiError;
@@ -54,6 +55,7 @@ async fn answer_scan(
     req: &HttpRequest,
     raw_code: &str,
     query: ScanQuery,
+    label: Option<&LabelClaim>,
 ) -> Result<HttpResponse, ApiError> {
     let addr = state.limiter.client_addr(req);
     if let Some(addr) = addr {
@@ -96,6 +98,7 @@ async fn answer_scan(
         today: today(),
         views,
         first_viewed,
+        label,
     };
     if json {
         let body = this_scan.json()?;
@@ -134,7 +137,7 @@ pub async fn scan(
     code: web::Path<String>,
     query: ApiQuery<ScanQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    answer_scan(&state, &req, &code, query.into_inner()).await
+    answer_scan(&state, &req, &code, query.into_inner(), None).await
 }
 
 /// The same scan, from an upper-case QR payload (`HTTPS://HOST/C/CODE`).
@@ -154,15 +157,20 @@ pub async fn scan_upper(
     code: web::Path<String>,
     query: ApiQuery<ScanQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    answer_scan(&state, &req, &code, query.into_inner()).await
+    answer_scan(&state, &req, &code, query.into_inner(), None).await
 }
 
 /// The same scan, from a GS1 Digital Link payload with the code as serial (AI 21).
+///
+/// The whole link is checked against GS1's syntax (a malformed one is a 400
+/// naming the AI), and a GTIN or lot that is not the code's is shown as
+/// `label_mismatch`: the label may be counterfeit.
 #[utoipa::path(
     tag = "public",
     params(("gtin" = String, Path), ("lot" = String, Path), ("code" = String, Path), ScanQuery),
     responses(
         (status = 200, description = "As GET /c/{code}", content((String = "text/html"), (ScanView = "application/json"))),
+        (status = 400, response = crate::error::ProblemResponse),
         (status = 404, description = "Unknown code", content_type = "text/html", body = String),
         (status = 429, response = crate::error::ProblemResponse),
     )
@@ -171,11 +179,21 @@ pub async fn scan_upper(
 pub async fn scan_gs1(
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: web::Path<(String, String, String)>,
     query: ApiQuery<ScanQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (_gtin, _lot, code) = path.into_inner();
-    answer_scan(&state, &req, &code, query.into_inner()).await
+    let raw = req.uri().path_and_query().map_or("", |pq| pq.as_str());
+    let link = parse_path_and_query(raw)
+        .map_err(|e| ApiError::bad_request(Some(e.ai.as_deref().unwrap_or("path")), e.reason))?;
+    let label = LabelClaim::of(&link)
+        .ok_or_else(|| ApiError::bad_request(Some("21"), "the link names no serial"))?;
+    answer_scan(
+        &state,
+        &req,
+        &label.serial,
+        query.into_inner(),
+        Some(&label),
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

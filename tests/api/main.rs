@@ -24,6 +24,7 @@ mod organizations;
 mod products;
 mod ratings;
 mod registry_matrix;
+mod resolver;
 mod scan;
 mod sites;
 mod supply_chain;

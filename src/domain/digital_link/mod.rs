@@ -405,6 +405,44 @@ impl DigitalLink {
     }
 }
 
+/// What a GS1 Digital Link label says of the trace code it carries as its
+/// serial: the product's GTIN and, when printed, the lot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelClaim {
+    /// GTIN-14.
+    pub gtin: String,
+    pub lot: Option<String>,
+    /// The serial (AI 21): our trace code, as printed.
+    pub serial: String,
+}
+
+impl LabelClaim {
+    /// The claim of a link keyed by a GTIN with a serial; `None` otherwise.
+    pub fn of(link: &DigitalLink) -> Option<Self> {
+        if link.key.ai != "01" {
+            return None;
+        }
+        let qualifier = |ai: &str| {
+            link.qualifiers
+                .iter()
+                .find(|q| q.ai == ai)
+                .map(|q| q.value.clone())
+        };
+        Some(Self {
+            gtin: link.key.value.clone(),
+            lot: qualifier("10"),
+            serial: qualifier("21")?,
+        })
+    }
+
+    /// Does the label fit the code's product (its GTIN-14, if it has one)
+    /// and batch? A label may leave the lot out; it may not name another.
+    pub fn fits(&self, product_gtin: Option<&str>, batch_lot: &str) -> bool {
+        product_gtin == Some(self.gtin.as_str())
+            && self.lot.as_deref().is_none_or(|lot| lot == batch_lot)
+    }
+}
+
 /// Percent-encode everything but RFC 3986's unreserved characters.
 pub fn percent_encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());

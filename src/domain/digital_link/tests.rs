@@ -108,6 +108,31 @@ fn rules_a_resolver_relies_on() {
     assert!(parse_path_and_query("/01/09520123456788/10/%FF%FE").is_err());
 }
 
+#[test]
+fn a_label_claim_fits_only_its_own_product_and_lot() {
+    let link =
+        parse_uri("https://e.vn/01/8936012340020/10/MOHT%2D2604/21/00ABCDEFGHJK7").expect("valid");
+    let claim = LabelClaim::of(&link).expect("a serial");
+    assert_eq!(claim.serial, "00ABCDEFGHJK7");
+    assert!(claim.fits(Some("08936012340020"), "MOHT-2604"));
+    assert!(
+        !claim.fits(Some("08936012340037"), "MOHT-2604"),
+        "another product's GTIN"
+    );
+    assert!(
+        !claim.fits(Some("08936012340020"), "MOHT-2605"),
+        "another lot"
+    );
+    assert!(!claim.fits(None, "MOHT-2604"), "a product without a GTIN");
+    let no_lot = parse_uri("https://e.vn/01/08936012340020/21/00ABCDEFGHJK7").expect("valid");
+    assert!(
+        LabelClaim::of(&no_lot)
+            .expect("claim")
+            .fits(Some("08936012340020"), "ANY")
+    );
+    assert!(LabelClaim::of(&parse_uri("https://e.vn/01/08936012340020").expect("valid")).is_none());
+}
+
 fn gtin() -> impl Strategy<Value = String> {
     proptest::collection::vec(0u8..10, 13).prop_map(|body| {
         let check = crate::domain::gs1::gs1_check_digit(&body);

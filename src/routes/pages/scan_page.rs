@@ -66,6 +66,7 @@ fn page(v: &ScanView, base_path: &str) -> ScanPage {
     let (verdict_class, verdict_text) = match v.verdict {
         Verdict::Authentic => ("ok", i18n::VERDICT_AUTHENTIC.get(lang)),
         Verdict::Recalled => ("bad", i18n::VERDICT_RECALLED.get(lang)),
+        Verdict::LabelMismatch => ("bad", i18n::VERDICT_LABEL_MISMATCH.get(lang)),
         Verdict::SuspectedClone => ("bad", i18n::VERDICT_CLONE.get(lang)),
         Verdict::AreaSuspended | Verdict::RatingExpired => {
             ("warn", i18n::VERDICT_WARNING.get(lang))
@@ -76,7 +77,7 @@ fn page(v: &ScanView, base_path: &str) -> ScanPage {
         .iter()
         .map(|w| {
             (
-                if w.kind == Verdict::Recalled {
+                if matches!(w.kind, Verdict::Recalled | Verdict::LabelMismatch) {
                     "recalled"
                 } else {
                     ""

@@ -12,7 +12,9 @@ use super::view::{
 };
 use crate::db::DbError;
 use crate::domain::code::TraceCode;
+use crate::domain::digital_link::LabelClaim;
 use crate::domain::scan::Lang;
+use crate::i18n;
 
 /// Why a view could not be made: stored facts that do not parse, or JSON
 /// that could not be written.
@@ -43,11 +45,29 @@ pub struct OneScan<'a> {
     /// Views including this one.
     pub views: i64,
     pub first_viewed: Option<NaiveDateTime>,
+    /// What the printed GS1 label claims, when the scan came through one.
+    pub label: Option<&'a LabelClaim>,
 }
 
 impl OneScan<'_> {
     fn warnings(&self) -> Result<(Verdict, Vec<Warning>), DbError> {
-        warnings(self.context, self.facts, self.lang, self.today)
+        let (verdict, mut warnings) = warnings(self.context, self.facts, self.lang, self.today)?;
+        let product = &self.context.product;
+        let mismatch = self
+            .label
+            .is_some_and(|l| !l.fits(product.gtin.as_deref(), &self.context.batch.lot));
+        if !mismatch {
+            return Ok((verdict, warnings));
+        }
+        // The most serious warning: the label itself is not this code's.
+        warnings.insert(
+            0,
+            Warning {
+                kind: Verdict::LabelMismatch,
+                message: i18n::LABEL_MISMATCH_WARNING.get(self.lang).into(),
+            },
+        );
+        Ok((Verdict::LabelMismatch, warnings))
     }
 
     fn stats(&self) -> ScanStats {
