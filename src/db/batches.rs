@@ -92,6 +92,19 @@ pub fn find(conn: &mut DbConnection, id: Uuid) -> QueryResult<Option<BatchRow>> 
         .optional()
 }
 
+pub fn find_by_lot(
+    conn: &mut DbConnection,
+    product_id: &str,
+    lot: &str,
+) -> QueryResult<Option<BatchRow>> {
+    batches::table
+        .filter(batches::product_id.eq(product_id))
+        .filter(batches::lot.eq(lot))
+        .select(BatchRow::as_select())
+        .first(conn)
+        .optional()
+}
+
 pub fn lot_taken(conn: &mut DbConnection, product_id: Uuid, lot: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         batches::table

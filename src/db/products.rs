@@ -111,6 +111,16 @@ pub fn find(conn: &mut DbConnection, id: Uuid) -> QueryResult<Option<ProductRow>
         .optional()
 }
 
+/// The product with this GTIN-14, archived or not (printed labels keep
+/// resolving).
+pub fn find_by_gtin(conn: &mut DbConnection, gtin: &str) -> QueryResult<Option<ProductRow>> {
+    products::table
+        .filter(products::gtin.eq(gtin))
+        .select(ProductRow::as_select())
+        .first(conn)
+        .optional()
+}
+
 pub fn gtin_taken_by_other(
     conn: &mut DbConnection,
     gtin: &str,

@@ -19,6 +19,7 @@ pub mod problem;
 pub mod product_images;
 pub mod products;
 pub mod ratings;
+pub mod resolver;
 pub mod scan;
 pub mod sites;
 pub mod verify;
@@ -134,6 +135,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(scan::scan)
         .service(scan::scan_upper)
         .service(scan::scan_gs1)
+        .service(scan::scan_gs1_serial)
+        .service(resolver::resolve_product)
+        .service(resolver::resolve_batch)
         .service(scan::share_location)
         .service(product_images::product_image)
         .service(

@@ -181,19 +181,44 @@ pub async fn scan_gs1(
     req: HttpRequest,
     query: ApiQuery<ScanQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    answer_digital_link(&state, &req, query.into_inner()).await
+}
+
+/// The same scan from a GS1 Digital Link without a lot: `/01/{gtin}/21/{code}`.
+///
+/// Checked as the link with a lot is; only the GTIN must be the code's.
+#[utoipa::path(
+    tag = "public",
+    params(("gtin" = String, Path), ("code" = String, Path), ScanQuery),
+    responses(
+        (status = 200, description = "As GET /c/{code}", content((String = "text/html"), (ScanView = "application/json"))),
+        (status = 400, response = crate::error::ProblemResponse),
+        (status = 404, description = "Unknown code", content_type = "text/html", body = String),
+        (status = 429, response = crate::error::ProblemResponse),
+    )
+)]
+#[get("/01/{gtin}/21/{code}")]
+pub async fn scan_gs1_serial(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: ApiQuery<ScanQuery>,
+) -> Result<HttpResponse, ApiError> {
+    answer_digital_link(&state, &req, query.into_inner()).await
+}
+
+/// Check the request's whole link, then answer the scan of its serial with
+/// what its label claims.
+async fn answer_digital_link(
+    state: &AppState,
+    req: &HttpRequest,
+    query: ScanQuery,
+) -> Result<HttpResponse, ApiError> {
     let raw = req.uri().path_and_query().map_or("", |pq| pq.as_str());
     let link = parse_path_and_query(raw)
         .map_err(|e| ApiError::bad_request(Some(e.ai.as_deref().unwrap_or("path")), e.reason))?;
     let label = LabelClaim::of(&link)
         .ok_or_else(|| ApiError::bad_request(Some("21"), "the link names no serial"))?;
-    answer_scan(
-        &state,
-        &req,
-        &label.serial,
-        query.into_inner(),
-        Some(&label),
-    )
-    .await
+    answer_scan(state, req, &label.serial, query, Some(&label)).await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

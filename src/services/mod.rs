@@ -15,6 +15,7 @@ pub mod product_view;
 pub mod provenance;
 pub mod recall;
 pub mod registry;
+pub mod resolver;
 pub mod scan;
 pub mod sites;
 pub mod supply;

@@ -92,3 +92,55 @@ api_test!(async fn a_malformed_link_is_a_400_naming_the_ai(app) {
     let fine = scan(&app, &format!("/01/08936012340020/10/MOHT-2604/21/{code}?17=261100&linkType=gs1:pip")).await;
     assert_eq!(fine.assert_status(200)["verdict"], "authentic");
 });
+
+api_test!(async fn a_gtin_resolves_to_its_product_and_a_lot_to_its_batch(app) {
+    let codes = honey_codes(&app).await;
+    for path in ["/01/08936012340020", "/01/8936012340020?lang=en&17=261100"] {
+        let facts = scan(&app, path).await;
+        let facts = facts.assert_status(200);
+        assert_eq!(facts["product"]["gtin"], "08936012340020", "{path}");
+        assert_eq!(facts["ocop"]["stars"], 4);
+        assert!(facts["producer"]["name"].is_string());
+    }
+    let batch = scan(&app, "/01/08936012340020/10/MOHT-2604").await;
+    let batch = batch.assert_status(200).clone();
+    assert_eq!(batch["batch"]["lot"], "MOHT-2604");
+    assert_eq!(batch["batch"]["status"], "active");
+    assert_eq!(batch["farming_areas"][0]["code"], "VN-HBHO-0007");
+    // An unknown lot walks up to the product, keeping the query.
+    let not_following = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let up = not_following.get(app.url("/01/08936012340020/10/NOPE-1?lang=en")).send().await.expect("answer");
+    assert_eq!(up.status().as_u16(), 307);
+    assert_eq!(up.headers()["location"], "/01/08936012340020?lang=en");
+    // An unknown GTIN is a 404 problem; a malformed one a 400 naming (01).
+    scan(&app, "/01/08936012340037").await.assert_problem(404);
+    assert_eq!(scan(&app, "/01/08936012340021").await.assert_problem(400)["field"], "01");
+    assert_eq!(scan(&app, "/01/08936012340020/10/A%20B").await.assert_problem(400)["field"], "10");
+    // The serial without a lot is a scan; only the GTIN must be the code's.
+    let code = &codes[1];
+    assert_eq!(scan(&app, &format!("/01/08936012340020/21/{code}")).await.assert_status(200)["verdict"], "authentic");
+    assert_eq!(scan(&app, &format!("/01/08936012340037/21/{code}")).await.assert_status(200)["verdict"], "label_mismatch");
+});
+
+api_test!(async fn a_recalled_batch_resolves_with_its_reason(app) {
+    let codes = honey_codes(&app).await;
+    assert_eq!(codes.len(), 2);
+    let authority = app.login(OrgKind::Authority).await;
+    let batch = scan(&app, "/01/08936012340020/10/MOHT-2604").await;
+    assert_eq!(batch.assert_status(200)["batch"]["status"], "active");
+    let view = scan(&app, &format!("/c/{}", codes[0])).await;
+    let batch_id = app.with_db(|conn| {
+        use diesel::prelude::*;
+        ocop_trace::db::schema::batches::table
+            .filter(ocop_trace::db::schema::batches::lot.eq("MOHT-2604"))
+            .select(ocop_trace::db::schema::batches::id)
+            .first::<String>(conn)
+    }).expect("the batch");
+    assert_eq!(view.assert_status(200)["batch"]["lot"], "MOHT-2604");
+    app.post(&format!("/api/v1/batches/{batch_id}/recall"), Some(&authority.token), &json!({"reason": "Nhiễm khuẩn"}))
+        .await.assert_status(200);
+    let batch = scan(&app, "/01/08936012340020/10/MOHT-2604").await;
+    let batch = batch.assert_status(200);
+    assert_eq!(batch["batch"]["status"], "recalled");
+    assert_eq!(batch["batch"]["recall_reason"], "Nhiễm khuẩn");
+});

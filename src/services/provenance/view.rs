@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::context::{CodeFacts, ScanContext};
+use crate::db::batches::BatchRow;
+use crate::db::organizations::Organization;
+use crate::db::products::{ProductRow, RatingRow};
 use crate::db::sites::SiteRow;
 use crate::db::{DbError, stored_enum};
 use crate::domain::batch::BatchStatus;
@@ -159,63 +162,80 @@ pub struct ScanView {
     pub scans: ScanStats,
 }
 
-/// The registry facts of a run, in the page's language.
-pub fn provenance(ctx: &ScanContext, lang: Lang, today: NaiveDate) -> Result<Provenance, DbError> {
-    let (batch, product, producer) = (&ctx.batch, &ctx.product, &ctx.producer);
+/// A product as a consumer reads it, in the page's language.
+pub fn scan_product(product: &ProductRow, lang: Lang) -> Result<ScanProduct, DbError> {
     let en = lang == Lang::En;
     let fields = product.fields()?;
-    let ocop = ctx.rating.as_ref().map(|r| -> Result<ScanRating, DbError> {
-        let status = rating_status(r.expires_on, today);
-        Ok(ScanRating {
-            status,
-            stars: (status == RatingStatus::Valid)
-                .then(|| stored_stars(r.stars))
-                .transpose()?,
-            certificate_number: r.certificate_number.clone(),
-            level: stored_enum("rating level", &r.level, RatingLevel::parse)?,
-            issued_on: r.issued_on,
-            expires_on: r.expires_on,
-        })
-    });
-    let ocop = ocop.transpose()?;
+    Ok(ScanProduct {
+        name: if en {
+            fields.name_en.clone().unwrap_or(fields.name_vi.clone())
+        } else {
+            fields.name_vi.clone()
+        },
+        name_en: fields.name_en.clone(),
+        group_name_vi: fields.group.name_vi().into(),
+        description: if en {
+            fields.description_en.or(fields.description_vi)
+        } else {
+            fields.description_vi
+        },
+        image_url: fields.image_url,
+        unit: fields.unit,
+        gtin: product.gtin.clone(),
+    })
+}
+
+pub fn scan_producer(producer: &Organization) -> ScanProducer {
+    ScanProducer {
+        name: producer.name.clone(),
+        producer_type: producer.producer_type,
+        province: producer.address.province.clone(),
+        district: producer.address.district.clone(),
+        commune: producer.address.commune.clone(),
+        phone: producer.contact.phone.clone(),
+    }
+}
+
+/// A rating as of `today`: an expired one shows no stars.
+pub fn scan_rating(rating: &RatingRow, today: NaiveDate) -> Result<ScanRating, DbError> {
+    let status = rating_status(rating.expires_on, today);
+    Ok(ScanRating {
+        status,
+        stars: (status == RatingStatus::Valid)
+            .then(|| stored_stars(rating.stars))
+            .transpose()?,
+        certificate_number: rating.certificate_number.clone(),
+        level: stored_enum("rating level", &rating.level, RatingLevel::parse)?,
+        issued_on: rating.issued_on,
+        expires_on: rating.expires_on,
+    })
+}
+
+pub fn scan_batch(batch: &BatchRow) -> Result<ScanBatch, DbError> {
+    Ok(ScanBatch {
+        lot: batch.lot.clone(),
+        status: batch.status()?,
+        harvest_date: batch.harvest_date,
+        production_date: batch.production_date,
+        best_before: batch.best_before,
+        recall_reason: batch.recall_reason.clone(),
+        recalled_at: batch.recalled_at.map(|t| t.and_utc()),
+    })
+}
+
+/// The registry facts of a run, in the page's language.
+pub fn provenance(ctx: &ScanContext, lang: Lang, today: NaiveDate) -> Result<Provenance, DbError> {
     Ok(Provenance {
-        product: ScanProduct {
-            name: if en {
-                fields.name_en.clone().unwrap_or(fields.name_vi.clone())
-            } else {
-                fields.name_vi.clone()
-            },
-            name_en: fields.name_en.clone(),
-            group_name_vi: fields.group.name_vi().into(),
-            description: if en {
-                fields.description_en.or(fields.description_vi)
-            } else {
-                fields.description_vi
-            },
-            image_url: fields.image_url,
-            unit: fields.unit,
-            gtin: product.gtin.clone(),
-        },
-        producer: ScanProducer {
-            name: producer.name.clone(),
-            producer_type: producer.producer_type,
-            province: producer.address.province.clone(),
-            district: producer.address.district.clone(),
-            commune: producer.address.commune.clone(),
-            phone: producer.contact.phone.clone(),
-        },
-        ocop,
+        product: scan_product(&ctx.product, lang)?,
+        producer: scan_producer(&ctx.producer),
+        ocop: ctx
+            .rating
+            .as_ref()
+            .map(|r| scan_rating(r, today))
+            .transpose()?,
         farming_area: (&ctx.area).try_into()?,
         packing_facility: ctx.facility.as_ref().map(TryInto::try_into).transpose()?,
-        batch: ScanBatch {
-            lot: batch.lot.clone(),
-            status: batch.status()?,
-            harvest_date: batch.harvest_date,
-            production_date: batch.production_date,
-            best_before: batch.best_before,
-            recall_reason: batch.recall_reason.clone(),
-            recalled_at: batch.recalled_at.map(|t| t.and_utc()),
-        },
+        batch: scan_batch(&ctx.batch)?,
         certifications: ctx
             .certifications
             .iter()
