@@ -6,6 +6,7 @@ pub mod clone;
 pub mod code;
 pub mod digital_link;
 pub mod gs1;
+pub mod linkset;
 pub mod ocop;
 pub mod organization;
 pub mod pagination;

@@ -37,6 +37,53 @@ use utoipa_actix_web::{AppExt, scope};
 use crate::config::Settings;
 use crate::db::Db;
 
+/// A resolver's answer for machines: the identifier's RFC 9264 linkset,
+/// or a 307 to the link of the requested type, with the headers every
+/// resolution carries (`None`: answer as usual, with
+/// [`resolver_headers`]).
+pub fn resolver_links(
+    request: &crate::domain::linkset::LinkRequest,
+    anchor: &str,
+    links: &[crate::domain::linkset::Link],
+) -> Option<actix_web::HttpResponse> {
+    use crate::domain::linkset::{LinkRequest, linkset, pick};
+    match request {
+        LinkRequest::Linkset => {
+            let mut answer = actix_web::HttpResponse::Ok();
+            resolver_headers(&mut answer, anchor);
+            Some(
+                answer
+                    .content_type("application/linkset+json")
+                    .body(linkset(anchor, links).to_string()),
+            )
+        }
+        LinkRequest::Type(wanted) => {
+            let target = pick(links, wanted)?;
+            if target.href == anchor {
+                return None;
+            }
+            let mut answer = actix_web::HttpResponse::TemporaryRedirect();
+            resolver_headers(&mut answer, anchor);
+            Some(
+                answer
+                    .insert_header((actix_web::http::header::LOCATION, target.href.clone()))
+                    .finish(),
+            )
+        }
+        LinkRequest::Default => None,
+    }
+}
+
+/// What every resolver answer carries: where the identifier's linkset is,
+/// and CORS so a web page on any site may resolve a label.
+pub fn resolver_headers(answer: &mut actix_web::HttpResponseBuilder, anchor: &str) {
+    use actix_web::http::header;
+    answer
+        .insert_header((header::LINK, crate::domain::linkset::link_header(anchor)))
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+        .insert_header((header::ACCESS_CONTROL_EXPOSE_HEADERS, "Link, Location"));
+}
+
 /// What every handler can reach.
 pub struct AppState {
     pub db: Db,
@@ -138,6 +185,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(scan::scan_gs1_serial)
         .service(resolver::resolve_product)
         .service(resolver::resolve_batch)
+        .service(resolver::resolver_description)
         .service(scan::share_location)
         .service(product_images::product_image)
         .service(

@@ -6,8 +6,9 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 
-use super::AppState;
+use super::{AppState, resolver_headers, resolver_links};
 use crate::domain::digital_link::{DigitalLink, parse_path_and_query};
+use crate::domain::linkset::{Link, LinkRequest};
 use crate::domain::scan::pick_language;
 use crate::domain::time::today;
 use crate::error::ApiError;
@@ -34,10 +35,46 @@ fn language(req: &HttpRequest, link: &DigitalLink) -> crate::domain::scan::Lang 
     pick_language(asked, accept)
 }
 
-fn facts_answer<T: serde::Serialize>(facts: &T) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((header::VARY, "Accept-Language"))
+/// What a request asks of the resolver: `linkType`, or a linkset by `Accept`.
+fn link_request(req: &HttpRequest, link: &DigitalLink) -> LinkRequest {
+    let link_type = link
+        .other_params
+        .iter()
+        .find(|(k, _)| k == "linkType")
+        .map(|(_, v)| v.as_str());
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok());
+    LinkRequest::of(link_type, accept)
+}
+
+/// The link's canonical form on this host (no parameters).
+fn anchor(state: &AppState, link: &DigitalLink) -> String {
+    DigitalLink {
+        attributes: Vec::new(),
+        other_params: Vec::new(),
+        ..link.clone()
+    }
+    .to_uri(&state.settings.public_base_url)
+}
+
+fn facts_answer<T: serde::Serialize>(facts: &T, anchor: &str) -> HttpResponse {
+    let mut answer = HttpResponse::Ok();
+    resolver_headers(&mut answer, anchor);
+    answer
+        .insert_header((header::VARY, "Accept, Accept-Language"))
         .json(facts)
+}
+
+fn facts_link(link_type: &'static str, href: &str, title: &str) -> Link {
+    Link {
+        link_type,
+        href: href.to_owned(),
+        title: title.to_owned(),
+        media_type: "application/json",
+        hreflang: &["vi", "en"],
+    }
 }
 
 fn unknown_gtin(link: &DigitalLink) -> ApiError {
@@ -55,7 +92,8 @@ fn unknown_gtin(link: &DigitalLink) -> ApiError {
     tag = "public",
     params(("gtin" = String, Path, description = "GTIN-8, -12, -13 or -14")),
     responses(
-        (status = 200, body = ProductFacts),
+        (status = 200, description = "The product's facts; with `linkType=all`/`linkset` or `Accept: application/linkset+json`, its RFC 9264 linkset", content((ProductFacts = "application/json"), (serde_json::Value = "application/linkset+json"))),
+        (status = 307, description = "`linkType=gs1:…` names one of the product's links: to it"),
         (status = 400, response = crate::error::ProblemResponse),
         (status = 404, response = crate::error::ProblemResponse),
     )
@@ -73,7 +111,16 @@ pub async fn resolve_product(
         .read(move |conn| product_facts(conn, &gtin, lang, today()))
         .await?
         .ok_or_else(|| unknown_gtin(&link))?;
-    Ok(facts_answer(&facts))
+    let here = anchor(&state, &link);
+    let name = &facts.product.name;
+    let links = [
+        facts_link("gs1:defaultLink", &here, name),
+        facts_link("gs1:pip", &here, name),
+    ];
+    if let Some(answer) = resolver_links(&link_request(&req, &link), &here, &links) {
+        return Ok(answer);
+    }
+    Ok(facts_answer(&facts, &here))
 }
 
 /// A batch, by its product's GTIN and its lot (public): the product, its
@@ -88,8 +135,8 @@ pub async fn resolve_product(
         ("lot" = String, Path, description = "The batch/lot number (AI 10), percent-encoded"),
     ),
     responses(
-        (status = 200, body = BatchFacts),
-        (status = 307, description = "Unknown lot: to the product, `/01/{gtin}`"),
+        (status = 200, description = "The batch's facts; with `linkType=all`/`linkset` or `Accept: application/linkset+json`, its RFC 9264 linkset", content((BatchFacts = "application/json"), (serde_json::Value = "application/linkset+json"))),
+        (status = 307, description = "Unknown lot: to the product, `/01/{gtin}`; or `linkType=gs1:…` names one of the batch's links: to it"),
         (status = 400, response = crate::error::ProblemResponse),
         (status = 404, response = crate::error::ProblemResponse),
     )
@@ -114,7 +161,28 @@ pub async fn resolve_batch(
         .await?;
     match found {
         None => Err(unknown_gtin(&link)),
-        Some(Some(facts)) => Ok(facts_answer(&facts)),
+        Some(Some(facts)) => {
+            let here = anchor(&state, &link);
+            let product = anchor(
+                &state,
+                &DigitalLink {
+                    qualifiers: Vec::new(),
+                    ..link.clone()
+                },
+            );
+            let name = &facts.product.name;
+            let lot_title = format!("{name} — {}", facts.batch.lot);
+            let links = [
+                facts_link("gs1:defaultLink", &here, &lot_title),
+                facts_link("gs1:pip", &product, name),
+                facts_link("gs1:traceability", &here, &lot_title),
+                facts_link("gs1:recallStatus", &here, &lot_title),
+            ];
+            if let Some(answer) = resolver_links(&link_request(&req, &link), &here, &links) {
+                return Ok(answer);
+            }
+            Ok(facts_answer(&facts, &here))
+        }
         Some(None) => {
             let product = DigitalLink {
                 qualifiers: Vec::new(),
@@ -125,4 +193,54 @@ pub async fn resolve_batch(
                 .finish())
         }
     }
+}
+
+/// A link type vocabulary the resolver answers with.
+#[derive(Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct SupportedLinkType {
+    pub namespace: String,
+    pub prefix: String,
+    pub profile: String,
+}
+
+/// GS1's resolver description document: who this resolver is and what it
+/// resolves.
+#[derive(Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ResolverDescription {
+    pub name: String,
+    pub resolver_root: String,
+    pub supported_primary_keys: Vec<String>,
+    pub supported_link_type: Vec<SupportedLinkType>,
+    /// The link types this resolver's links use, as `gs1:` CURIEs.
+    pub link_types: Vec<String>,
+    /// `linkType=all` (or `linkset`) answers the RFC 9264 linkset.
+    pub link_type_default_can_be_all: bool,
+}
+
+/// The resolver description document (public), at GS1's well-known address.
+#[utoipa::path(
+    tag = "public",
+    responses((status = 200, body = ResolverDescription))
+)]
+#[get("/.well-known/gs1resolver")]
+pub async fn resolver_description(state: web::Data<AppState>) -> HttpResponse {
+    let description = ResolverDescription {
+        name: "ocop-trace: OCOP product traceability".into(),
+        resolver_root: state.settings.public_base_url.clone(),
+        supported_primary_keys: vec!["01".into()],
+        supported_link_type: vec![SupportedLinkType {
+            namespace: crate::domain::linkset::GS1_VOC.into(),
+            prefix: "gs1:".into(),
+            profile: "https://gs1.org/voc/?show=linktypes".into(),
+        }],
+        link_types: crate::domain::linkset::LINK_TYPES
+            .iter()
+            .map(|t| (*t).to_owned())
+            .collect(),
+        link_type_default_can_be_all: true,
+    };
+    HttpResponse::Ok()
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+        .json(description)
 }

@@ -12,7 +12,8 @@ use super::pages::scan_page::{code_page, not_found};
 use crate::db::scans::ScanKind;
 use crate::domain::clone::GeoPoint;
 use crate::domain::code::TraceCode;
-use crate::domain::digital_link::{LabelClaim, parse_path_and_query};
+use crate::domain::digital_link::{DigitalLink, LabelClaim, parse_path_and_query};
+use crate::domain::linkset::{Link, LinkRequest};
 use crate::domain::scan::{coarse_location, pick_language};
 use crate::domain::time::today;
 use crate::error::ApiError;
@@ -169,7 +170,8 @@ pub async fn scan_upper(
     tag = "public",
     params(("gtin" = String, Path), ("lot" = String, Path), ("code" = String, Path), ScanQuery),
     responses(
-        (status = 200, description = "As GET /c/{code}", content((String = "text/html"), (ScanView = "application/json"))),
+        (status = 200, description = "As GET /c/{code}; with `linkType=all`/`linkset` or `Accept: application/linkset+json`, the RFC 9264 linkset (no scan recorded)", content((String = "text/html"), (ScanView = "application/json"), (serde_json::Value = "application/linkset+json"))),
+        (status = 307, description = "`linkType=gs1:…` names one of the code's links: to it (no scan recorded)"),
         (status = 400, response = crate::error::ProblemResponse),
         (status = 404, description = "Unknown code", content_type = "text/html", body = String),
         (status = 429, response = crate::error::ProblemResponse),
@@ -191,7 +193,8 @@ pub async fn scan_gs1(
     tag = "public",
     params(("gtin" = String, Path), ("code" = String, Path), ScanQuery),
     responses(
-        (status = 200, description = "As GET /c/{code}", content((String = "text/html"), (ScanView = "application/json"))),
+        (status = 200, description = "As GET /c/{code}; with `linkType=all`/`linkset` or `Accept: application/linkset+json`, the RFC 9264 linkset (no scan recorded)", content((String = "text/html"), (ScanView = "application/json"), (serde_json::Value = "application/linkset+json"))),
+        (status = 307, description = "`linkType=gs1:…` names one of the code's links: to it (no scan recorded)"),
         (status = 400, response = crate::error::ProblemResponse),
         (status = 404, description = "Unknown code", content_type = "text/html", body = String),
         (status = 429, response = crate::error::ProblemResponse),
@@ -218,7 +221,69 @@ async fn answer_digital_link(
         .map_err(|e| ApiError::bad_request(Some(e.ai.as_deref().unwrap_or("path")), e.reason))?;
     let label = LabelClaim::of(&link)
         .ok_or_else(|| ApiError::bad_request(Some("21"), "the link names no serial"))?;
-    answer_scan(state, req, &label.serial, query, Some(&label)).await
+    // Machines asking for links get them without a scan being recorded.
+    let link_type = link
+        .other_params
+        .iter()
+        .find(|(k, _)| k == "linkType")
+        .map(|(_, v)| v.as_str());
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok());
+    let request = LinkRequest::of(link_type, accept);
+    let base = &state.settings.public_base_url;
+    let anchor = DigitalLink {
+        attributes: Vec::new(),
+        other_params: Vec::new(),
+        ..link.clone()
+    }
+    .to_uri(base);
+    let page = format!("{base}/c/{}", label.serial);
+    let data = format!("{page}?format=json");
+    let batch = DigitalLink {
+        qualifiers: link
+            .qualifiers
+            .iter()
+            .filter(|q| q.ai == "10")
+            .cloned()
+            .collect(),
+        attributes: Vec::new(),
+        other_params: Vec::new(),
+        ..link.clone()
+    }
+    .to_uri(base);
+    let title = format!("{} {}", crate::i18n::TRACE_CODE.vi, label.serial);
+    let target = |link_type, href: &str, media_type| Link {
+        link_type,
+        href: href.to_owned(),
+        title: title.clone(),
+        media_type,
+        hreflang: &["vi", "en"],
+    };
+    let links = [
+        target("gs1:defaultLink", &page, "text/html"),
+        target("gs1:pip", &page, "text/html"),
+        target("gs1:traceability", &data, "application/json"),
+        target("gs1:recallStatus", &batch, "application/json"),
+    ];
+    if let Some(answer) = super::resolver_links(&request, &anchor, &links) {
+        return Ok(answer);
+    }
+    let mut answer = answer_scan(state, req, &label.serial, query, Some(&label)).await?;
+    for (name, value) in [
+        (header::LINK, crate::domain::linkset::link_header(&anchor)),
+        (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*".to_owned()),
+        (
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            "Link, Location".to_owned(),
+        ),
+    ] {
+        if let Ok(value) = header::HeaderValue::from_str(&value) {
+            answer.headers_mut().insert(name, value);
+        }
+    }
+    Ok(answer)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -8,6 +8,9 @@ use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
 
+/// The test server's public base URL (where its labels point).
+const PUBLIC: &str = "http://ocop.test";
+
 /// A producer's honey (GTIN 8936012340020), its lot MOHT-2604 and two codes.
 async fn honey_codes(app: &TestApp) -> Vec<String> {
     let authority = app.login(OrgKind::Authority).await;
@@ -89,7 +92,7 @@ api_test!(async fn a_malformed_link_is_a_400_naming_the_ai(app) {
         assert_eq!(problem["field"], ai, "{path}: {problem}");
     }
     // Data attributes and other parameters pass.
-    let fine = scan(&app, &format!("/01/08936012340020/10/MOHT-2604/21/{code}?17=261100&linkType=gs1:pip")).await;
+    let fine = scan(&app, &format!("/01/08936012340020/10/MOHT-2604/21/{code}?17=261100&lang=en&context=shop")).await;
     assert_eq!(fine.assert_status(200)["verdict"], "authentic");
 });
 
@@ -144,3 +147,81 @@ api_test!(async fn a_recalled_batch_resolves_with_its_reason(app) {
     assert_eq!(batch["batch"]["status"], "recalled");
     assert_eq!(batch["batch"]["recall_reason"], "Nhiễm khuẩn");
 });
+
+api_test!(async fn machines_get_linksets_and_link_types(app) {
+    let codes = honey_codes(&app).await;
+    let code = &codes[0];
+    let anchor = format!("{PUBLIC}/01/08936012340020/10/MOHT-2604");
+    // Every resolution says where its linkset is, and allows any origin.
+    let batch = scan(&app, "/01/08936012340020/10/MOHT-2604").await;
+    batch.assert_status(200);
+    let link = batch.headers["link"].to_str().expect("text");
+    assert!(link.contains("linkType=linkset") && link.contains("rel=\"linkset\""), "{link}");
+    assert_eq!(batch.headers["access-control-allow-origin"], "*");
+    // linkType=all, linkType=linkset and Accept: application/linkset+json answer the linkset.
+    for (path, accept) in [
+        ("/01/08936012340020/10/MOHT-2604?linkType=all", "application/json"),
+        ("/01/08936012340020/10/MOHT-2604?linkType=linkset", "application/json"),
+        ("/01/08936012340020/10/MOHT-2604", "application/linkset+json"),
+    ] {
+        let answer = app.send(app.request(Method::GET, path, None).header("accept", accept)).await;
+        assert_eq!(answer.status.as_u16(), 200, "{path}");
+        assert_eq!(answer.content_type(), "application/linkset+json");
+        assert_rfc9264(&answer.body, &anchor);
+        let set = &answer.body["linkset"][0];
+        for rel in ["pip", "traceability", "recallStatus", "defaultLink"] {
+            assert!(set[format!("https://gs1.org/voc/{rel}")].is_array(), "{rel} in {set}");
+        }
+    }
+    // A link type picks one link: a 307 to it.
+    let not_following = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let pip = not_following.get(app.url("/01/08936012340020/10/MOHT-2604?linkType=gs1:pip")).send().await.expect("answer");
+    assert_eq!(pip.status().as_u16(), 307);
+    assert_eq!(pip.headers()["location"].to_str().expect("text"), format!("{PUBLIC}/01/08936012340020"));
+    // The serial's links, without recording a scan.
+    let path = format!("/01/08936012340020/10/MOHT-2604/21/{code}?linkType=linkset");
+    let answer = app.send(app.request(Method::GET, &path, None)).await;
+    assert_eq!(answer.status.as_u16(), 200);
+    assert_rfc9264(&answer.body, &format!("{PUBLIC}/01/08936012340020/10/MOHT-2604/21/{code}"));
+    assert_eq!(answer.body["linkset"][0]["https://gs1.org/voc/pip"][0]["href"], format!("{PUBLIC}/c/{code}"));
+    assert_eq!(app.count("scan_events"), 0, "a linkset is not a scan");
+    // The resolver description document.
+    let description = scan(&app, "/.well-known/gs1resolver").await;
+    let description = description.assert_status(200);
+    assert_eq!(description["supportedPrimaryKeys"], json!(["01"]));
+    assert_eq!(description["linkTypeDefaultCanBeAll"], true);
+    assert!(description["resolverRoot"].is_string());
+});
+
+/// RFC 9264 §4.2: `linkset` is an array of link context objects, each with
+/// an `anchor` and relation types whose values are arrays of target objects
+/// with an `href`; GS1's relation types are its vocabulary's URIs.
+fn assert_rfc9264(document: &Value, anchor: &str) {
+    let contexts = document["linkset"].as_array().expect("linkset is an array");
+    assert!(!contexts.is_empty());
+    for context in contexts {
+        let object = context.as_object().expect("a link context object");
+        assert_eq!(object["anchor"], anchor);
+        for (relation, targets) in object.iter().filter(|(k, _)| *k != "anchor") {
+            assert!(relation.starts_with("https://gs1.org/voc/"), "{relation}");
+            let link_type = format!(
+                "gs1:{}",
+                relation.trim_start_matches("https://gs1.org/voc/")
+            );
+            assert!(
+                ocop_trace::domain::linkset::LINK_TYPES.contains(&link_type.as_str()),
+                "{link_type}"
+            );
+            for target in targets.as_array().expect("targets are an array") {
+                assert!(
+                    target["href"]
+                        .as_str()
+                        .is_some_and(|h| h.starts_with("http")),
+                    "{target}"
+                );
+                assert!(target["type"].is_string() && target["title"].is_string());
+                assert!(target["hreflang"].is_array());
+            }
+        }
+    }
+}
