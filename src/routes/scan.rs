@@ -239,36 +239,40 @@ async fn answer_digital_link(
         ..link.clone()
     }
     .to_uri(base);
-    let page = format!("{base}/c/{}", label.serial);
-    let data = format!("{page}?format=json");
-    let batch = DigitalLink {
-        qualifiers: link
-            .qualifiers
-            .iter()
-            .filter(|q| q.ai == "10")
-            .cloned()
-            .collect(),
-        attributes: Vec::new(),
-        other_params: Vec::new(),
-        ..link.clone()
-    }
-    .to_uri(base);
-    let title = format!("{} {}", crate::i18n::TRACE_CODE.vi, label.serial);
-    let target = |link_type, href: &str, media_type| Link {
-        link_type,
-        href: href.to_owned(),
-        title: title.clone(),
-        media_type,
-        hreflang: &["vi", "en"],
-    };
-    let links = [
-        target("gs1:defaultLink", &page, "text/html"),
-        target("gs1:pip", &page, "text/html"),
-        target("gs1:traceability", &data, "application/json"),
-        target("gs1:recallStatus", &batch, "application/json"),
-    ];
-    if let Some(answer) = super::resolver_links(&request, &anchor, &links) {
-        return Ok(answer);
+    // The links are made only for a machine that asks for them: a consumer's
+    // scan goes straight on.
+    if request != LinkRequest::Default {
+        let page = format!("{base}/c/{}", label.serial);
+        let data = format!("{page}?format=json");
+        let batch = DigitalLink {
+            qualifiers: link
+                .qualifiers
+                .iter()
+                .filter(|q| q.ai == "10")
+                .cloned()
+                .collect(),
+            attributes: Vec::new(),
+            other_params: Vec::new(),
+            ..link.clone()
+        }
+        .to_uri(base);
+        let title = format!("{} {}", crate::i18n::TRACE_CODE.vi, label.serial);
+        let target = |link_type, href: &str, media_type| Link {
+            link_type,
+            href: href.to_owned(),
+            title: title.clone(),
+            media_type,
+            hreflang: &["vi", "en"],
+        };
+        let links = [
+            target("gs1:defaultLink", &page, "text/html"),
+            target("gs1:pip", &page, "text/html"),
+            target("gs1:traceability", &data, "application/json"),
+            target("gs1:recallStatus", &batch, "application/json"),
+        ];
+        if let Some(answer) = super::resolver_links(&request, &anchor, &links) {
+            return Ok(answer);
+        }
     }
     let mut answer = answer_scan(state, req, &label.serial, query, Some(&label)).await?;
     for (name, value) in [

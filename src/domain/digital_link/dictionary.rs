@@ -79,16 +79,33 @@ impl AiEntry {
     }
 }
 
-/// Every AI of the dictionary.
+/// Every AI of the dictionary, indexed by AI (a range is indexed under
+/// each of its AIs: every scan of a Digital Link looks several up).
 #[derive(Debug)]
 pub struct Dictionary {
     entries: Vec<AiEntry>,
+    by_ai: std::collections::HashMap<String, usize>,
 }
 
 impl Dictionary {
+    fn new(entries: Vec<AiEntry>) -> Self {
+        let mut by_ai = std::collections::HashMap::new();
+        for (i, entry) in entries.iter().enumerate() {
+            let (Ok(first), Ok(last)) = (entry.first.parse::<u32>(), entry.last.parse::<u32>())
+            else {
+                continue;
+            };
+            let width = entry.first.len();
+            for n in first..=last {
+                by_ai.insert(format!("{n:0width$}"), i);
+            }
+        }
+        Self { entries, by_ai }
+    }
+
     /// The entry of an AI (2 to 4 digits), if the dictionary has it.
     pub fn entry(&self, ai: &str) -> Option<&AiEntry> {
-        self.entries.iter().find(|e| e.covers(ai))
+        self.by_ai.get(ai).and_then(|i| self.entries.get(*i))
     }
 
     /// The AI an element string's `data` starts with (AIs are prefix-free:
@@ -113,9 +130,7 @@ pub static DICTIONARY: LazyLock<Dictionary> = LazyLock::new(|| match parse(SOURC
     Ok(d) => d,
     Err(e) => {
         tracing::error!(error = %e, "the embedded GS1 syntax dictionary does not parse");
-        Dictionary {
-            entries: Vec::new(),
-        }
+        Dictionary::new(Vec::new())
     }
 });
 
@@ -132,7 +147,7 @@ pub fn parse(text: &str) -> Result<Dictionary, String> {
     if entries.is_empty() {
         return Err("no entries".into());
     }
-    Ok(Dictionary { entries })
+    Ok(Dictionary::new(entries))
 }
 
 fn parse_line(line: &str) -> Result<AiEntry, String> {
