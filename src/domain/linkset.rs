@@ -13,7 +13,6 @@ pub const LINK_TYPES: &[&str] = &[
     "gs1:pip",
     "gs1:traceability",
     "gs1:recallStatus",
-    "gs1:certificationInfo",
 ];
 
 /// One link of an identifier.

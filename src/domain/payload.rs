@@ -39,20 +39,6 @@ impl PayloadFormat {
     }
 }
 
-/// Percent-encode everything but RFC 3986 unreserved characters, as GS1
-/// Digital Link requires for AI values (a lot may contain `/`, `%`, `&`…).
-pub fn encode_path_segment(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 /// The fixed part of every payload of a run; the code is appended to it.
 pub fn payload_prefix(
     format: PayloadFormat,
@@ -75,9 +61,12 @@ pub fn payload_prefix(
             };
             Some(format!("{origin}/C/"))
         }
-        PayloadFormat::Gs1 => {
-            gtin14.map(|gtin| format!("{base}/01/{gtin}/10/{}/21/", encode_path_segment(lot)))
-        }
+        PayloadFormat::Gs1 => gtin14.map(|gtin| {
+            format!(
+                "{base}/01/{gtin}/10/{}/21/",
+                super::digital_link::percent_encode(lot)
+            )
+        }),
     }
 }
 

@@ -37,6 +37,34 @@ use utoipa_actix_web::{AppExt, scope};
 use crate::config::Settings;
 use crate::db::Db;
 
+/// The request's GS1 Digital Link, checked as a whole: a malformed one is a
+/// 400 naming the AI at fault.
+pub fn digital_link_of(
+    req: &actix_web::HttpRequest,
+) -> Result<crate::domain::digital_link::DigitalLink, crate::error::ApiError> {
+    let raw = req.uri().path_and_query().map_or("", |pq| pq.as_str());
+    crate::domain::digital_link::parse_path_and_query(raw).map_err(|e| {
+        crate::error::ApiError::bad_request(Some(e.ai.as_deref().unwrap_or("path")), e.reason)
+    })
+}
+
+/// What a request asks of the resolver: its `linkType`, or a linkset by `Accept`.
+pub fn link_request(
+    req: &actix_web::HttpRequest,
+    link: &crate::domain::digital_link::DigitalLink,
+) -> crate::domain::linkset::LinkRequest {
+    let link_type = link
+        .other_params
+        .iter()
+        .find(|(k, _)| k == "linkType")
+        .map(|(_, v)| v.as_str());
+    let accept = req
+        .headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok());
+    crate::domain::linkset::LinkRequest::of(link_type, accept)
+}
+
 /// A resolver's answer for machines: the identifier's RFC 9264 linkset,
 /// or a 307 to the link of the requested type, with the headers every
 /// resolution carries (`None`: answer as usual, with

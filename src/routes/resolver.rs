@@ -6,20 +6,13 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 
-use super::{AppState, resolver_headers, resolver_links};
-use crate::domain::digital_link::{DigitalLink, parse_path_and_query};
-use crate::domain::linkset::{Link, LinkRequest};
+use super::{AppState, digital_link_of, link_request, resolver_headers, resolver_links};
+use crate::domain::digital_link::DigitalLink;
+use crate::domain::linkset::Link;
 use crate::domain::scan::pick_language;
 use crate::domain::time::today;
 use crate::error::ApiError;
 use crate::services::resolver::{BatchFacts, ProductFacts, batch_facts, product_facts};
-
-/// The request's link, checked.
-fn link_of(req: &HttpRequest) -> Result<DigitalLink, ApiError> {
-    let raw = req.uri().path_and_query().map_or("", |pq| pq.as_str());
-    parse_path_and_query(raw)
-        .map_err(|e| ApiError::bad_request(Some(e.ai.as_deref().unwrap_or("path")), e.reason))
-}
 
 /// `?lang=` among the link's other parameters, else `Accept-Language`.
 fn language(req: &HttpRequest, link: &DigitalLink) -> crate::domain::scan::Lang {
@@ -33,20 +26,6 @@ fn language(req: &HttpRequest, link: &DigitalLink) -> crate::domain::scan::Lang 
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok());
     pick_language(asked, accept)
-}
-
-/// What a request asks of the resolver: `linkType`, or a linkset by `Accept`.
-fn link_request(req: &HttpRequest, link: &DigitalLink) -> LinkRequest {
-    let link_type = link
-        .other_params
-        .iter()
-        .find(|(k, _)| k == "linkType")
-        .map(|(_, v)| v.as_str());
-    let accept = req
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok());
-    LinkRequest::of(link_type, accept)
 }
 
 /// The link's canonical form on this host (no parameters).
@@ -103,7 +82,7 @@ pub async fn resolve_product(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let link = link_of(&req)?;
+    let link = digital_link_of(&req)?;
     let lang = language(&req, &link);
     let gtin = link.key.value.clone();
     let facts = state
@@ -146,7 +125,7 @@ pub async fn resolve_batch(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let link = link_of(&req)?;
+    let link = digital_link_of(&req)?;
     let lang = language(&req, &link);
     let lot = link
         .qualifiers

@@ -12,7 +12,7 @@ use super::pages::scan_page::{code_page, not_found};
 use crate::db::scans::ScanKind;
 use crate::domain::clone::GeoPoint;
 use crate::domain::code::TraceCode;
-use crate::domain::digital_link::{DigitalLink, LabelClaim, parse_path_and_query};
+use crate::domain::digital_link::{DigitalLink, LabelClaim};
 use crate::domain::linkset::{Link, LinkRequest};
 use crate::domain::scan::{coarse_location, pick_language};
 use crate::domain::time::today;
@@ -216,22 +216,11 @@ async fn answer_digital_link(
     req: &HttpRequest,
     query: ScanQuery,
 ) -> Result<HttpResponse, ApiError> {
-    let raw = req.uri().path_and_query().map_or("", |pq| pq.as_str());
-    let link = parse_path_and_query(raw)
-        .map_err(|e| ApiError::bad_request(Some(e.ai.as_deref().unwrap_or("path")), e.reason))?;
+    let link = super::digital_link_of(req)?;
     let label = LabelClaim::of(&link)
         .ok_or_else(|| ApiError::bad_request(Some("21"), "the link names no serial"))?;
     // Machines asking for links get them without a scan being recorded.
-    let link_type = link
-        .other_params
-        .iter()
-        .find(|(k, _)| k == "linkType")
-        .map(|(_, v)| v.as_str());
-    let accept = req
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok());
-    let request = LinkRequest::of(link_type, accept);
+    let request = super::link_request(req, &link);
     let base = &state.settings.public_base_url;
     let anchor = DigitalLink {
         attributes: Vec::new(),
