@@ -97,6 +97,7 @@ impl Application {
                 .app_data(web::QueryConfig::default().error_handler(extract::query_error))
                 .app_data(web::JsonConfig::default().error_handler(extract::json_error))
                 .default_service(web::to(routes::not_routed))
+                .wrap(from_fn(routes::resolver::resolver_protocol))
                 .wrap(ErrorHandlers::new().default_handler(problem_for_bare_errors))
                 // On every answer: no content sniffing, no address of ours sent
                 // on as a referrer, never framed (pages also say so in their CSP).

@@ -223,3 +223,47 @@ pub async fn resolver_description(state: web::Data<AppState>) -> HttpResponse {
         .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
         .json(description)
 }
+
+/// What GS1 asks of every resolver path beyond GET: `HEAD` (the GET's
+/// headers), `OPTIONS` (the methods, and CORS preflight), and CORS headers
+/// on every answer, errors included, so a web page on any site can resolve
+/// a label.
+pub async fn resolver_protocol(
+    mut req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<actix_web::body::BoxBody>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    use actix_web::http::Method;
+    let path = req.path();
+    if !(path.starts_with("/01/") || path == "/.well-known/gs1resolver") {
+        return next.call(req).await;
+    }
+    if req.method() == Method::OPTIONS {
+        let answer = HttpResponse::NoContent()
+            .insert_header((header::ALLOW, "GET, HEAD, OPTIONS"))
+            .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+            .insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, "GET, HEAD, OPTIONS"))
+            .insert_header((
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                "Accept, Accept-Language",
+            ))
+            .insert_header((header::ACCESS_CONTROL_EXPOSE_HEADERS, "Link, Location"))
+            .insert_header((header::ACCESS_CONTROL_MAX_AGE, "86400"))
+            .finish();
+        return Ok(req.into_response(answer));
+    }
+    // The server sends no body for a HEAD however it is answered.
+    if req.method() == Method::HEAD {
+        req.head_mut().method = Method::GET;
+    }
+    let mut answer = next.call(req).await?;
+    let headers = answer.headers_mut();
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        header::HeaderValue::from_static("*"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        header::HeaderValue::from_static("Link, Location"),
+    );
+    Ok(answer)
+}

@@ -225,3 +225,33 @@ fn assert_rfc9264(document: &Value, anchor: &str) {
         }
     }
 }
+
+api_test!(async fn head_options_and_cors_on_every_resolver_path(app) {
+    let codes = honey_codes(&app).await;
+    let code = &codes[0];
+    for path in ["/01/08936012340020".to_owned(), "/01/08936012340020/10/MOHT-2604".to_owned(),
+                 format!("/01/08936012340020/10/MOHT-2604/21/{code}"), "/.well-known/gs1resolver".to_owned()] {
+        let head = app.client.head(app.url(&path)).header("accept", "application/json").send().await.expect("HEAD");
+        assert_eq!(head.status().as_u16(), 200, "HEAD {path}");
+        assert_eq!(head.headers()["access-control-allow-origin"], "*");
+        assert!(head.bytes().await.expect("body").is_empty(), "HEAD {path} has no body");
+        let options = app.client.request(Method::OPTIONS, app.url(&path))
+            .header("origin", "https://shop.example").header("access-control-request-method", "GET")
+            .send().await.expect("OPTIONS");
+        assert_eq!(options.status().as_u16(), 204, "OPTIONS {path}");
+        assert_eq!(options.headers()["allow"], "GET, HEAD, OPTIONS");
+        assert_eq!(options.headers()["access-control-allow-origin"], "*");
+        assert!(options.headers()["access-control-expose-headers"].to_str().expect("text").contains("Link"));
+    }
+    // CORS on errors too: a web page can read why a link failed.
+    let missing = scan(&app, "/01/08936012340037").await;
+    missing.assert_problem(404);
+    assert_eq!(missing.headers["access-control-allow-origin"], "*");
+    let malformed = scan(&app, "/01/08936012340021").await;
+    malformed.assert_problem(400);
+    assert_eq!(malformed.headers["access-control-allow-origin"], "*");
+    // A HEAD of a code's link is not a scan.
+    let before = app.count("scan_events");
+    app.client.head(app.url(&format!("/01/08936012340020/21/{code}?linkType=linkset"))).send().await.expect("HEAD");
+    assert_eq!(app.count("scan_events"), before);
+});
