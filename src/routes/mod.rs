@@ -37,6 +37,20 @@ use utoipa_actix_web::{AppExt, scope};
 use crate::config::Settings;
 use crate::db::Db;
 
+/// What a public page answers in: the page, or JSON (`?format=json`, or
+/// an `Accept` that asks for JSON and not HTML).
+pub fn wants_json(req: &actix_web::HttpRequest, format: Option<&str>) -> bool {
+    if let Some(f) = format {
+        return f.eq_ignore_ascii_case("json");
+    }
+    let accept = req
+        .headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    accept.contains("application/json") && !accept.contains("text/html")
+}
+
 /// The request's GS1 Digital Link, checked as a whole: a malformed one is a
 /// 400 naming the AI at fault.
 pub fn digital_link_of(

@@ -6,7 +6,8 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 
-use super::{AppState, digital_link_of, link_request, resolver_headers, resolver_links};
+use super::pages::facts_page::{batch_page, product_page};
+use super::{AppState, digital_link_of, link_request, resolver_links, wants_json};
 use crate::domain::digital_link::DigitalLink;
 use crate::domain::linkset::Link;
 use crate::domain::scan::pick_language;
@@ -38,12 +39,30 @@ fn anchor(state: &AppState, link: &DigitalLink) -> String {
     .to_uri(&state.settings.public_base_url)
 }
 
-fn facts_answer<T: serde::Serialize>(facts: &T, anchor: &str) -> HttpResponse {
-    let mut answer = HttpResponse::Ok();
-    resolver_headers(&mut answer, anchor);
+/// The facts as JSON for a program, as a page for a browser.
+fn facts_answer<T: serde::Serialize>(
+    req: &HttpRequest,
+    link: &DigitalLink,
+    facts: &T,
+    anchor: &str,
+    page: impl FnOnce(&T) -> HttpResponse,
+) -> HttpResponse {
+    let format = link
+        .other_params
+        .iter()
+        .find(|(k, _)| k == "format")
+        .map(|(_, v)| v.as_str());
+    let mut answer = if wants_json(req, format) {
+        let mut json = HttpResponse::Ok();
+        json.insert_header((header::VARY, "Accept, Accept-Language"));
+        json.json(facts)
+    } else {
+        page(facts)
+    };
+    if let Ok(value) = header::HeaderValue::from_str(&crate::domain::linkset::link_header(anchor)) {
+        answer.headers_mut().insert(header::LINK, value);
+    }
     answer
-        .insert_header((header::VARY, "Accept, Accept-Language"))
-        .json(facts)
 }
 
 fn facts_link(link_type: &'static str, href: &str, title: &str) -> Link {
@@ -71,7 +90,7 @@ fn unknown_gtin(link: &DigitalLink) -> ApiError {
     tag = "public",
     params(("gtin" = String, Path, description = "GTIN-8, -12, -13 or -14")),
     responses(
-        (status = 200, description = "The product's facts; with `linkType=all`/`linkset` or `Accept: application/linkset+json`, its RFC 9264 linkset", content((ProductFacts = "application/json"), (serde_json::Value = "application/linkset+json"))),
+        (status = 200, description = "The product's facts (a page for a browser, JSON for `Accept: application/json` or `?format=json`); with `linkType=all`/`linkset` or `Accept: application/linkset+json`, its RFC 9264 linkset", content((ProductFacts = "application/json"), (String = "text/html"), (serde_json::Value = "application/linkset+json"))),
         (status = 307, description = "`linkType=gs1:…` names one of the product's links: to it"),
         (status = 400, response = crate::error::ProblemResponse),
         (status = 404, response = crate::error::ProblemResponse),
@@ -99,7 +118,10 @@ pub async fn resolve_product(
     if let Some(answer) = resolver_links(&link_request(&req, &link), &here, &links) {
         return Ok(answer);
     }
-    Ok(facts_answer(&facts, &here))
+    let path = req.path().to_owned();
+    Ok(facts_answer(&req, &link, &facts, &here, |f| {
+        product_page(f, lang, &path)
+    }))
 }
 
 /// A batch, by its product's GTIN and its lot (public): the product, its
@@ -114,7 +136,7 @@ pub async fn resolve_product(
         ("lot" = String, Path, description = "The batch/lot number (AI 10), percent-encoded"),
     ),
     responses(
-        (status = 200, description = "The batch's facts; with `linkType=all`/`linkset` or `Accept: application/linkset+json`, its RFC 9264 linkset", content((BatchFacts = "application/json"), (serde_json::Value = "application/linkset+json"))),
+        (status = 200, description = "The batch's facts (a page for a browser, JSON for `Accept: application/json` or `?format=json`); with `linkType=all`/`linkset` or `Accept: application/linkset+json`, its RFC 9264 linkset", content((BatchFacts = "application/json"), (String = "text/html"), (serde_json::Value = "application/linkset+json"))),
         (status = 307, description = "Unknown lot: to the product, `/01/{gtin}`; or `linkType=gs1:…` names one of the batch's links: to it"),
         (status = 400, response = crate::error::ProblemResponse),
         (status = 404, response = crate::error::ProblemResponse),
@@ -160,7 +182,10 @@ pub async fn resolve_batch(
             if let Some(answer) = resolver_links(&link_request(&req, &link), &here, &links) {
                 return Ok(answer);
             }
-            Ok(facts_answer(&facts, &here))
+            let path = req.path().to_owned();
+            Ok(facts_answer(&req, &link, &facts, &here, |f| {
+                batch_page(f, lang, &path)
+            }))
         }
         Some(None) => {
             let product = DigitalLink {

@@ -30,19 +30,6 @@ pub struct ScanQuery {
     pub format: Option<String>,
 }
 
-/// What a scan answers in: the page, or JSON.
-fn wants_json(req: &HttpRequest, format: Option<&str>) -> bool {
-    if let Some(f) = format {
-        return f.eq_ignore_ascii_case("json");
-    }
-    let accept = req
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    accept.contains("application/json") && !accept.contains("text/html")
-}
-
 /// The client's browser, as it says (only its family is kept).
 fn user_agent(req: &HttpRequest) -> Option<&str> {
     req.headers()
@@ -67,7 +54,7 @@ async fn answer_scan(
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok());
     let lang = pick_language(query.lang.as_deref(), accept_language);
-    let json = wants_json(req, query.format.as_deref());
+    let json = super::wants_json(req, query.format.as_deref());
     let base_path = req.path().to_owned();
     let Ok(code) = TraceCode::parse(raw_code) else {
         return Ok(not_found(lang, raw_code, &base_path, json));

@@ -110,6 +110,16 @@ api_test!(async fn a_gtin_resolves_to_its_product_and_a_lot_to_its_batch(app) {
     assert_eq!(batch["batch"]["lot"], "MOHT-2604");
     assert_eq!(batch["batch"]["status"], "active");
     assert_eq!(batch["farming_areas"][0]["code"], "VN-HBHO-0007");
+    // A browser gets pages, in Vietnamese first.
+    for (path, expected) in [("/01/08936012340020", "Mật ong rừng Hưng Thi"), ("/01/08936012340020/10/MOHT-2604", "VN-HBHO-0007")] {
+        let page = app.send(app.request(Method::GET, path, None).header("accept", "text/html")).await;
+        assert_eq!(page.status.as_u16(), 200, "{path}");
+        assert!(page.content_type().starts_with("text/html"), "{path}");
+        assert!(page.text.contains(expected) && page.text.contains("lang=\"vi\""), "{path}: {}", page.text);
+        assert!(page.headers["content-security-policy"].to_str().expect("csp").contains("default-src 'none'"));
+    }
+    let english = app.send(app.request(Method::GET, "/01/08936012340020/10/MOHT-2604?lang=en", None)).await;
+    assert!(english.text.contains("Farming area") && english.text.contains("Lot"), "{}", english.text);
     // An unknown lot walks up to the product, keeping the query.
     let not_following = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
     let up = not_following.get(app.url("/01/08936012340020/10/NOPE-1?lang=en")).send().await.expect("answer");
@@ -146,6 +156,8 @@ api_test!(async fn a_recalled_batch_resolves_with_its_reason(app) {
     let batch = batch.assert_status(200);
     assert_eq!(batch["batch"]["status"], "recalled");
     assert_eq!(batch["batch"]["recall_reason"], "Nhiễm khuẩn");
+    let page = app.send(app.request(Method::GET, "/01/08936012340020/10/MOHT-2604", None).header("accept", "text/html")).await;
+    assert!(page.text.contains("THU HỒI") && page.text.contains("Nhiễm khuẩn"), "{}", page.text);
 });
 
 api_test!(async fn machines_get_linksets_and_link_types(app) {

@@ -1,3 +1,4 @@
 //! HTML pages (askama templates): what a browser, not a program, opens.
 
+pub mod facts_page;
 pub mod scan_page;

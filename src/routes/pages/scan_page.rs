@@ -277,7 +277,7 @@ pub fn not_found(lang: Lang, raw: &str, base_path: &str, json: bool) -> HttpResp
 
 /// The pages' style and script, inline (one request on a slow phone) and
 /// allowed by their hashes alone: the pages load nothing from anywhere.
-const SCAN_CSS: &str = include_str!("../../../templates/scan.css");
+pub(super) const SCAN_CSS: &str = include_str!("../../../templates/scan.css");
 const SCAN_JS: &str = include_str!("../../../templates/scan.js");
 const NOT_FOUND_CSS: &str = include_str!("../../../templates/scan_not_found.css");
 
@@ -292,7 +292,7 @@ fn csp_hash(inline: &str) -> String {
 
 /// Nothing but the page's own inline style and script, images from this
 /// service, and the location post back to it; never framed, no forms.
-fn content_security_policy(style: &str, script: Option<&str>) -> String {
+pub(super) fn content_security_policy(style: &str, script: Option<&str>) -> String {
     let script = script.map_or_else(|| "'none'".to_owned(), csp_hash);
     format!(
         "default-src 'none'; style-src {}; script-src {script}; img-src 'self' data:; \
@@ -306,7 +306,7 @@ static SCAN_CSP: std::sync::LazyLock<String> =
 static NOT_FOUND_CSP: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| content_security_policy(NOT_FOUND_CSS, None));
 
-fn html(
+pub(super) fn html(
     status: actix_web::http::StatusCode,
     rendered: askama::Result<String>,
     csp: &str,
