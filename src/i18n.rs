@@ -64,6 +64,7 @@ texts! {
     ADDRESS: "Địa chỉ" / "Address";
     PHONE: "Điện thoại" / "Phone";
     AREA_CODE: "Mã vùng trồng" / "Area code";
+    FACILITY_CODE: "Mã cơ sở" / "Facility code";
     STATUS: "Trạng thái" / "Status";
     MARKET: "Thị trường" / "Market";
     CROP: "Cây trồng, vật nuôi" / "Crop";

@@ -35,7 +35,9 @@ struct FactsPage {
 static FACTS_CSP: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| content_security_policy(SCAN_CSS, None));
 
-fn ocop(lang: Lang, rating: Option<&ScanRating>) -> (Option<(String, String)>, String) {
+/// The OCOP card: the stars (and how a screen reader says them) while the
+/// rating is valid, and its line in words.
+pub(super) fn ocop(lang: Lang, rating: Option<&ScanRating>) -> (Option<(String, String)>, String) {
     match rating {
         Some(r) if r.status == RatingStatus::Valid => {
             let n = r.stars.unwrap_or(0);
@@ -62,9 +64,9 @@ fn producer_line(p: &ScanProducer) -> String {
         .fold(p.name.clone(), |line, part| format!("{line} · {part}"))
 }
 
-fn site_rows(lang: Lang, site: &ScanSite) -> Vec<(String, String)> {
+fn site_rows(lang: Lang, code_label: i18n::Text, site: &ScanSite) -> Vec<(String, String)> {
     vec![
-        (i18n::AREA_CODE.get(lang).into(), site.code.clone()),
+        (code_label.get(lang).into(), site.code.clone()),
         (i18n::NAME.get(lang).into(), site.name.clone()),
         (
             i18n::STATUS.get(lang).into(),
@@ -138,10 +140,16 @@ pub fn batch_page(facts: &BatchFacts, lang: Lang, base_path: &str) -> HttpRespon
     }
     let mut sections = vec![(i18n::BATCH.get(lang), batch_rows)];
     for area in &facts.farming_areas {
-        sections.push((i18n::FARMING_AREA.get(lang), site_rows(lang, area)));
+        sections.push((
+            i18n::FARMING_AREA.get(lang),
+            site_rows(lang, i18n::AREA_CODE, area),
+        ));
     }
     if let Some(f) = &facts.packing_facility {
-        sections.push((i18n::PACKED_AT.get(lang), site_rows(lang, f)));
+        sections.push((
+            i18n::PACKED_AT.get(lang),
+            site_rows(lang, i18n::FACILITY_CODE, f),
+        ));
     }
     page(
         lang,

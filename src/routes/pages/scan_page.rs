@@ -7,7 +7,6 @@ use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 use sha2::{Digest, Sha256};
 
-use crate::domain::ocop::RatingStatus;
 use crate::domain::scan::Lang;
 use crate::error::ApiError;
 use crate::i18n;
@@ -86,23 +85,7 @@ fn page(v: &ScanView, base_path: &str) -> ScanPage {
             )
         })
         .collect();
-    let (stars, ocop_line) = match &v.ocop {
-        Some(r) if r.status == RatingStatus::Valid => {
-            let n = r.stars.unwrap_or(0);
-            (
-                Some((
-                    "★".repeat(usize::from(n)),
-                    format!("{n} {}", i18n::STARS.get(lang)),
-                )),
-                i18n::ocop_valid(lang, n, r.level, &r.certificate_number, r.expires_on),
-            )
-        }
-        Some(r) => (
-            None,
-            i18n::ocop_expired(lang, &r.certificate_number, r.expires_on),
-        ),
-        None => (None, i18n::NO_OCOP_RATING.get(lang).into()),
-    };
+    let (stars, ocop_line) = super::facts_page::ocop(lang, v.ocop.as_ref());
     let p = &v.producer;
     let address = [
         p.commune.clone(),
