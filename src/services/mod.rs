@@ -1,6 +1,6 @@
 //! Use cases, once, for every front door (HTTP API, pages, CLI/demo, and the
 //! resolver, EPCIS and console to come). Typed inputs and outputs; nothing
-//! here knows of actix or HTML. Dependencies point down: front doors →
+//! here knows of the web framework or of HTML. Dependencies point down: front doors →
 //! services → (domain, db, labels).
 
 pub mod access;
