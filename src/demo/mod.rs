@@ -126,6 +126,17 @@ fn ymd((y, m, d): (i32, u32, u32)) -> Result<NaiveDate, ApiError> {
         .ok_or_else(|| ApiError::internal(format!("demo date {y}-{m}-{d}")))
 }
 
+fn find_account<'a>(
+    accounts: &'a [DemoAccount],
+    kind: OrgKind,
+    name: Option<&str>,
+) -> Result<&'a DemoAccount, ApiError> {
+    accounts
+        .iter()
+        .find(|a| a.kind == kind && name.is_none_or(|n| a.name == n))
+        .ok_or_else(|| ApiError::internal(format!("demo organization {name:?} missing")))
+}
+
 /// Who does what in the demo, and when "today" is.
 struct Seeder<'a> {
     accounts: &'a [DemoAccount],
@@ -136,25 +147,16 @@ struct Seeder<'a> {
 
 impl<'a> Seeder<'a> {
     fn new(accounts: &'a [DemoAccount], base_url: &'a str) -> Result<Self, ApiError> {
-        let mut seeder = Self {
+        Ok(Self {
             accounts,
-            authority: Principal {
-                org_id: Uuid::nil(),
-                role: OrgKind::Authority,
-                key_id: String::new(),
-            },
+            authority: find_account(accounts, OrgKind::Authority, None)?.principal(),
             base_url,
             today: crate::domain::time::today(),
-        };
-        seeder.authority = seeder.account(OrgKind::Authority, None)?.principal();
-        Ok(seeder)
+        })
     }
 
     fn account(&self, kind: OrgKind, name: Option<&str>) -> Result<&'a DemoAccount, ApiError> {
-        self.accounts
-            .iter()
-            .find(|a| a.kind == kind && name.is_none_or(|n| a.name == n))
-            .ok_or_else(|| ApiError::internal(format!("demo organization {name:?} missing")))
+        find_account(self.accounts, kind, name)
     }
 
     fn producer(&self, name: &str) -> Result<Principal, ApiError> {

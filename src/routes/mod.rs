@@ -80,50 +80,39 @@ pub fn link_request(
 }
 
 /// A resolver's answer for machines: the identifier's RFC 9264 linkset,
-/// or a 307 to the link of the requested type, with the headers every
-/// resolution carries (`None`: answer as usual, with
-/// [`resolver_headers`]).
+/// or a 307 to the link of the requested type (`None`: answer as usual,
+/// then [`with_linkset_link`]). CORS is the resolver middleware's.
 pub fn resolver_links(
     request: &crate::domain::linkset::LinkRequest,
     anchor: &str,
     links: &[crate::domain::linkset::Link],
 ) -> Option<actix_web::HttpResponse> {
     use crate::domain::linkset::{LinkRequest, linkset, pick};
-    match request {
-        LinkRequest::Linkset => {
-            let mut answer = actix_web::HttpResponse::Ok();
-            resolver_headers(&mut answer, anchor);
-            Some(
-                answer
-                    .content_type("application/linkset+json")
-                    .body(linkset(anchor, links).to_string()),
-            )
-        }
+    let mut answer = match request {
+        LinkRequest::Linkset => actix_web::HttpResponse::Ok()
+            .content_type("application/linkset+json")
+            .body(linkset(anchor, links).to_string()),
         LinkRequest::Type(wanted) => {
             let target = pick(links, wanted)?;
             if target.href == anchor {
                 return None;
             }
-            let mut answer = actix_web::HttpResponse::TemporaryRedirect();
-            resolver_headers(&mut answer, anchor);
-            Some(
-                answer
-                    .insert_header((actix_web::http::header::LOCATION, target.href.clone()))
-                    .finish(),
-            )
+            actix_web::HttpResponse::TemporaryRedirect()
+                .insert_header((actix_web::http::header::LOCATION, target.href.clone()))
+                .finish()
         }
-        LinkRequest::Default => None,
-    }
+        LinkRequest::Default => return None,
+    };
+    with_linkset_link(&mut answer, anchor);
+    Some(answer)
 }
 
-/// What every resolver answer carries: where the identifier's linkset is,
-/// and CORS so a web page on any site may resolve a label.
-pub fn resolver_headers(answer: &mut actix_web::HttpResponseBuilder, anchor: &str) {
+/// What every resolution carries: `Link: <anchor?linkType=linkset>; rel="linkset"`.
+pub fn with_linkset_link(answer: &mut actix_web::HttpResponse, anchor: &str) {
     use actix_web::http::header;
-    answer
-        .insert_header((header::LINK, crate::domain::linkset::link_header(anchor)))
-        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
-        .insert_header((header::ACCESS_CONTROL_EXPOSE_HEADERS, "Link, Location"));
+    if let Ok(value) = header::HeaderValue::from_str(&crate::domain::linkset::link_header(anchor)) {
+        answer.headers_mut().insert(header::LINK, value);
+    }
 }
 
 /// What every handler can reach.

@@ -7,13 +7,17 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 
 use super::pages::facts_page::{batch_page, product_page};
-use super::{AppState, digital_link_of, link_request, resolver_links, wants_json};
+use super::{
+    AppState, digital_link_of, link_request, resolver_links, wants_json, with_linkset_link,
+};
 use crate::domain::digital_link::DigitalLink;
 use crate::domain::linkset::Link;
 use crate::domain::scan::pick_language;
 use crate::domain::time::today;
 use crate::error::ApiError;
-use crate::services::resolver::{BatchFacts, ProductFacts, batch_facts, product_facts};
+use crate::services::resolver::{
+    BatchFacts, BatchLookup, ProductFacts, batch_facts, product_facts,
+};
 
 /// `?lang=` among the link's other parameters, else `Accept-Language`.
 fn language(req: &HttpRequest, link: &DigitalLink) -> crate::domain::scan::Lang {
@@ -31,12 +35,7 @@ fn language(req: &HttpRequest, link: &DigitalLink) -> crate::domain::scan::Lang 
 
 /// The link's canonical form on this host (no parameters).
 fn anchor(state: &AppState, link: &DigitalLink) -> String {
-    DigitalLink {
-        attributes: Vec::new(),
-        other_params: Vec::new(),
-        ..link.clone()
-    }
-    .to_uri(&state.settings.public_base_url)
+    link.identifier_uri(&state.settings.public_base_url, |_| true)
 }
 
 /// The facts as JSON for a program, as a page for a browser.
@@ -59,9 +58,7 @@ fn facts_answer<T: serde::Serialize>(
     } else {
         page(facts)
     };
-    if let Ok(value) = header::HeaderValue::from_str(&crate::domain::linkset::link_header(anchor)) {
-        answer.headers_mut().insert(header::LINK, value);
-    }
+    with_linkset_link(&mut answer, anchor);
     answer
 }
 
@@ -161,16 +158,10 @@ pub async fn resolve_batch(
         .read(move |conn| batch_facts(conn, &gtin, &lot, lang, today()))
         .await?;
     match found {
-        None => Err(unknown_gtin(&link)),
-        Some(Some(facts)) => {
+        BatchLookup::UnknownGtin => Err(unknown_gtin(&link)),
+        BatchLookup::Found(facts) => {
             let here = anchor(&state, &link);
-            let product = anchor(
-                &state,
-                &DigitalLink {
-                    qualifiers: Vec::new(),
-                    ..link.clone()
-                },
-            );
+            let product = link.identifier_uri(&state.settings.public_base_url, |_| false);
             let name = &facts.product.name;
             let lot_title = format!("{name} — {}", facts.batch.lot);
             let links = [
@@ -187,7 +178,7 @@ pub async fn resolve_batch(
                 batch_page(f, lang, &path)
             }))
         }
-        Some(None) => {
+        BatchLookup::UnknownLot => {
             let product = DigitalLink {
                 qualifiers: Vec::new(),
                 ..link
@@ -244,9 +235,7 @@ pub async fn resolver_description(state: web::Data<AppState>) -> HttpResponse {
             .collect(),
         link_type_default_can_be_all: true,
     };
-    HttpResponse::Ok()
-        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
-        .json(description)
+    HttpResponse::Ok().json(description)
 }
 
 /// What GS1 asks of every resolver path beyond GET: `HEAD` (the GET's

@@ -12,7 +12,7 @@ use super::pages::scan_page::{code_page, not_found};
 use crate::db::scans::ScanKind;
 use crate::domain::clone::GeoPoint;
 use crate::domain::code::TraceCode;
-use crate::domain::digital_link::{DigitalLink, LabelClaim};
+use crate::domain::digital_link::LabelClaim;
 use crate::domain::linkset::{Link, LinkRequest};
 use crate::domain::scan::{coarse_location, pick_language};
 use crate::domain::time::today;
@@ -209,29 +209,13 @@ async fn answer_digital_link(
     // Machines asking for links get them without a scan being recorded.
     let request = super::link_request(req, &link);
     let base = &state.settings.public_base_url;
-    let anchor = DigitalLink {
-        attributes: Vec::new(),
-        other_params: Vec::new(),
-        ..link.clone()
-    }
-    .to_uri(base);
+    let anchor = link.identifier_uri(base, |_| true);
     // The links are made only for a machine that asks for them: a consumer's
     // scan goes straight on.
     if request != LinkRequest::Default {
         let page = format!("{base}/c/{}", label.serial);
         let data = format!("{page}?format=json");
-        let batch = DigitalLink {
-            qualifiers: link
-                .qualifiers
-                .iter()
-                .filter(|q| q.ai == "10")
-                .cloned()
-                .collect(),
-            attributes: Vec::new(),
-            other_params: Vec::new(),
-            ..link.clone()
-        }
-        .to_uri(base);
+        let batch = link.identifier_uri(base, |ai| ai == "10");
         let title = format!("{} {}", crate::i18n::TRACE_CODE.vi, label.serial);
         let target = |link_type, href: &str, media_type| Link {
             link_type,
@@ -251,18 +235,7 @@ async fn answer_digital_link(
         }
     }
     let mut answer = answer_scan(state, req, &label.serial, query, Some(&label)).await?;
-    for (name, value) in [
-        (header::LINK, crate::domain::linkset::link_header(&anchor)),
-        (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*".to_owned()),
-        (
-            header::ACCESS_CONTROL_EXPOSE_HEADERS,
-            "Link, Location".to_owned(),
-        ),
-    ] {
-        if let Ok(value) = header::HeaderValue::from_str(&value) {
-            answer.headers_mut().insert(name, value);
-        }
-    }
+    super::with_linkset_link(&mut answer, &anchor);
     Ok(answer)
 }
 

@@ -10,6 +10,7 @@ use super::provenance::view::{
     ScanBatch, ScanProducer, ScanProduct, ScanRating, ScanSite, scan_batch, scan_producer,
     scan_product, scan_rating,
 };
+use crate::db::products::ProductRow;
 use crate::db::{self, DbConnection, DbError, stored_uuid};
 use crate::domain::scan::Lang;
 use crate::error::ApiError;
@@ -42,50 +43,64 @@ pub fn product_facts(
     lang: Lang,
     today: NaiveDate,
 ) -> Result<Option<ProductFacts>, ApiError> {
-    let Some(product) = db::products::find_by_gtin(conn, gtin)? else {
-        return Ok(None);
-    };
-    let producer = db::organizations::find(conn, stored_uuid(&product.producer_id)?)?
-        .ok_or_else(|| DbError::corrupt(format!("product {} without producer", product.id)))?;
-    let rating = db::products::current_rating(conn, &product)?;
-    Ok(Some(ProductFacts {
-        product: scan_product(&product, lang)?,
-        producer: scan_producer(&producer),
-        ocop: rating.as_ref().map(|r| scan_rating(r, today)).transpose()?,
-    }))
+    db::products::find_by_gtin(conn, gtin)?
+        .map(|product| facts_of(conn, &product, lang, today))
+        .transpose()
 }
 
-/// The batch `lot` of the product with this GTIN-14: `Ok(None)` when the
-/// GTIN is unknown, `Ok(Some(None))` when only the lot is.
+fn facts_of(
+    conn: &mut DbConnection,
+    product: &ProductRow,
+    lang: Lang,
+    today: NaiveDate,
+) -> Result<ProductFacts, ApiError> {
+    let producer = db::organizations::find(conn, stored_uuid(&product.producer_id)?)?
+        .ok_or_else(|| DbError::corrupt(format!("product {} without producer", product.id)))?;
+    let rating = db::products::current_rating(conn, product)?;
+    Ok(ProductFacts {
+        product: scan_product(product, lang)?,
+        producer: scan_producer(&producer),
+        ocop: rating.as_ref().map(|r| scan_rating(r, today)).transpose()?,
+    })
+}
+
+/// What a GTIN and lot found.
+pub enum BatchLookup {
+    UnknownGtin,
+    /// The product is known, the lot is not.
+    UnknownLot,
+    Found(Box<BatchFacts>),
+}
+
+/// The batch `lot` of the product with this GTIN-14.
 pub fn batch_facts(
     conn: &mut DbConnection,
     gtin: &str,
     lot: &str,
     lang: Lang,
     today: NaiveDate,
-) -> Result<Option<Option<BatchFacts>>, ApiError> {
+) -> Result<BatchLookup, ApiError> {
     let Some(product) = db::products::find_by_gtin(conn, gtin)? else {
-        return Ok(None);
+        return Ok(BatchLookup::UnknownGtin);
     };
     let Some(batch) = db::batches::find_by_lot(conn, &product.id, lot)? else {
-        return Ok(Some(None));
+        return Ok(BatchLookup::UnknownLot);
     };
-    let Some(facts) = product_facts(conn, gtin, lang, today)? else {
-        return Ok(None);
-    };
-    let area_ids = db::batches::farming_area_ids(conn, &batch.id)?;
-    let farming_areas = db::sites::by_ids(conn, &area_ids)?
-        .iter()
-        .map(ScanSite::try_from)
-        .collect::<Result<Vec<_>, _>>()?;
-    let packing_facility = match &batch.packing_facility_id {
-        Some(id) => db::sites::by_ids(conn, std::slice::from_ref(id))?
-            .first()
-            .map(ScanSite::try_from)
-            .transpose()?,
-        None => None,
-    };
-    Ok(Some(Some(BatchFacts {
+    let facts = facts_of(conn, &product, lang, today)?;
+    // The farming areas and the packing facility, in one read.
+    let mut site_ids = db::batches::farming_area_ids(conn, &batch.id)?;
+    site_ids.extend(batch.packing_facility_id.iter().cloned());
+    let mut farming_areas = Vec::new();
+    let mut packing_facility = None;
+    for site in db::sites::by_ids(conn, &site_ids)? {
+        let shown = ScanSite::try_from(&site)?;
+        if batch.packing_facility_id.as_deref() == Some(site.id.as_str()) {
+            packing_facility = Some(shown);
+        } else {
+            farming_areas.push(shown);
+        }
+    }
+    Ok(BatchLookup::Found(Box::new(BatchFacts {
         product: facts.product,
         producer: facts.producer,
         ocop: facts.ocop,

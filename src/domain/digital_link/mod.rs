@@ -188,7 +188,7 @@ fn qualifier_sequence(
     key: &str,
     qualifiers: &[Element],
 ) -> Result<Vec<String>, DlError> {
-    let sequences = entry.dl_primary_key.clone().unwrap_or_default();
+    let sequences = entry.dl_primary_key.as_deref().unwrap_or_default();
     let fitting: Vec<&Vec<String>> = sequences
         .iter()
         .filter(|seq| in_order(seq, qualifiers))
@@ -378,15 +378,23 @@ impl DigitalLink {
         out
     }
 
-    /// The URI on `base` (e.g. `https://id.gs1.org`), values percent-encoded.
-    pub fn to_uri(&self, base: &str) -> String {
+    /// The URI of the identifier alone on `base`: the key and the
+    /// qualifiers whose AI `keep` admits, no query (a resolver's anchor).
+    pub fn identifier_uri(&self, base: &str, keep: impl Fn(&str) -> bool) -> String {
         let mut uri = base.trim_end_matches('/').to_owned();
-        for e in std::iter::once(&self.key).chain(&self.qualifiers) {
+        let qualifiers = self.qualifiers.iter().filter(|q| keep(&q.ai));
+        for e in std::iter::once(&self.key).chain(qualifiers) {
             uri.push('/');
             uri.push_str(&e.ai);
             uri.push('/');
             uri.push_str(&percent_encode(&e.value));
         }
+        uri
+    }
+
+    /// The URI on `base` (e.g. `https://id.gs1.org`), values percent-encoded.
+    pub fn to_uri(&self, base: &str) -> String {
+        let mut uri = self.identifier_uri(base, |_| true);
         let params: Vec<String> = self
             .attributes
             .iter()
