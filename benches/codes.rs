@@ -68,6 +68,7 @@ fn pdf(c: &mut Criterion) {
                 product_name: "Mật ong rừng Hưng Thi".into(),
                 lot: "MOHT-2604".into(),
                 stars: Some(4),
+                gtin: None,
             }
         })
         .collect();

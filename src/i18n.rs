@@ -12,7 +12,7 @@ use crate::domain::certification::CertStatus;
 use crate::domain::clone::CloneRule;
 use crate::domain::ocop::RatingLevel;
 use crate::domain::scan::Lang;
-use crate::domain::site::SiteStatus;
+use crate::domain::site::{SiteKind, SiteStatus};
 use crate::domain::supply::BizStep;
 use crate::domain::verify::VerifyVerdict;
 
@@ -96,6 +96,14 @@ texts! {
     HARVESTED: "Thu hoạch" / "Harvested";
     PROCESSED_AND_PACKED: "Sơ chế, đóng gói" / "Processed and packed";
     RATING_EXPIRED_WARNING: "Chứng nhận OCOP của sản phẩm đã hết hạn; sản phẩm hiện không được công nhận sao OCOP." / "The product's OCOP certificate has expired; it currently holds no OCOP stars.";
+    PACKING_FACILITY: "Cơ sở sơ chế, đóng gói" / "Packing facility";
+    GLN: "Mã địa điểm GS1 (GLN)" / "GS1 location number (GLN)";
+    COMMUNE: "Xã, phường" / "Commune";
+    DISTRICT: "Huyện" / "District";
+    PROVINCE: "Tỉnh" / "Province";
+    VALID_UNTIL: "Hiệu lực đến" / "Valid until";
+    REASON: "Lý do" / "Reason";
+    SINCE: "Từ ngày" / "Since";
     /// The word before the lot number on a printed label (labels are in Vietnamese).
     LABEL_LOT: "Lô" / "Lot";
 }
@@ -279,12 +287,47 @@ pub fn recall_warning(lang: Lang, reason: &str) -> String {
     )
 }
 
-pub fn area_warning(lang: Lang, area_code: &str, status: SiteStatus) -> String {
-    let revoked = status == SiteStatus::Revoked;
+/// A label named a serial that is not one of our codes; the resolver walked
+/// up to the product or batch the label also names.
+pub fn unknown_serial_warning(lang: Lang, serial: &str) -> String {
     pick(
         lang,
         format!(
-            "Vùng trồng {area_code} {} bởi cơ quan quản lý.",
+            "Mã {serial} in trên nhãn KHÔNG có trong hệ thống — sản phẩm có thể là hàng giả. \
+             Dưới đây là thông tin của sản phẩm mà nhãn ghi, không phải của gói hàng bạn cầm. \
+             Chưa sử dụng sản phẩm; báo cho cửa hàng."
+        ),
+        format!(
+            "The code {serial} on this label is NOT registered — the product may be counterfeit. \
+             Below are the facts of the product the label names, not of the package in your hand. \
+             Do not use it yet; tell the shop."
+        ),
+    )
+}
+
+/// A site's kind, as a heading.
+pub fn site_kind(kind: SiteKind, lang: Lang) -> &'static str {
+    match kind {
+        SiteKind::FarmingArea => FARMING_AREA.get(lang),
+        SiteKind::PackingFacility => PACKING_FACILITY.get(lang),
+    }
+}
+
+pub fn area_warning(lang: Lang, area_code: &str, status: SiteStatus) -> String {
+    site_warning(lang, SiteKind::FarmingArea, area_code, status)
+}
+
+/// A site the authority suspended or revoked, named by its code.
+pub fn site_warning(lang: Lang, kind: SiteKind, code: &str, status: SiteStatus) -> String {
+    let revoked = status == SiteStatus::Revoked;
+    let (vi_kind, en_kind) = match kind {
+        SiteKind::FarmingArea => ("Vùng trồng", "The farming area"),
+        SiteKind::PackingFacility => ("Cơ sở đóng gói", "The packing facility"),
+    };
+    pick(
+        lang,
+        format!(
+            "{vi_kind} {code} {} bởi cơ quan quản lý.",
             if revoked {
                 "đã bị thu hồi mã"
             } else {
@@ -292,7 +335,7 @@ pub fn area_warning(lang: Lang, area_code: &str, status: SiteStatus) -> String {
             }
         ),
         format!(
-            "The farming area {area_code} {} by the authority.",
+            "{en_kind} {code} {} by the authority.",
             if revoked {
                 "has had its code revoked"
             } else {

@@ -100,6 +100,7 @@ diesel::table! {
         valid_until -> Nullable<Date>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        gln -> Nullable<Text>,
     }
 }
 

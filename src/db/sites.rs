@@ -26,6 +26,7 @@ pub struct SiteRow {
     pub valid_until: Option<NaiveDate>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub gln: Option<String>,
 }
 
 impl SiteRow {
@@ -47,6 +48,7 @@ impl SiteRow {
             area_ha: self.area_ha,
             target_market: self.target_market.clone(),
             valid_until: self.valid_until,
+            gln: self.gln.clone(),
         }
     }
 
@@ -59,6 +61,7 @@ impl SiteRow {
         self.area_ha = f.area_ha;
         self.target_market = f.target_market.clone();
         self.valid_until = f.valid_until;
+        self.gln = f.gln.clone();
     }
 }
 
@@ -113,6 +116,7 @@ pub fn insert(conn: &mut DbConnection, site: &NewSite, by: Uuid) -> QueryResult<
         valid_until: None,
         created_at: now,
         updated_at: now,
+        gln: None,
     };
     row.set_fields(&site.fields);
     diesel::insert_into(sites::table)
@@ -139,6 +143,15 @@ pub fn find_by_code(
     sites::table
         .filter(sites::kind.eq(kind.as_str()))
         .filter(sites::code.eq(code))
+        .select(SiteRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The site with this GLN, of either kind.
+pub fn find_by_gln(conn: &mut DbConnection, gln: &str) -> QueryResult<Option<SiteRow>> {
+    sites::table
+        .filter(sites::gln.eq(gln))
         .select(SiteRow::as_select())
         .first(conn)
         .optional()

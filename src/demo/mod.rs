@@ -239,6 +239,7 @@ impl<'a> Seeder<'a> {
             count: CODES_PER_BATCH,
             farming_area_code: area_code.into(),
             format: PayloadFormat::Url,
+            link_domain: None,
             key: None,
         };
         let run = issue_in(conn, command, self.base_url, CODES_PER_BATCH * 10)?;
@@ -262,13 +263,14 @@ impl<'a> Seeder<'a> {
                 area_ha: None,
                 target_market: Some("domestic".into()),
                 valid_until: None,
+                gln: Some(demo_gln(1)),
             },
             self.today,
         )?;
         let packing = sites::create(conn, &self.authority, &packing)?;
         let mut out = Vec::with_capacity(PRODUCTS.len() + 1);
-        for seed in PRODUCTS {
-            out.extend(self.seed_product(conn, seed, &packing)?);
+        for (n, seed) in (10..).zip(PRODUCTS) {
+            out.extend(self.seed_product(conn, seed, &packing, demo_gln(n))?);
         }
         // A second orange area, suspended before anything came from it.
         let suspended = self.site(
@@ -284,6 +286,7 @@ impl<'a> Seeder<'a> {
                 area_ha: Some(12.0),
                 target_market: Some("CN".into()),
                 valid_until: None,
+                gln: Some(demo_gln(2)),
             },
             self.producer("Hợp tác xã Cam Cao Phong")?.org_id,
         )?;
@@ -302,6 +305,7 @@ impl<'a> Seeder<'a> {
         conn: &mut DbConnection,
         seed: &ProductSeed,
         packing: &sites::SiteOut,
+        area_gln: String,
     ) -> Result<Vec<DemoProduct>, ApiError> {
         let producer = self.producer(seed.producer)?;
         let fields = parse_new_product(&ProductDraft {
@@ -338,6 +342,7 @@ impl<'a> Seeder<'a> {
                 area_ha: Some(seed.area_ha),
                 target_market: Some(seed.market.into()),
                 valid_until: None,
+                gln: Some(area_gln),
             },
             producer.org_id,
         )?;
@@ -490,6 +495,14 @@ impl<'a> Seeder<'a> {
         }
         Ok(())
     }
+}
+
+/// The demo's GLNs: the demo GS1 company prefix 8936012 (as its GTINs),
+/// location reference `n`, and the check digit.
+fn demo_gln(n: u32) -> String {
+    let body = format!("8936012{n:05}");
+    let digits: Vec<u8> = body.bytes().map(|b| b - b'0').collect();
+    format!("{body}{}", crate::domain::gs1::gs1_check_digit(&digits))
 }
 
 #[cfg(test)]

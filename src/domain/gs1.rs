@@ -1,4 +1,4 @@
-//! GS1 identifiers: GTIN (with check digit) and AI 10 batch/lot numbers.
+//! GS1 identifiers: GTIN and GLN (with check digit) and AI 10 batch/lot numbers.
 
 use super::validation::FieldError;
 
@@ -49,6 +49,40 @@ impl Gtin {
     /// Made with a Vietnamese GS1 company prefix (893)?
     pub fn is_vietnamese(&self) -> bool {
         self.0[1..].starts_with("893")
+    }
+}
+
+/// A GS1 Global Location Number (AI 414): 13 digits, the last a check digit.
+/// It names a place (a farming area, a packing facility) worldwide.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Gln(String);
+
+impl Gln {
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        let text: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+        if text.len() != 13 || !text.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(FieldError::new(field, "must be a GLN of 13 digits"));
+        }
+        let digits: Vec<u8> = text.bytes().map(|b| b - b'0').collect();
+        let (body, check) = digits.split_at(12);
+        if gs1_check_digit(body) != check[0] {
+            return Err(FieldError::new(
+                field,
+                format!(
+                    "check digit is wrong (expected {} for these digits)",
+                    gs1_check_digit(body)
+                ),
+            ));
+        }
+        Ok(Self(text))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
     }
 }
 
@@ -123,6 +157,17 @@ mod tests {
         assert!(Gtin::parse("gtin", "8934563123458").is_err());
         assert!(Gtin::parse("gtin", "89345631234").is_err());
         assert!(Gtin::parse("gtin", "893456312345a").is_err());
+    }
+
+    #[test]
+    fn glns() {
+        assert_eq!(
+            Gln::parse("gln", " 8934563 000011 ").map(Gln::into_string),
+            Ok("8934563000011".to_owned())
+        );
+        assert!(Gln::parse("gln", "8934563000018").is_err(), "check digit");
+        assert!(Gln::parse("gln", "893456300001").is_err(), "12 digits");
+        assert!(Gln::parse("gln", "893456300001x").is_err());
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub const LINK_TYPES: &[&str] = &[
     "gs1:pip",
     "gs1:traceability",
     "gs1:recallStatus",
+    "gs1:locationInfo",
 ];
 
 /// One link of an identifier.

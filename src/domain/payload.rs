@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::code::TraceCode;
+use super::validation::FieldError;
+use super::webhook::is_public_host;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -70,6 +72,44 @@ pub fn payload_prefix(
     }
 }
 
+/// The origin a producer's GS1 labels name instead of ours, e.g. a
+/// cooperative's own `https://id.example.vn`: a scheme and host (and port),
+/// nothing else, returned without a trailing slash. `https` only, and a
+/// public host, unless `allow_private` (a closed network, tests).
+pub fn parse_link_domain(
+    field: &str,
+    raw: &str,
+    allow_private: bool,
+) -> Result<String, FieldError> {
+    let bad = |why: &str| FieldError::new(field, why.to_owned());
+    let raw = raw.trim();
+    if raw.len() > 200 {
+        return Err(bad("must be at most 200 characters"));
+    }
+    let url = url::Url::parse(raw).map_err(|e| bad(&format!("is not a valid URL ({e})")))?;
+    let https = url.scheme() == "https";
+    if !(https || allow_private && url.scheme() == "http") {
+        return Err(bad("must start with https://"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(bad("must not carry a user name or password"));
+    }
+    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+        return Err(bad(
+            "must be a bare domain such as https://id.example.vn (no path, query or #)",
+        ));
+    }
+    let Some(host) = url.host() else {
+        return Err(bad("has no host"));
+    };
+    if !allow_private && !is_public_host(&host) {
+        return Err(bad(
+            "must not point at a private, loopback or reserved address",
+        ));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
 pub fn payload(prefix: &str, code: &TraceCode) -> String {
     format!("{prefix}{code}")
 }
@@ -77,6 +117,34 @@ pub fn payload(prefix: &str, code: &TraceCode) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn link_domains() {
+        let ok = |raw| parse_link_domain("link_domain", raw, false);
+        assert_eq!(
+            ok(" https://ID.Example.vn/ ").as_deref(),
+            Ok("https://id.example.vn")
+        );
+        assert_eq!(
+            ok("https://id.example.vn:8443").as_deref(),
+            Ok("https://id.example.vn:8443")
+        );
+        for bad in [
+            "http://id.example.vn",
+            "https://id.example.vn/gs1",
+            "https://id.example.vn/?a=1",
+            "https://u:p@id.example.vn",
+            "https://127.0.0.1",
+            "https://localhost",
+            "id.example.vn",
+        ] {
+            assert!(ok(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            parse_link_domain("d", "http://127.0.0.1:8080", true).as_deref(),
+            Ok("http://127.0.0.1:8080")
+        );
+    }
 
     #[test]
     fn prefixes() {

@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::gs1::Gln;
 use super::organization::PLACE_MAX;
 use super::text;
 use super::validation::{FieldError, Violations};
@@ -149,6 +150,11 @@ pub struct SiteDraft {
     pub target_market: Option<String>,
     #[serde(default)]
     pub valid_until: Option<NaiveDate>,
+    /// Its GS1 Global Location Number, if it has one: the site's public page
+    /// then resolves at `/414/{gln}`.
+    #[serde(default)]
+    #[schema(example = "8934563000011")]
+    pub gln: Option<String>,
 }
 
 /// Changes to a site's description; the code itself never changes.
@@ -162,6 +168,8 @@ pub struct SitePatch {
     pub area_ha: Option<f64>,
     pub target_market: Option<String>,
     pub valid_until: Option<NaiveDate>,
+    /// A GLN given or corrected (13 digits with check digit).
+    pub gln: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -174,6 +182,7 @@ pub struct SiteFields {
     pub area_ha: Option<f64>,
     pub target_market: String,
     pub valid_until: Option<NaiveDate>,
+    pub gln: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -227,6 +236,11 @@ pub fn parse_new_site(
     if d.valid_until.is_some_and(|until| until < today) {
         v.add("valid_until", "must not be in the past");
     }
+    let gln = d
+        .gln
+        .as_deref()
+        .and_then(|g| v.check(Gln::parse("gln", g)))
+        .map(Gln::into_string);
     match (code, name, province, target_market) {
         (Some(code), Some(name), Some(province), Some(target_market)) if v.is_empty() => {
             Ok(NewSite {
@@ -241,6 +255,7 @@ pub fn parse_new_site(
                     area_ha: d.area_ha,
                     target_market,
                     valid_until: d.valid_until,
+                    gln,
                 },
             })
         }
@@ -286,6 +301,11 @@ pub fn apply_site_patch(
     if p.valid_until.is_some() {
         next.valid_until = p.valid_until;
     }
+    if let Some(g) = &p.gln
+        && let Some(g) = v.check(Gln::parse("gln", g))
+    {
+        next.gln = Some(g.into_string());
+    }
     if v.is_empty() {
         Ok(next)
     } else {
@@ -327,6 +347,7 @@ mod tests {
             area_ha: Some(12.5),
             target_market: Some("cn".into()),
             valid_until: None,
+            gln: Some("8934563000011".into()),
         }
     }
 

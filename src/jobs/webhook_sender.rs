@@ -3,8 +3,7 @@
 //! POSTs it signed, and records the attempt; a failure is tried again with
 //! exponential backoff until it succeeds or runs out of attempts.
 
-use std::net::SocketAddr;
-use std::sync::{Arc, Weak};
+use std::sync::Weak;
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
@@ -12,9 +11,7 @@ use chrono::NaiveDateTime;
 use crate::db::DbError;
 use crate::db::webhooks::{AttemptOutcome, DeliveryRow, SubscriptionRow};
 use crate::db::{self, Db};
-use crate::domain::webhook::{
-    MAX_ATTEMPTS, attempt_summary, backoff, check_url, is_public_address, signature,
-};
+use crate::domain::webhook::{MAX_ATTEMPTS, attempt_summary, backoff, check_url, signature};
 
 #[derive(Debug, Clone, Copy)]
 pub struct SenderConfig {
@@ -54,38 +51,12 @@ pub fn start(db: Db, config: SenderConfig, alive: Weak<()>) {
     }
 }
 
-/// Resolves subscribers' host names for the sender and refuses any name
-/// with a non-public address among its answers. Checking here, at connect
-/// time, rather than when the URL was given, also covers a name whose DNS
-/// later turns inwards (rebinding).
-struct PublicOnlyResolver;
-
-impl reqwest::dns::Resolve for PublicOnlyResolver {
-    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        let host = name.as_str().to_owned();
-        Box::pin(async move {
-            let addrs: Vec<SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            if addrs.is_empty() || addrs.iter().any(|a| !is_public_address(a.ip())) {
-                return Err(format!("{host} resolves to a non-public address").into());
-            }
-            Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
-        })
-    }
-}
-
 fn http_client(config: SenderConfig) -> reqwest::Result<reqwest::Client> {
-    let builder = reqwest::Client::builder()
-        .timeout(config.timeout)
-        .redirect(reqwest::redirect::Policy::none())
-        // A proxy would resolve the name itself, past the resolver's check.
-        .no_proxy()
-        .user_agent(concat!("ocop-trace-webhooks/", env!("CARGO_PKG_VERSION")));
-    if config.allow_private_urls {
-        builder.build()
-    } else {
-        builder.dns_resolver(Arc::new(PublicOnlyResolver)).build()
-    }
+    crate::outbound::client(
+        config.timeout,
+        concat!("ocop-trace-webhooks/", env!("CARGO_PKG_VERSION")),
+        config.allow_private_urls,
+    )
 }
 
 async fn run(db: Db, config: SenderConfig, alive: Weak<()>) {

@@ -108,6 +108,32 @@ pub struct Label {
     pub lot: String,
     /// Valid OCOP stars only; an expired rating prints none.
     pub stars: Option<u8>,
+    /// GS1 labels: the GTIN (14 digits), printed with the lot as GS1's
+    /// human-readable line `(01) … (10) …`.
+    pub gtin: Option<String>,
+}
+
+impl Label {
+    /// The small lines under the code: the product, then the lot (as GS1's
+    /// human-readable line on a GS1 label) and the OCOP stars.
+    pub fn detail_lines(&self) -> Vec<String> {
+        let stars = self
+            .stars
+            .map(|s| format!("OCOP {}", "★".repeat(usize::from(s))));
+        let lot = crate::i18n::LABEL_LOT.vi;
+        let mut lines = vec![self.product_name.clone()];
+        match &self.gtin {
+            Some(gtin) => {
+                lines.push(format!("(01) {gtin} (10) {}", self.lot));
+                lines.extend(stars);
+            }
+            None => lines.push(match stars {
+                Some(stars) => format!("{lot} {} · {stars}", self.lot),
+                None => format!("{lot} {}", self.lot),
+            }),
+        }
+        lines
+    }
 }
 
 fn black() -> Fill {
@@ -146,11 +172,14 @@ where
     let label_h = layout.label_height_mm * PT_PER_MM;
     let margin = layout.margin_mm * PT_PER_MM;
     let pad = 1.5 * PT_PER_MM;
-    let text_block = 3.0 * 7.0 + 2.0;
+    let mut labels = labels.into_iter().peekable();
+    // The code and the lines under it (a GS1 label has one more); a sheet
+    // holds one run's labels, so the first tells.
+    let lines = labels.peek().map_or(2, |l| l.detail_lines().len()) + 1;
+    let text_block = lines as f32 * 7.0 + 2.0;
     let qr_side = (label_w - 2.0 * pad).min(label_h - 2.0 * pad - text_block);
 
     let mut document = Document::new();
-    let mut labels = labels.into_iter().peekable();
     while labels.peek().is_some() {
         let mut page = document.start_page_with(page_settings.clone());
         let mut surface = page.surface();
@@ -191,32 +220,17 @@ where
                 false,
                 TextDirection::Auto,
             );
-            baseline += 7.5;
-            surface.draw_text(
-                Point::from_xy(x0, baseline),
-                regular.clone(),
-                6.0,
-                &fit(&label.product_name, text_w, 6.0),
-                false,
-                TextDirection::Auto,
-            );
-            baseline += 7.0;
-            let stars = label
-                .stars
-                .map(|s| format!(" · OCOP {}", "★".repeat(usize::from(s))))
-                .unwrap_or_default();
-            surface.draw_text(
-                Point::from_xy(x0, baseline),
-                regular.clone(),
-                6.0,
-                &fit(
-                    &format!("{} {}{stars}", crate::i18n::LABEL_LOT.vi, label.lot),
-                    text_w,
+            for line in label.detail_lines() {
+                baseline += 7.0;
+                surface.draw_text(
+                    Point::from_xy(x0, baseline),
+                    regular.clone(),
                     6.0,
-                ),
-                false,
-                TextDirection::Auto,
-            );
+                    &fit(&line, text_w, 6.0),
+                    false,
+                    TextDirection::Auto,
+                );
+            }
         }
         surface.finish();
         page.finish();
@@ -248,11 +262,37 @@ mod tests {
             product_name: "Mật ong rừng Hưng Thi".into(),
             lot: "MOHT-2604".into(),
             stars: Some(4),
+            gtin: None,
         });
         let pdf = render(&layout, Ecc::M, labels).expect("pdf");
         assert!(pdf.starts_with(b"%PDF-"));
         // 13 labels at 12 a page: 2 pages.
         let doc = lopdf::Document::load_mem(&pdf).expect("parse pdf");
         assert_eq!(doc.get_pages().len(), 2);
+    }
+
+    #[test]
+    fn a_gs1_label_prints_its_gtin_and_lot_as_gs1_does() {
+        let mut label = Label {
+            payload: "https://id.example.vn/01/08936012340020/10/MOHT-2604/21/X".into(),
+            code_grouped: "ABCD-EFGH-JKMN-P".into(),
+            product_name: "Mật ong rừng Hưng Thi".into(),
+            lot: "MOHT-2604".into(),
+            stars: Some(4),
+            gtin: Some("08936012340020".into()),
+        };
+        assert_eq!(
+            label.detail_lines(),
+            [
+                "Mật ong rừng Hưng Thi",
+                "(01) 08936012340020 (10) MOHT-2604",
+                "OCOP ★★★★"
+            ]
+        );
+        label.gtin = None;
+        assert_eq!(
+            label.detail_lines(),
+            ["Mật ong rừng Hưng Thi", "Lô MOHT-2604 · OCOP ★★★★"]
+        );
     }
 }

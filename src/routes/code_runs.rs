@@ -15,7 +15,7 @@ use crate::db::codes::{CodeRow, CodeRunRow};
 use crate::db::{self};
 use crate::db::{DbError, stored_enum, stored_uuid};
 use crate::domain::code::TraceCode;
-use crate::domain::payload::PayloadFormat;
+use crate::domain::payload::{PayloadFormat, parse_link_domain};
 use crate::domain::time::today;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, PathId, idempotency_key};
@@ -41,6 +41,12 @@ pub struct CodeRunDraft {
     /// What the QR codes carry (default `url`).
     #[serde(default)]
     pub format: Option<PayloadFormat>,
+    /// `gs1` only: the producer's own domain for the links, e.g.
+    /// `https://id.example.vn`. It must already forward to this resolver
+    /// (redirect or proxy); it is checked before any code is issued.
+    #[serde(default)]
+    #[schema(example = "https://id.htxcamcaophong.vn")]
+    pub link_domain: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -124,12 +130,28 @@ pub async fn create_code_run(
             format!("must be between 1 and {MAX_RUN}"),
         ));
     }
+    let format = draft.format.unwrap_or(PayloadFormat::Url);
+    let link_domain = draft
+        .link_domain
+        .as_deref()
+        .map(|raw| {
+            if format != PayloadFormat::Gs1 {
+                return Err(ApiError::invalid(
+                    "link_domain",
+                    "is only for GS1 Digital Link labels (format gs1)",
+                ));
+            }
+            let allow_private = state.settings.webhooks.webhook_allow_private_urls;
+            Ok(parse_link_domain("link_domain", raw, allow_private)?)
+        })
+        .transpose()?;
     let command = IssueCodes {
         producer: caller.principal,
         batch_id,
         count: draft.count,
         farming_area_code: draft.farming_area_code,
-        format: draft.format.unwrap_or(PayloadFormat::Url),
+        format,
+        link_domain,
         key: idempotency_key(&req)?,
     };
     let (run, created) = issuance::issue(&state.services, command).await?;
@@ -464,6 +486,10 @@ pub async fn labels_pdf(
                 .filter(|until| *until >= today)
                 .and(product.ocop_stars)
                 .and_then(|s| u8::try_from(s).ok());
+            // A GS1 label prints the GTIN its link carries.
+            let gtin = (run.payload_format == PayloadFormat::Gs1.as_str())
+                .then(|| product.gtin.clone())
+                .flatten();
             let rows = db::codes::page_of_run(
                 conn,
                 &run.id,
@@ -481,6 +507,7 @@ pub async fn labels_pdf(
                     product_name: product.name_vi.clone(),
                     lot: batch.lot.clone(),
                     stars,
+                    gtin: gtin.clone(),
                 })
                 .collect())
         })

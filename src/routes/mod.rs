@@ -194,6 +194,9 @@ pub async fn not_routed(req: actix_web::HttpRequest) -> actix_web::HttpResponse 
         .map(|state| state.routes.allowed_methods(req.path()))
         .unwrap_or_default();
     if allowed.is_empty() {
+        if let Some(problem) = resolver::unrouted_link(&req) {
+            return problem.error_response();
+        }
         return crate::error::ApiError::not_found(format!("no such resource: {}", req.path()))
             .error_response();
     }
@@ -214,8 +217,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(scan::scan_upper)
         .service(scan::scan_gs1)
         .service(scan::scan_gs1_serial)
-        .service(resolver::resolve_product)
-        .service(resolver::resolve_batch)
+        .service(scan::scan_gs1_variant)
+        .service(scan::scan_gs1_variant_serial)
+        .service(resolver::gtin::resolve_product)
+        .service(resolver::gtin::resolve_product_variant)
+        .service(resolver::gtin::resolve_batch)
+        .service(resolver::gtin::resolve_batch_variant)
+        .service(resolver::gtin::resolve_item_tpx)
+        .service(resolver::places::resolve_place)
+        .service(resolver::places::resolve_place_part)
         .service(resolver::resolver_description)
         .service(scan::share_location)
         .service(product_images::product_image)

@@ -12,13 +12,14 @@ use super::pages::scan_page::{code_page, not_found};
 use crate::db::scans::ScanKind;
 use crate::domain::clone::GeoPoint;
 use crate::domain::code::TraceCode;
-use crate::domain::digital_link::LabelClaim;
+use crate::domain::digital_link::{DigitalLink, LabelClaim};
 use crate::domain::linkset::{Link, LinkRequest};
-use crate::domain::scan::{coarse_location, pick_language};
+use crate::domain::scan::{Lang, coarse_location, pick_language};
 use crate::domain::time::today;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery};
 use crate::services::provenance::{OneScan, ScanView};
+use crate::services::resolver::{UNKNOWN_SERIAL_PARAM, WalkUp, walk_up};
 use crate::services::scan::{CountedView, ScanRecord};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -37,6 +38,31 @@ fn user_agent(req: &HttpRequest) -> Option<&str> {
         .and_then(|v| v.to_str().ok())
 }
 
+/// What a scan found.
+enum Scanned {
+    Answer(HttpResponse),
+    /// Not one of our codes: the caller says so, or walks up.
+    Unknown {
+        lang: Lang,
+        json: bool,
+    },
+}
+
+/// Answer the scan of a code from `/c/{code}`: an unknown code is a 404 page.
+async fn answer_code_scan(
+    state: &AppState,
+    req: &HttpRequest,
+    raw_code: &str,
+    query: ScanQuery,
+) -> Result<HttpResponse, ApiError> {
+    Ok(
+        match answer_scan(state, req, raw_code, query, None).await? {
+            Scanned::Answer(answer) => answer,
+            Scanned::Unknown { lang, json } => not_found(lang, raw_code, req.path(), json),
+        },
+    )
+}
+
 /// Answer a scan of `raw_code` (from any of the URL forms).
 async fn answer_scan(
     state: &AppState,
@@ -44,7 +70,7 @@ async fn answer_scan(
     raw_code: &str,
     query: ScanQuery,
     label: Option<&LabelClaim>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Scanned, ApiError> {
     let addr = state.limiter.client_addr(req);
     if let Some(addr) = addr {
         state.limiter.check(addr)?;
@@ -57,7 +83,7 @@ async fn answer_scan(
     let json = super::wants_json(req, query.format.as_deref());
     let base_path = req.path().to_owned();
     let Ok(code) = TraceCode::parse(raw_code) else {
-        return Ok(not_found(lang, raw_code, &base_path, json));
+        return Ok(Scanned::Unknown { lang, json });
     };
     let services = &state.services;
     let now = crate::db::now();
@@ -67,7 +93,7 @@ async fn answer_scan(
         first_viewed,
     }) = services.count_view(code, now).await?
     else {
-        return Ok(not_found(lang, raw_code, &base_path, json));
+        return Ok(Scanned::Unknown { lang, json });
     };
     let client = services.client_of(addr);
     let event = ScanRecord {
@@ -92,16 +118,18 @@ async fn answer_scan(
         let body = this_scan.json()?;
         services.record_scan(&code, event).await?;
         services.check_scan_count(&found, code, client, views);
-        return Ok(HttpResponse::Ok()
-            .content_type("application/json")
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .insert_header((header::VARY, "Accept, Accept-Language"))
-            .body(body));
+        return Ok(Scanned::Answer(
+            HttpResponse::Ok()
+                .content_type("application/json")
+                .insert_header((header::CACHE_CONTROL, "no-store"))
+                .insert_header((header::VARY, "Accept, Accept-Language"))
+                .body(body),
+        ));
     }
     let view = this_scan.view()?;
     services.record_scan(&code, event).await?;
     services.check_scan_count(&found, code, client, views);
-    Ok(code_page(&view, &base_path))
+    Ok(Scanned::Answer(code_page(&view, &base_path)))
 }
 
 /// The scan of a code (public). Records the scan, then answers with the
@@ -125,7 +153,7 @@ pub async fn scan(
     code: web::Path<String>,
     query: ApiQuery<ScanQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    answer_scan(&state, &req, &code, query.into_inner(), None).await
+    answer_code_scan(&state, &req, &code, query.into_inner()).await
 }
 
 /// The same scan, from an upper-case QR payload (`HTTPS://HOST/C/CODE`).
@@ -145,22 +173,23 @@ pub async fn scan_upper(
     code: web::Path<String>,
     query: ApiQuery<ScanQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    answer_scan(&state, &req, &code, query.into_inner(), None).await
+    answer_code_scan(&state, &req, &code, query.into_inner()).await
 }
 
 /// The same scan, from a GS1 Digital Link payload with the code as serial (AI 21).
 ///
 /// The whole link is checked against GS1's syntax (a malformed one is a 400
 /// naming the AI), and a GTIN or lot that is not the code's is shown as
-/// `label_mismatch`: the label may be counterfeit.
+/// `label_mismatch`: the label may be counterfeit. A serial that is not
+/// ours walks up to the batch, then the product, warning first.
 #[utoipa::path(
     tag = "public",
     params(("gtin" = String, Path), ("lot" = String, Path), ("code" = String, Path), ScanQuery),
     responses(
         (status = 200, description = "As GET /c/{code}; with `linkType=all`/`linkset` or `Accept: application/linkset+json`, the RFC 9264 linkset (no scan recorded)", content((String = "text/html"), (ScanView = "application/json"), (serde_json::Value = "application/linkset+json"))),
-        (status = 307, description = "`linkType=gs1:…` names one of the code's links: to it (no scan recorded)"),
+        (status = 307, description = "An unknown serial walks up to the batch (or, its lot unknown too, the product), with `unknownSerial=`; or `linkType=gs1:…` names one of the code's links: to it (no scan recorded)"),
         (status = 400, response = crate::error::ProblemResponse),
-        (status = 404, description = "Unknown code", content_type = "text/html", body = String),
+        (status = 404, description = "Unknown code and unknown GTIN", content_type = "text/html", body = String),
         (status = 429, response = crate::error::ProblemResponse),
     )
 )]
@@ -181,9 +210,9 @@ pub async fn scan_gs1(
     params(("gtin" = String, Path), ("code" = String, Path), ScanQuery),
     responses(
         (status = 200, description = "As GET /c/{code}; with `linkType=all`/`linkset` or `Accept: application/linkset+json`, the RFC 9264 linkset (no scan recorded)", content((String = "text/html"), (ScanView = "application/json"), (serde_json::Value = "application/linkset+json"))),
-        (status = 307, description = "`linkType=gs1:…` names one of the code's links: to it (no scan recorded)"),
+        (status = 307, description = "An unknown serial walks up to the batch (or, its lot unknown too, the product), with `unknownSerial=`; or `linkType=gs1:…` names one of the code's links: to it (no scan recorded)"),
         (status = 400, response = crate::error::ProblemResponse),
-        (status = 404, description = "Unknown code", content_type = "text/html", body = String),
+        (status = 404, description = "Unknown code and unknown GTIN", content_type = "text/html", body = String),
         (status = 429, response = crate::error::ProblemResponse),
     )
 )]
@@ -194,6 +223,83 @@ pub async fn scan_gs1_serial(
     query: ApiQuery<ScanQuery>,
 ) -> Result<HttpResponse, ApiError> {
     answer_digital_link(&state, &req, query.into_inner()).await
+}
+
+/// The same scan from a GS1 Digital Link with a consumer product variant
+/// (AI 22): `/01/{gtin}/22/{cpv}/10/{lot}/21/{code}`.
+///
+/// We record no variants: the GTIN and lot are checked as without one.
+#[utoipa::path(
+    tag = "public",
+    params(("gtin" = String, Path), ("cpv" = String, Path), ("lot" = String, Path), ("code" = String, Path), ScanQuery),
+    responses(
+        (status = 200, description = "As `/01/{gtin}/10/{lot}/21/{code}`", content((String = "text/html"), (ScanView = "application/json"), (serde_json::Value = "application/linkset+json"))),
+        (status = 307, description = "An unknown serial walks up to the batch or product, with `unknownSerial=`; or `linkType=gs1:…` names one of the code's links: to it (no scan recorded)"),
+        (status = 400, response = crate::error::ProblemResponse),
+        (status = 404, description = "Unknown code and unknown GTIN", content_type = "text/html", body = String),
+        (status = 429, response = crate::error::ProblemResponse),
+    )
+)]
+#[get("/01/{gtin}/22/{cpv}/10/{lot}/21/{code}")]
+pub async fn scan_gs1_variant(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: ApiQuery<ScanQuery>,
+) -> Result<HttpResponse, ApiError> {
+    answer_digital_link(&state, &req, query.into_inner()).await
+}
+
+/// The same scan from a GS1 Digital Link with a variant and no lot:
+/// `/01/{gtin}/22/{cpv}/21/{code}`.
+#[utoipa::path(
+    tag = "public",
+    params(("gtin" = String, Path), ("cpv" = String, Path), ("code" = String, Path), ScanQuery),
+    responses(
+        (status = 200, description = "As `/01/{gtin}/21/{code}`", content((String = "text/html"), (ScanView = "application/json"), (serde_json::Value = "application/linkset+json"))),
+        (status = 307, description = "An unknown serial walks up to the product, with `unknownSerial=`; or `linkType=gs1:…` names one of the code's links: to it (no scan recorded)"),
+        (status = 400, response = crate::error::ProblemResponse),
+        (status = 404, description = "Unknown code and unknown GTIN", content_type = "text/html", body = String),
+        (status = 429, response = crate::error::ProblemResponse),
+    )
+)]
+#[get("/01/{gtin}/22/{cpv}/21/{code}")]
+pub async fn scan_gs1_variant_serial(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: ApiQuery<ScanQuery>,
+) -> Result<HttpResponse, ApiError> {
+    answer_digital_link(&state, &req, query.into_inner()).await
+}
+
+/// A serial that is not ours walks up, as GS1's resolver standard
+/// describes: to its lot if we know it, else to its GTIN, each a 307 that
+/// keeps the query and adds `unknownSerial=` so the page warns first (a
+/// label with a real product number and a made-up serial is how a copy
+/// looks). A GTIN we do not know: the unknown-code page.
+async fn walk_up_from_serial(
+    state: &AppState,
+    req: &HttpRequest,
+    link: &DigitalLink,
+    label: &LabelClaim,
+    lang: Lang,
+    json: bool,
+) -> Result<HttpResponse, ApiError> {
+    let (gtin, lot) = (label.gtin.clone(), label.lot.clone());
+    let level = state
+        .services
+        .read(move |conn| walk_up(conn, &gtin, lot.as_deref()))
+        .await?;
+    let keep: fn(&str) -> bool = match level {
+        WalkUp::Batch => |ai| ai == "22" || ai == "10",
+        WalkUp::Product => |ai| ai == "22",
+        WalkUp::Nowhere => return Ok(not_found(lang, &label.serial, req.path(), json)),
+    };
+    let target = link
+        .keeping(keep)
+        .with_param(UNKNOWN_SERIAL_PARAM, &label.serial);
+    Ok(HttpResponse::TemporaryRedirect()
+        .insert_header((header::LOCATION, target.to_uri("")))
+        .finish())
 }
 
 /// Check the request's whole link, then answer the scan of its serial with
@@ -234,7 +340,12 @@ async fn answer_digital_link(
             return Ok(answer);
         }
     }
-    let mut answer = answer_scan(state, req, &label.serial, query, Some(&label)).await?;
+    let mut answer = match answer_scan(state, req, &label.serial, query, Some(&label)).await? {
+        Scanned::Answer(answer) => answer,
+        Scanned::Unknown { lang, json } => {
+            walk_up_from_serial(state, req, &link, &label, lang, json).await?
+        }
+    };
     super::with_linkset_link(&mut answer, &anchor);
     Ok(answer)
 }

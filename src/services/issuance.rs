@@ -27,10 +27,17 @@ pub async fn issue(
 ) -> Result<(CodeRunRow, bool), ApiError> {
     let fp = command.fingerprint();
     let (key, producer) = (command.key.clone(), command.producer.org_id);
+    let base_url = match &command.link_domain {
+        Some(domain) => {
+            check_link_domain(services, domain).await?;
+            domain.clone()
+        }
+        None => services.settings.public_base_url.clone(),
+    };
     let job = Issue {
         command,
         fingerprint: fp.clone(),
-        base_url: services.settings.public_base_url.clone(),
+        base_url,
     };
     let limits = &services.settings.limits;
     let codes_per_day = limits.codes_per_day;
@@ -71,19 +78,93 @@ pub struct IssueCodes {
     pub count: u32,
     pub farming_area_code: String,
     pub format: PayloadFormat,
+    /// The producer's own domain for GS1 labels (checked: it must forward
+    /// to this resolver); `None`: ours.
+    pub link_domain: Option<String>,
     /// The client's idempotency key, if it sent one.
     pub key: Option<String>,
 }
 
 impl IssueCodes {
     fn fingerprint(&self) -> String {
-        fingerprint(&format!(
+        let mut request = format!(
             "{}|{}|{}|{}",
             self.batch_id,
             self.count,
             self.farming_area_code.trim().to_uppercase(),
             self.format.as_str()
-        ))
+        );
+        // Runs keyed before label domains existed keep their fingerprint.
+        if let Some(domain) = &self.link_domain {
+            request.push('|');
+            request.push_str(domain);
+        }
+        fingerprint(&request)
+    }
+}
+
+/// How long a producer's domain has to answer the forwarding check.
+const LINK_DOMAIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Does `domain` forward GS1 links to this resolver? Its
+/// `/.well-known/gs1resolver` must either redirect to ours or be ours (a
+/// proxy: its `resolverRoot` is our public address). Otherwise its labels
+/// would send shoppers somewhere that never checks the code.
+pub async fn check_link_domain(services: &Services, domain: &str) -> Result<(), ApiError> {
+    let ours = services.settings.public_base_url.trim_end_matches('/');
+    let not_forwarding = |what: String| {
+        ApiError::invalid(
+            "link_domain",
+            format!(
+                "{domain} does not forward to this resolver ({what}); make {domain}/… \
+                 redirect or proxy to {ours}/… first"
+            ),
+        )
+    };
+    let client = crate::outbound::client(
+        LINK_DOMAIN_TIMEOUT,
+        concat!("ocop-trace/", env!("CARGO_PKG_VERSION")),
+        services.settings.webhooks.webhook_allow_private_urls,
+    )
+    .map_err(|e| ApiError::internal(format!("no HTTP client: {e}")))?;
+    let answer = client
+        .get(format!("{domain}/.well-known/gs1resolver"))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .map_err(|_| not_forwarding("it could not be reached".into()))?;
+    let status = answer.status();
+    if status.is_redirection() {
+        let location = answer
+            .headers()
+            .get("location")
+            .and_then(|l| l.to_str().ok())
+            .unwrap_or_default();
+        return if location == format!("{ours}/.well-known/gs1resolver") {
+            Ok(())
+        } else {
+            Err(not_forwarding(format!(
+                "it redirects elsewhere: {location}"
+            )))
+        };
+    }
+    if !status.is_success() {
+        return Err(not_forwarding(format!(
+            "its resolver description answered {status}"
+        )));
+    }
+    // A small document: anything longer is not ours.
+    let body = answer
+        .bytes()
+        .await
+        .map_err(|_| not_forwarding("its answer could not be read".into()))?;
+    let root = serde_json::from_slice::<serde_json::Value>(&body[..body.len().min(64 * 1024)])
+        .ok()
+        .and_then(|d| d["resolverRoot"].as_str().map(str::to_owned));
+    match root {
+        Some(root) if root.trim_end_matches('/') == ours => Ok(()),
+        Some(root) => Err(not_forwarding(format!("its resolver is {root}"))),
+        None => Err(not_forwarding("it has no GS1 resolver description".into())),
     }
 }
 

@@ -35,6 +35,8 @@ pub struct SiteOut {
     pub target_market: String,
     pub status: SiteStatus,
     pub valid_until: Option<NaiveDate>,
+    /// Its GS1 GLN: its public page is `/414/{gln}`.
+    pub gln: Option<String>,
     /// Producers allowed to use this code.
     pub producer_ids: Vec<Uuid>,
     pub created_at: DateTime<Utc>,
@@ -85,6 +87,7 @@ pub fn site_out(conn: &mut DbConnection, row: &SiteRow) -> Result<SiteOut, ApiEr
         target_market: row.target_market.clone(),
         status: row.status()?,
         valid_until: row.valid_until,
+        gln: row.gln.clone(),
         producer_ids,
         created_at: row.created_at.and_utc(),
         updated_at: row.updated_at.and_utc(),
@@ -154,10 +157,30 @@ pub fn create(
             reason: format!("a {} with this code is already registered", kind.noun()),
         });
     }
+    check_gln_free(conn, site.fields.gln.as_deref(), None)?;
     let row = db::sites::insert(conn, site, who.org_id)?;
     let out = site_out(conn, &row)?;
     audit(conn, who, "create", None, &out)?;
     Ok(out)
+}
+
+/// A GLN names one place: no other site may have it.
+fn check_gln_free(
+    conn: &mut DbConnection,
+    gln: Option<&str>,
+    this_site: Option<&str>,
+) -> Result<(), ApiError> {
+    let Some(gln) = gln else { return Ok(()) };
+    match db::sites::find_by_gln(conn, gln)? {
+        Some(other) if Some(other.id.as_str()) != this_site => Err(ApiError::Conflict {
+            field: Some("gln".into()),
+            reason: format!(
+                "GLN {gln} is already the GLN of {} ({})",
+                other.code, other.name
+            ),
+        }),
+        _ => Ok(()),
+    }
 }
 
 pub fn list(
@@ -191,6 +214,7 @@ pub fn update(
     let row = load(conn, kind, id)?;
     let before = site_out(conn, &row)?;
     let fields = apply_site_patch(kind, &row.fields(), patch)?;
+    check_gln_free(conn, fields.gln.as_deref(), Some(&row.id))?;
     let row = db::sites::update_fields(conn, row, &fields)?;
     let after = site_out(conn, &row)?;
     audit(conn, who, "update", Some(&before), &after)?;

@@ -402,3 +402,44 @@ api_test!(async fn codes_authorization_matrix(app) {
     }
     let _ = &s.product_id;
 });
+
+// A cooperative prints GS1 labels on its own domain; the domain must
+// forward to this resolver, or shoppers would land where no code is checked.
+api_test!(async fn gs1_labels_on_the_producers_own_domain(app) {
+    let s = setup(&app, Some("8936012340020")).await;
+    // This test server is a domain that forwards here: it is the resolver.
+    let own = app.address.clone();
+    let run = issue(&app, &s, json!({"count": 2, "farming_area_code": "VN-HBHO-0007", "format": "gs1", "link_domain": format!("{own}/")})).await;
+    let run = run.assert_status(201).clone();
+    assert_eq!(run["payload_prefix"], format!("{own}/01/08936012340020/10/MOHT%2F26%2604/21/"));
+    let csv = app.get(&format!("/api/v1/code-runs/{}/codes", run["id"].as_str().expect("id")), Some(&s.producer.token)).await;
+    let payload = csv.text.lines().nth(1).expect("line").split(',').nth(3).expect("payload").to_owned();
+    let scanned = app.send(app.client.get(&payload).header("accept", "application/json")).await;
+    assert_eq!(scanned.assert_status(200)["verdict"], "authentic", "{payload}");
+    // The sheet prints GS1's human-readable line: GTIN and lot with the code.
+    let pdf = app.client.get(app.url(&format!("/api/v1/code-runs/{}/labels.pdf", run["id"].as_str().expect("id"))))
+        .bearer_auth(&s.producer.token).send().await.expect("pdf");
+    let doc = lopdf::Document::load_mem(&pdf.bytes().await.expect("bytes")).expect("parses");
+    let text = doc.extract_text(&[1]).expect("text");
+    assert!(text.contains("(01) 08936012340020 (10) MOHT/26&04"), "{text}");
+
+    // A domain that does not forward here, or is not reachable, or is not
+    // a bare domain, or is given for a non-GS1 run: refused, nothing issued.
+    let elsewhere = spawn_app_with(app.backend, |args| args.public_base_url = "http://other.test".into()).await;
+    let runs_before = app.count("code_runs");
+    let cases = [
+        (json!({"format": "gs1", "link_domain": elsewhere.address.clone()}), "its resolver is http://other.test"),
+        (json!({"format": "gs1", "link_domain": "http://127.0.0.1:9"}), "could not be reached"),
+        (json!({"format": "gs1", "link_domain": format!("{own}/gs1")}), "bare domain"),
+        (json!({"format": "url", "link_domain": own.clone()}), "only for GS1"),
+    ];
+    for (extra, why) in cases {
+        let mut body = json!({"count": 2, "farming_area_code": "VN-HBHO-0007"});
+        body.as_object_mut().expect("object").extend(extra.as_object().expect("object").clone());
+        let answer = issue(&app, &s, body.clone()).await;
+        let problem = answer.assert_problem(422);
+        assert_eq!(problem["field"], "link_domain", "{body}");
+        assert!(problem.to_string().contains(why), "{body}: {problem}");
+    }
+    assert_eq!(app.count("code_runs"), runs_before);
+});

@@ -25,6 +25,7 @@ mod products;
 mod ratings;
 mod registry_matrix;
 mod resolver;
+mod resolver_walk_up;
 mod scan;
 mod sites;
 mod supply_chain;

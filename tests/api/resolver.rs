@@ -9,10 +9,10 @@ use serde_json::{Value, json};
 use crate::helpers::TestApp;
 
 /// The test server's public base URL (where its labels point).
-const PUBLIC: &str = "http://ocop.test";
+pub(crate) const PUBLIC: &str = "http://ocop.test";
 
 /// A producer's honey (GTIN 8936012340020), its lot MOHT-2604 and two codes.
-async fn honey_codes(app: &TestApp) -> Vec<String> {
+pub(crate) async fn honey_codes(app: &TestApp) -> Vec<String> {
     let authority = app.login(OrgKind::Authority).await;
     let producer = app.login(OrgKind::Producer).await;
     let product = app
@@ -46,7 +46,7 @@ async fn honey_codes(app: &TestApp) -> Vec<String> {
     codes
 }
 
-async fn scan(app: &TestApp, path: &str) -> crate::helpers::Answer {
+pub(crate) async fn scan(app: &TestApp, path: &str) -> crate::helpers::Answer {
     app.send(
         app.request(Method::GET, path, None)
             .header("accept", "application/json"),
@@ -200,7 +200,7 @@ api_test!(async fn machines_get_linksets_and_link_types(app) {
     // The resolver description document.
     let description = scan(&app, "/.well-known/gs1resolver").await;
     let description = description.assert_status(200);
-    assert_eq!(description["supportedPrimaryKeys"], json!(["01"]));
+    assert_eq!(description["supportedPrimaryKeys"], json!(["01", "414"]));
     assert_eq!(description["linkTypeDefaultCanBeAll"], true);
     assert!(description["resolverRoot"].is_string());
 });
@@ -208,7 +208,7 @@ api_test!(async fn machines_get_linksets_and_link_types(app) {
 /// RFC 9264 §4.2: `linkset` is an array of link context objects, each with
 /// an `anchor` and relation types whose values are arrays of target objects
 /// with an `href`; GS1's relation types are its vocabulary's URIs.
-fn assert_rfc9264(document: &Value, anchor: &str) {
+pub(crate) fn assert_rfc9264(document: &Value, anchor: &str) {
     let contexts = document["linkset"].as_array().expect("linkset is an array");
     assert!(!contexts.is_empty());
     for context in contexts {

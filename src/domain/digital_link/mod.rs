@@ -7,6 +7,8 @@
 //! `req=`/`ex=` pairings) comes from GS1's syntax dictionary.
 
 pub mod dictionary;
+pub mod linters;
+mod lists;
 pub mod values;
 
 use dictionary::{AiEntry, DICTIONARY};
@@ -393,6 +395,36 @@ impl DigitalLink {
     }
 
     /// The URI on `base` (e.g. `https://id.gs1.org`), values percent-encoded.
+    /// The same link with only the key qualifiers `keep` chooses (a walk up,
+    /// in GS1's resolver terms); data attributes and parameters stay.
+    pub fn keeping(&self, keep: impl Fn(&str) -> bool) -> Self {
+        Self {
+            qualifiers: self
+                .qualifiers
+                .iter()
+                .filter(|q| keep(&q.ai))
+                .cloned()
+                .collect(),
+            ..self.clone()
+        }
+    }
+
+    /// A parameter that is not an AI (`linkType`, `lang`…), if given.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.other_params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The same link with parameter `name` set to `value` (replacing it).
+    pub fn with_param(&self, name: &str, value: &str) -> Self {
+        let mut link = self.clone();
+        link.other_params.retain(|(k, _)| k != name);
+        link.other_params.push((name.to_owned(), value.to_owned()));
+        link
+    }
+
     pub fn to_uri(&self, base: &str) -> String {
         let mut uri = self.identifier_uri(base, |_| true);
         let params: Vec<String> = self

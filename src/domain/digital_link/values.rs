@@ -1,32 +1,9 @@
 //! Checking an AI's value against its dictionary entry: each component's
 //! character set and length, then its linters (check digits, dates, times…).
 
-use chrono::NaiveDate;
-
 use super::dictionary::{AiEntry, Charset, Component};
-use crate::domain::gs1::{gs1_check_digit, is_cset82};
-
-/// The linters this module runs. Others named by the dictionary (country
-/// and currency codes, coupon structures, IBAN…) are not checked yet;
-/// `docs/STANDARDS.md` lists them.
-pub const CHECKED_LINTERS: &[&str] = &[
-    "csum",
-    "yymmd0",
-    "yymmdd",
-    "yyyymmdd",
-    "hhmi",
-    "hh",
-    "mi",
-    "ss",
-    "nonzero",
-    "zero",
-    "yesno",
-    "nozeroprefix",
-    "hasnondigit",
-    "pieceoftotal",
-    "latitude",
-    "longitude",
-];
+use super::linters::lint;
+use crate::domain::gs1::is_cset82;
 
 /// Why a value does not fit its AI.
 pub fn check_value(entry: &AiEntry, value: &str) -> Result<(), String> {
@@ -101,96 +78,6 @@ pub fn is_cset39(c: char) -> bool {
 /// GS1 AI encodable character set 64 (the base64url alphabet and `=`).
 pub fn is_cset64(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '=')
-}
-
-fn digits(part: &str) -> Option<Vec<u8>> {
-    part.bytes()
-        .map(|b| b.is_ascii_digit().then(|| b - b'0'))
-        .collect()
-}
-
-fn number(part: &str) -> Option<u32> {
-    part.parse().ok()
-}
-
-/// Run one named linter on a component's characters.
-fn lint(linter: &str, part: &str) -> Result<(), String> {
-    let ok = match linter {
-        "csum" => digits(part).is_some_and(|d| {
-            d.split_last()
-                .is_some_and(|(check, body)| gs1_check_digit(body) == *check)
-        }),
-        "yymmd0" => yymmdd(part, true),
-        "yymmdd" => yymmdd(part, false),
-        "yyyymmdd" => {
-            part.len() == 8
-                && number(&part[..4])
-                    .zip(number(&part[4..6]).zip(number(&part[6..])))
-                    .is_some_and(|(y, (m, d))| {
-                        i32::try_from(y)
-                            .ok()
-                            .and_then(|y| NaiveDate::from_ymd_opt(y, m, d))
-                            .is_some()
-                    })
-        }
-        "hhmi" => {
-            part.len() == 4
-                && number(&part[..2]).is_some_and(|h| h < 24)
-                && number(&part[2..]).is_some_and(|m| m < 60)
-        }
-        "hh" => number(part).is_some_and(|h| h < 24),
-        "mi" | "ss" => number(part).is_some_and(|m| m < 60),
-        "nonzero" => digits(part).is_some_and(|d| d.iter().any(|x| *x != 0)),
-        "zero" => part.chars().all(|c| c == '0'),
-        "yesno" => part == "0" || part == "1",
-        "nozeroprefix" => part == "0" || !part.starts_with('0'),
-        "hasnondigit" => part.chars().any(|c| !c.is_ascii_digit()),
-        "pieceoftotal" => {
-            let half = part.len() / 2;
-            part.len().is_multiple_of(2)
-                && number(&part[..half])
-                    .zip(number(&part[half..]))
-                    .is_some_and(|(piece, total)| piece >= 1 && piece <= total)
-        }
-        // Latitude and longitude are stored offset: 0 to 180 and 0 to 360 degrees.
-        "latitude" => number(part).is_some_and(|v| v <= 1_800_000_000),
-        "longitude" => number(part).is_some_and(|v| v <= 3_600_000_000),
-        _ => true,
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(lint_reason(linter, part))
-    }
-}
-
-fn lint_reason(linter: &str, part: &str) -> String {
-    match linter {
-        "csum" => format!("{part} has a wrong check digit"),
-        "yymmd0" => format!("{part} is not a date YYMMDD (day 00 allowed)"),
-        "yymmdd" => format!("{part} is not a date YYMMDD"),
-        "yyyymmdd" => format!("{part} is not a date YYYYMMDD"),
-        "hhmi" => format!("{part} is not a time HHMM"),
-        other => format!("{part} fails the {other} check"),
-    }
-}
-
-/// A GS1 six-digit date; `day_zero`: day 00 means "the month's last day".
-fn yymmdd(part: &str, day_zero: bool) -> bool {
-    if part.len() != 6 {
-        return false;
-    }
-    let (Some(yy), Some(mm), Some(dd)) =
-        (number(&part[..2]), number(&part[2..4]), number(&part[4..]))
-    else {
-        return false;
-    };
-    // Any century will do for the calendar check; 2000 is a leap year.
-    let year = 2000 + i32::try_from(yy).unwrap_or(0);
-    if dd == 0 {
-        return day_zero && (1..=12).contains(&mm);
-    }
-    NaiveDate::from_ymd_opt(year, mm, dd).is_some()
 }
 
 #[cfg(test)]

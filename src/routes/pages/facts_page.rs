@@ -1,6 +1,7 @@
-//! The pages a GS1 link without a serial opens: a product (`/01/{gtin}`)
-//! and one of its batches (`/01/{gtin}/10/{lot}`), for a consumer's phone
-//! and for the console to link to. Rendered from the resolver's facts.
+//! The pages a GS1 link without a serial opens: a product (`/01/{gtin}`),
+//! one of its batches (`/01/{gtin}/10/{lot}`) and a place (`/414/{gln}`),
+//! for a consumer's phone and for the console to link to. Rendered from
+//! the resolver's facts.
 
 use actix_web::HttpResponse;
 use askama::Template;
@@ -9,9 +10,10 @@ use super::scan_page::{SCAN_CSS, content_security_policy, html};
 use crate::domain::batch::BatchStatus;
 use crate::domain::ocop::RatingStatus;
 use crate::domain::scan::Lang;
+use crate::domain::site::{SiteKind, SiteStatus};
 use crate::i18n;
 use crate::services::provenance::view::{ScanProducer, ScanRating, ScanSite};
-use crate::services::resolver::{BatchFacts, ProductFacts};
+use crate::services::resolver::{BatchFacts, ProductFacts, SiteFacts};
 
 #[derive(Template)]
 #[template(path = "facts.html")]
@@ -23,11 +25,11 @@ struct FactsPage {
     other_lang: &'static str,
     other_lang_label: &'static str,
     other_lang_href: String,
-    warning: Option<String>,
-    product_name: String,
-    producer_line: String,
-    stars: Option<(String, String)>,
-    ocop_line: String,
+    warnings: Vec<String>,
+    heading: String,
+    subheading: String,
+    /// The OCOP card (products and batches): the stars, then in words.
+    ocop: Option<(Option<(String, String)>, String)>,
     sections: Vec<(&'static str, Vec<(String, String)>)>,
     footer: &'static str,
 }
@@ -79,54 +81,78 @@ fn site_rows(lang: Lang, code_label: i18n::Text, site: &ScanSite) -> Vec<(String
     ]
 }
 
-#[allow(clippy::too_many_arguments)]
-fn page(
+/// What every facts page shows; `other_lang_href` is this page in the other
+/// language (its query kept, so a warning it carries is kept too).
+struct Shown<'a> {
     lang: Lang,
-    base_path: &str,
-    name: &str,
-    producer: &ScanProducer,
-    rating: Option<&ScanRating>,
-    warning: Option<String>,
+    other_lang_href: &'a str,
+    province: &'a str,
+    warnings: Vec<String>,
+    heading: &'a str,
+    subheading: String,
+    ocop: Option<(Option<(String, String)>, String)>,
     sections: Vec<(&'static str, Vec<(String, String)>)>,
-) -> HttpResponse {
-    let (stars, ocop_line) = ocop(lang, rating);
+}
+
+fn page(shown: Shown<'_>) -> HttpResponse {
+    let lang = shown.lang;
     let page = FactsPage {
         style: SCAN_CSS,
         lang: lang.as_str(),
-        title: format!("{name} — {}", i18n::PAGE_TITLE_SUFFIX.get(lang)),
-        province: producer.province.clone(),
+        title: format!("{} — {}", shown.heading, i18n::PAGE_TITLE_SUFFIX.get(lang)),
+        province: shown.province.to_owned(),
         other_lang: lang.other().as_str(),
         other_lang_label: i18n::OTHER_LANGUAGE.get(lang),
-        other_lang_href: format!("{base_path}?lang={}", lang.other().as_str()),
-        warning,
-        product_name: name.to_owned(),
-        producer_line: producer_line(producer),
-        stars,
-        ocop_line,
-        sections,
+        other_lang_href: shown.other_lang_href.to_owned(),
+        warnings: shown.warnings,
+        heading: shown.heading.to_owned(),
+        subheading: shown.subheading,
+        ocop: shown.ocop,
+        sections: shown.sections,
         footer: i18n::FOOTER.get(lang),
     };
     html(actix_web::http::StatusCode::OK, page.render(), &FACTS_CSP)
 }
 
-/// A product's page.
-pub fn product_page(facts: &ProductFacts, lang: Lang, base_path: &str) -> HttpResponse {
-    page(
+fn product_shown<'a>(
+    lang: Lang,
+    other_lang_href: &'a str,
+    name: &'a str,
+    producer: &'a ScanProducer,
+    rating: Option<&ScanRating>,
+) -> Shown<'a> {
+    Shown {
         lang,
-        base_path,
+        other_lang_href,
+        province: &producer.province,
+        warnings: Vec::new(),
+        heading: name,
+        subheading: producer_line(producer),
+        ocop: Some(ocop(lang, rating)),
+        sections: Vec::new(),
+    }
+}
+
+/// A product's page.
+pub fn product_page(facts: &ProductFacts, lang: Lang, other_lang_href: &str) -> HttpResponse {
+    let mut shown = product_shown(
+        lang,
+        other_lang_href,
         &facts.product.name,
         &facts.producer,
         facts.ocop.as_ref(),
-        None,
-        Vec::new(),
-    )
+    );
+    shown
+        .warnings
+        .extend(facts.unknown_serial.iter().map(|u| u.warning.clone()));
+    page(shown)
 }
 
 /// A batch's page: its state first (a recall with its reason), then where
 /// it comes from.
-pub fn batch_page(facts: &BatchFacts, lang: Lang, base_path: &str) -> HttpResponse {
+pub fn batch_page(facts: &BatchFacts, lang: Lang, other_lang_href: &str) -> HttpResponse {
     let b = &facts.batch;
-    let warning = (b.status == BatchStatus::Recalled)
+    let recalled = (b.status == BatchStatus::Recalled)
         .then(|| i18n::recall_warning(lang, b.recall_reason.as_deref().unwrap_or_default()));
     let mut batch_rows = vec![(i18n::LOT.get(lang).into(), b.lot.clone())];
     for (label, date) in [
@@ -151,13 +177,77 @@ pub fn batch_page(facts: &BatchFacts, lang: Lang, base_path: &str) -> HttpRespon
             site_rows(lang, i18n::FACILITY_CODE, f),
         ));
     }
-    page(
+    let mut shown = product_shown(
         lang,
-        base_path,
+        other_lang_href,
         &facts.product.name,
         &facts.producer,
         facts.ocop.as_ref(),
-        warning,
-        sections,
-    )
+    );
+    shown.warnings = facts
+        .unknown_serial
+        .iter()
+        .map(|u| u.warning.clone())
+        .chain(recalled)
+        .collect();
+    shown.sections = sections;
+    page(shown)
+}
+
+/// A place's page (`/414/{gln}`): what it is, where, and whether the
+/// authority lets it be used (a suspension with its reason first).
+pub fn site_page(facts: &SiteFacts, lang: Lang, other_lang_href: &str) -> HttpResponse {
+    let site = &facts.site;
+    let code_label = match facts.kind {
+        SiteKind::FarmingArea => i18n::AREA_CODE,
+        SiteKind::PackingFacility => i18n::FACILITY_CODE,
+    };
+    let mut rows = site_rows(lang, code_label, site);
+    rows.push((i18n::GLN.get(lang).into(), facts.gln.clone()));
+    if let Some(crop) = &site.crop {
+        rows.push((i18n::CROP.get(lang).into(), crop.clone()));
+    }
+    if let Some(until) = facts.valid_until {
+        rows.push((i18n::VALID_UNTIL.get(lang).into(), i18n::date(until)));
+    }
+    let mut place = Vec::new();
+    for (label, value) in [
+        (i18n::COMMUNE, facts.commune.as_ref()),
+        (i18n::DISTRICT, site.district.as_ref()),
+        (i18n::PROVINCE, Some(&site.province)),
+    ] {
+        if let Some(v) = value {
+            place.push((label.get(lang).into(), v.clone()));
+        }
+    }
+    let warnings = (site.status != SiteStatus::Active)
+        .then(|| {
+            let mut w = i18n::site_warning(lang, facts.kind, &site.code, site.status);
+            if let Some(reason) = &facts.status_reason {
+                w = format!("{w} {}: {reason}", i18n::REASON.get(lang));
+            }
+            if let Some(since) = facts.status_since {
+                w = format!(
+                    "{w} ({} {})",
+                    i18n::SINCE.get(lang),
+                    i18n::date(crate::domain::time::vietnam_date(since))
+                );
+            }
+            w
+        })
+        .into_iter()
+        .collect();
+    page(Shown {
+        lang,
+        other_lang_href,
+        province: &site.province,
+        warnings,
+        heading: &site.name,
+        subheading: i18n::site_kind(facts.kind, lang).to_owned(),
+        ocop: None,
+        sections: vec![
+            (i18n::site_kind(facts.kind, lang), rows),
+            (i18n::ADDRESS.get(lang), place),
+        ],
+    })
 }

@@ -1,0 +1,2 @@
+DROP INDEX sites_gln;
+ALTER TABLE sites DROP COLUMN gln;
