@@ -69,6 +69,13 @@ pub struct DemoProduct {
     pub note: &'static str,
     /// The first of the batch's demo codes, to scan.
     pub code: String,
+    /// GTIN-14, when the product has one (its GS1 links resolve).
+    pub gtin: Option<String>,
+}
+
+/// The demo's suspended orange area: its GLN resolves at `/414/{gln}`.
+pub fn suspended_area_gln() -> String {
+    demo_gln(2)
 }
 
 /// Codes issued per demo batch: enough distinct codes for the scan load test.
@@ -286,7 +293,7 @@ impl<'a> Seeder<'a> {
                 area_ha: Some(12.0),
                 target_market: Some("CN".into()),
                 valid_until: None,
-                gln: Some(demo_gln(2)),
+                gln: Some(suspended_area_gln()),
             },
             self.producer("Hợp tác xã Cam Cao Phong")?.org_id,
         )?;
@@ -394,6 +401,7 @@ impl<'a> Seeder<'a> {
             lot: seed.lot.into(),
             note: seed.note,
             code: code.clone(),
+            gtin: product.gtin.clone(),
         }];
         if seed.lot == "CCP-2611-A" {
             self.seed_delivery(conn, &producer, &batch, &code)?;
@@ -437,6 +445,7 @@ impl<'a> Seeder<'a> {
             lot: batch.lot,
             note: "recalled batch",
             code,
+            gtin: product.gtin.clone(),
         })
     }
 
