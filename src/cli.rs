@@ -300,14 +300,22 @@ fn print_demo_banner(base: &str, data: &demo::DemoData) {
         .find_map(|p| p.gtin.as_ref().map(|g| (p, g)))
     {
         println!();
-        println!("GS1 Digital Link, as any GS1 scanner reads it (add ?linkType=all for the linkset):");
+        println!(
+            "GS1 Digital Link, as any GS1 scanner reads it (add ?linkType=all for the linkset):"
+        );
         let lot = crate::domain::digital_link::percent_encode(&p.lot);
         for (what, path) in [
             ("a code", format!("/01/{gtin}/10/{lot}/21/{}", p.code)),
             ("its batch", format!("/01/{gtin}/10/{lot}")),
             ("its product", format!("/01/{gtin}")),
-            ("a made-up serial", format!("/01/{gtin}/10/{lot}/21/ZZZZZZZZZZZZZ")),
-            ("a farming area (GLN)", format!("/414/{}", demo::suspended_area_gln())),
+            (
+                "a made-up serial",
+                format!("/01/{gtin}/10/{lot}/21/ZZZZZZZZZZZZZ"),
+            ),
+            (
+                "a farming area (GLN)",
+                format!("/414/{}", demo::suspended_area_gln()),
+            ),
             ("the resolver", "/.well-known/gs1resolver".to_owned()),
         ] {
             println!("  {what:<24} {base}{path}");

@@ -18,6 +18,23 @@ pub fn gs1_check_digit(body: &[u8]) -> u8 {
     ((10 - sum % 10) % 10) as u8
 }
 
+/// Does the last of these (non-empty, ASCII) digits check the others?
+fn check_digit_fits(field: &str, digits: &str) -> Result<(), FieldError> {
+    let digits: Vec<u8> = digits.bytes().map(|b| b - b'0').collect();
+    let Some((check, body)) = digits.split_last() else {
+        return Err(FieldError::new(field, "is empty"));
+    };
+    let expected = gs1_check_digit(body);
+    if expected == *check {
+        Ok(())
+    } else {
+        Err(FieldError::new(
+            field,
+            format!("check digit is wrong (expected {expected} for these digits)"),
+        ))
+    }
+}
+
 impl Gtin {
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
         let text: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
@@ -27,17 +44,7 @@ impl Gtin {
                 "must be a GTIN of 8, 12, 13 or 14 digits",
             ));
         }
-        let digits: Vec<u8> = text.bytes().map(|b| b - b'0').collect();
-        let (body, check) = digits.split_at(digits.len() - 1);
-        if gs1_check_digit(body) != check[0] {
-            return Err(FieldError::new(
-                field,
-                format!(
-                    "check digit is wrong (expected {} for these digits)",
-                    gs1_check_digit(body)
-                ),
-            ));
-        }
+        check_digit_fits(field, &text)?;
         Ok(Self(format!("{text:0>14}")))
     }
 
@@ -63,17 +70,7 @@ impl Gln {
         if text.len() != 13 || !text.bytes().all(|b| b.is_ascii_digit()) {
             return Err(FieldError::new(field, "must be a GLN of 13 digits"));
         }
-        let digits: Vec<u8> = text.bytes().map(|b| b - b'0').collect();
-        let (body, check) = digits.split_at(12);
-        if gs1_check_digit(body) != check[0] {
-            return Err(FieldError::new(
-                field,
-                format!(
-                    "check digit is wrong (expected {} for these digits)",
-                    gs1_check_digit(body)
-                ),
-            ));
-        }
+        check_digit_fits(field, &text)?;
         Ok(Self(text))
     }
 
