@@ -46,6 +46,10 @@ pub enum ApiError {
         field: Option<String>,
         reason: String,
     },
+    /// A document that breaks its schema: every violation, each named by
+    /// its JSON pointer (400).
+    #[error("malformed document")]
+    MalformedDocument(Vec<FieldError>),
     #[error("unauthorized: {0}")]
     Unauthorized(String),
     #[error("forbidden: {0}")]
@@ -61,6 +65,9 @@ pub enum ApiError {
     },
     #[error("payload too large (limit {limit} bytes)")]
     PayloadTooLarge { limit: usize },
+    /// A body within the byte limit that holds more than is taken at once (413).
+    #[error("too large: {0}")]
+    TooManyItems(String),
     #[error("unsupported media type: {0}")]
     UnsupportedMediaType(String),
     #[error("rate limited: {reason}")]
@@ -101,13 +108,13 @@ impl ApiError {
     pub fn status(&self) -> u16 {
         match self {
             Self::Validation(_) => 422,
-            Self::BadRequest { .. } => 400,
+            Self::BadRequest { .. } | Self::MalformedDocument(_) => 400,
             Self::Unauthorized(_) => 401,
             Self::Forbidden(_) => 403,
             Self::NotFound(_) => 404,
             Self::MethodNotAllowed => 405,
             Self::Conflict { .. } => 409,
-            Self::PayloadTooLarge { .. } => 413,
+            Self::PayloadTooLarge { .. } | Self::TooManyItems(_) => 413,
             Self::UnsupportedMediaType(_) => 415,
             Self::TooManyRequests { .. } => 429,
             Self::Unavailable(_) => 503,
@@ -118,13 +125,17 @@ impl ApiError {
     fn slug_and_title(&self) -> (&'static str, &'static str) {
         match self {
             Self::Validation(_) => ("validation-error", "Validation failed"),
-            Self::BadRequest { .. } => ("bad-request", "Malformed request"),
+            Self::BadRequest { .. } | Self::MalformedDocument(_) => {
+                ("bad-request", "Malformed request")
+            }
             Self::Unauthorized(_) => ("unauthorized", "Authentication required"),
             Self::Forbidden(_) => ("forbidden", "Not allowed for this role"),
             Self::NotFound(_) => ("not-found", "Not found"),
             Self::MethodNotAllowed => ("method-not-allowed", "Method not allowed"),
             Self::Conflict { .. } => ("conflict", "Conflict"),
-            Self::PayloadTooLarge { .. } => ("payload-too-large", "Request body too large"),
+            Self::PayloadTooLarge { .. } | Self::TooManyItems(_) => {
+                ("payload-too-large", "Request body too large")
+            }
             Self::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
             Self::TooManyRequests { .. } => ("rate-limited", "Too many requests"),
             Self::Unavailable(_) => ("unavailable", "Service unavailable"),
@@ -152,7 +163,27 @@ impl ApiError {
                 field.clone(),
                 Vec::new(),
             ),
+            Self::MalformedDocument(errors) => (
+                format!(
+                    "the document breaks its schema in {} place{}: {}",
+                    errors.len(),
+                    if errors.len() == 1 { "" } else { "s" },
+                    errors
+                        .iter()
+                        .take(3)
+                        .map(|e| format!(
+                            "{} {}",
+                            if e.field.is_empty() { "/" } else { &e.field },
+                            e.reason
+                        ))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+                errors.first().map(|e| e.field.clone()),
+                errors.clone(),
+            ),
             Self::Unauthorized(d)
+            | Self::TooManyItems(d)
             | Self::Forbidden(d)
             | Self::NotFound(d)
             | Self::UnsupportedMediaType(d)

@@ -159,6 +159,21 @@ impl<T: DeserializeOwned + 'static> FromRequest for BulkJson<T> {
     }
 }
 
+/// An EPCIS document: JSON or JSON-LD (`application/ld+json`), up to the
+/// capture file size limit announced in `GS1-EPCIS-Capture-File-Size-Limit`.
+#[derive(Debug)]
+pub struct EpcisBody(pub serde_json::Value);
+
+impl FromRequest for EpcisBody {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = read_json(req, payload, crate::domain::epcis::CAPTURE_FILE_SIZE_LIMIT);
+        Box::pin(async move { body.await.map(EpcisBody) })
+    }
+}
+
 /// A query string, deserialized with the failing parameter named in the error.
 #[derive(Debug)]
 pub struct ApiQuery<T>(pub T);

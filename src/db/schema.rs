@@ -34,6 +34,46 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    epcis_captures (id) {
+        id -> Text,
+        captured_by -> Text,
+        event_count -> Integer,
+        duplicate_count -> Integer,
+        created_at -> Timestamp,
+        finished_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    epcis_events (id) {
+        id -> Text,
+        capture_id -> Text,
+        captured_by -> Text,
+        event_id -> Nullable<Text>,
+        event_type -> Text,
+        event_time -> Timestamp,
+        record_time -> Timestamp,
+        action -> Nullable<Text>,
+        biz_step -> Nullable<Text>,
+        disposition -> Nullable<Text>,
+        read_point -> Nullable<Text>,
+        biz_location -> Nullable<Text>,
+        body -> Text,
+        contexts -> Text,
+    }
+}
+
+diesel::table! {
+    epcis_event_epcs (event_row_id, role, epc) {
+        event_row_id -> Text,
+        role -> Text,
+        epc -> Text,
+        code -> Nullable<Text>,
+        producer_id -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(api_keys -> organizations (organization_id));
 
 diesel::table! {
@@ -333,6 +373,8 @@ diesel::joinable!(batch_farming_areas -> batches (batch_id));
 diesel::joinable!(batch_farming_areas -> sites (site_id));
 diesel::joinable!(supply_event_codes -> supply_events (event_id));
 diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
+diesel::joinable!(epcis_events -> epcis_captures (capture_id));
+diesel::joinable!(epcis_event_epcs -> epcis_events (event_row_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
@@ -358,4 +400,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_subscriptions,
     webhook_deliveries,
     webhook_attempts,
+    epcis_captures,
+    epcis_events,
+    epcis_event_epcs,
 );

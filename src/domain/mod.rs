@@ -5,6 +5,7 @@ pub mod certification;
 pub mod clone;
 pub mod code;
 pub mod digital_link;
+pub mod epcis;
 pub mod gs1;
 pub mod linkset;
 pub mod ocop;

@@ -11,6 +11,7 @@ pub mod batches;
 pub mod certifications;
 pub mod code_runs;
 pub mod codes;
+pub mod epcis;
 pub mod events;
 pub mod health;
 pub mod organizations;
@@ -296,7 +297,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(webhooks::list_subscriptions)
                 .service(webhooks::delete_subscription)
                 .service(webhooks::list_deliveries)
-                .service(analytics::scan_analytics),
+                .service(analytics::scan_analytics)
+                .service(epcis::capture)
+                .service(epcis::capture_job)
+                .service(epcis::query_events)
+                .service(epcis::capture_options)
+                .service(epcis::events_options),
         );
 }
 
@@ -345,6 +351,7 @@ Authenticate by exchanging an API key at `POST /api/v1/auth/token` and sending t
         (name = "codes", description = "Code runs, exports, QR symbols and label sheets"),
         (name = "audit", description = "What the authority and the admin did"),
         (name = "events", description = "Supply-chain events (EPCIS 2.0 shaped): shipping, receiving, selling…"),
+        (name = "epcis", description = "EPCIS 2.0 (GS1): capture documents, follow capture jobs, query events, in JSON-LD"),
         (name = "verification", description = "Provenance of a code or a whole delivery"),
         (name = "alerts", description = "Codes that look copied"),
         (name = "webhooks", description = "Recall, clone and expiry notifications, signed; every delivery's body is a `WebhookBody`"),

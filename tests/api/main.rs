@@ -16,6 +16,7 @@ mod certifications;
 mod clones;
 mod code_runs;
 mod demo;
+mod epcis;
 mod errors;
 mod events;
 mod health;

@@ -29,6 +29,10 @@ api_test!(async fn supply_chain_authorization_matrix(app) {
     .await;
     let alerts = app.get("/api/v1/alerts", Some(&chain.producer.token)).await;
     let alert_id = alerts.body["items"][0]["id"].as_str().expect("id").to_owned();
+    let captured = app.send(app.request(Method::POST, "/api/v1/epcis/capture", Some(&chain.retailer.token))
+        .header("content-type", "application/ld+json")
+        .body(include_str!("../vectors/epcis/Example_9.6.2-ObjectEvent.json"))).await;
+    let capture_id = captured.assert_status(202)["captureID"].as_str().expect("id").to_owned();
 
     // [admin, authority, owner producer, other producer, retailer, public]
     let matrix: Vec<MatrixRow> = vec![
@@ -45,6 +49,10 @@ api_test!(async fn supply_chain_authorization_matrix(app) {
         (Method::GET, "/api/v1/webhooks".into(), ["ok", "ok", "ok", "ok", "ok", "401"]),
         (Method::GET, format!("/api/v1/webhooks/{sub_id}/deliveries"), ["404", "404", "404", "404", "ok", "401"]),
         (Method::POST, format!("/api/v1/batches/{bid}/recall"), ["403", "ok", "ok", "404", "403", "401"]),
+        // Past the door, the body's check: no EPCIS document sent (400).
+        (Method::POST, "/api/v1/epcis/capture".into(), ["ok", "ok", "ok", "ok", "ok", "401"]),
+        (Method::GET, format!("/api/v1/epcis/capture/{capture_id}"), ["ok", "ok", "404", "404", "ok", "401"]),
+        (Method::GET, "/api/v1/epcis/events".into(), ["ok", "ok", "ok", "ok", "ok", "401"]),
         // Last: the owner's delete succeeds.
         (Method::DELETE, format!("/api/v1/webhooks/{sub_id}"), ["404", "404", "404", "404", "ok", "401"]),
     ];
@@ -73,7 +81,7 @@ api_test!(async fn supply_chain_authorization_matrix(app) {
 
     // The matrix covers every route of this part of the contract.
     assert_matrix_covers(&matrix, |path| {
-        ["/events", "/verify", "/alerts", "/webhooks", "/analytics"]
+        ["/events", "/verify", "/alerts", "/webhooks", "/analytics", "/epcis"]
             .iter()
             .any(|p| path.starts_with(&format!("/api/v1{p}")))
             || path.ends_with("/recall")

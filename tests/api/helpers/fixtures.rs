@@ -103,6 +103,8 @@ impl TestApp {
             "supply_event_codes" => supply_event_codes::table.count().get_result(conn),
             "clone_alerts" => clone_alerts::table.count().get_result(conn),
             "webhook_deliveries" => webhook_deliveries::table.count().get_result(conn),
+            "epcis_captures" => epcis_captures::table.count().get_result(conn),
+            "epcis_events" => epcis_events::table.count().get_result(conn),
             other => panic!("count: unknown table {other}"),
         })
         .expect("count")

@@ -1,0 +1,272 @@
+//! EPCIS 2.0 capture and query: supermarkets' and export partners' systems
+//! send GS1's own event documents, and read events back as GS1's query
+//! documents. A captured document is checked against GS1's schema and kept
+//! all or nothing; each event as it came, for any identifier, known to our
+//! registry or not. Events naming our codes are found by those codes.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::Principal;
+use crate::db::epcis::{
+    CaptureRow, EpcisEventRow, EpcisFilter, EventEpcRow, Viewer, bodies_by_event_id,
+};
+use crate::db::{self, DbConnection, DbError};
+use crate::domain::epcis::{
+    CAPTURE_LIMIT, IndexedEvent, check_document, events_of, extra_contexts, identifiers,
+};
+use crate::domain::organization::OrgKind;
+use crate::domain::validation::FieldError;
+use crate::error::ApiError;
+
+/// A capture job as GS1's EPCIS REST binding describes it. Capture runs
+/// while the request waits (all or nothing), so a job is never seen
+/// running; a document that fails is refused with a 400 and makes none.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CaptureJob {
+    #[serde(rename = "captureID")]
+    pub capture_id: String,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+    pub running: bool,
+    pub success: bool,
+    /// Always `rollback`: a document is stored whole or not at all.
+    pub capture_error_behaviour: String,
+    pub errors: Vec<String>,
+    /// Events the document held.
+    pub event_count: u32,
+    /// Of those, events already captured (the same eventID and content),
+    /// stored once.
+    pub duplicate_count: u32,
+}
+
+impl CaptureJob {
+    pub fn from_row(row: &CaptureRow) -> Result<Self, DbError> {
+        let count =
+            |n: i32| u32::try_from(n).map_err(|_| DbError::corrupt(format!("capture count {n}")));
+        Ok(Self {
+            capture_id: row.id.clone(),
+            created_at: row.created_at.and_utc(),
+            finished_at: row.finished_at.and_utc(),
+            running: false,
+            success: true,
+            capture_error_behaviour: "rollback".into(),
+            errors: Vec::new(),
+            event_count: count(row.event_count)?,
+            duplicate_count: count(row.duplicate_count)?,
+        })
+    }
+}
+
+fn malformed(violations: Vec<crate::domain::epcis::SchemaViolation>) -> ApiError {
+    ApiError::MalformedDocument(
+        violations
+            .into_iter()
+            .map(|v| FieldError::new(v.pointer, truncate(&v.reason, 300)))
+            .collect(),
+    )
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_owned()
+    } else {
+        let cut: String = text.chars().take(max).collect();
+        format!("{cut}…")
+    }
+}
+
+/// Check a document and what it holds, before any transaction: the schema,
+/// every event's fields, the capture limit.
+pub fn read_document(document: &Value) -> Result<Vec<IndexedEvent>, ApiError> {
+    check_document(document).map_err(malformed)?;
+    let events = events_of(document).map_err(malformed)?;
+    if events.len() > CAPTURE_LIMIT {
+        return Err(ApiError::TooManyItems(format!(
+            "the document holds {} events; at most {CAPTURE_LIMIT} are captured at once",
+            events.len()
+        )));
+    }
+    Ok(events)
+}
+
+/// Store a checked document's events for `who`, all or nothing (the
+/// caller's transaction). An event whose eventID this organization already
+/// captured with the same content is a duplicate, stored once; with other
+/// content it is a conflict, and nothing is stored.
+pub fn capture(
+    conn: &mut DbConnection,
+    who: &Principal,
+    events: Vec<IndexedEvent>,
+    contexts: &[Value],
+    now: NaiveDateTime,
+) -> Result<CaptureRow, ApiError> {
+    let org = who.org_id.to_string();
+    let capture_id = Uuid::now_v7().to_string();
+    let contexts = serde_json::to_string(contexts).map_err(ApiError::internal)?;
+    let event_count = events.len();
+    // Duplicates: within the document, then against what is stored.
+    let mut seen: HashMap<String, Value> = HashMap::new();
+    let ids: Vec<String> = events.iter().filter_map(|e| e.event_id.clone()).collect();
+    for (id, body) in bodies_by_event_id(conn, &org, &ids)? {
+        let stored: Value = serde_json::from_str(&body)
+            .map_err(|e| DbError::corrupt(format!("stored EPCIS event {id}: {e}")))?;
+        seen.insert(id, stored);
+    }
+    let codes: Vec<String> = events
+        .iter()
+        .flat_map(|e| e.epcs.iter())
+        .filter_map(|named| identifiers::trace_code(&named.value))
+        .map(|code| code.as_str().to_owned())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let owners: HashMap<String, String> = db::events::code_owners(conn, &codes)?
+        .into_iter()
+        .map(|(code, _run, _batch, producer)| (code, producer))
+        .collect();
+    let mut rows = Vec::with_capacity(event_count);
+    let mut epc_rows = Vec::new();
+    let mut duplicates = 0u32;
+    for (i, event) in events.into_iter().enumerate() {
+        if let Some(id) = &event.event_id {
+            match seen.get(id) {
+                Some(body) if *body == event.body => {
+                    duplicates += 1;
+                    continue;
+                }
+                Some(_) => {
+                    return Err(ApiError::Conflict {
+                        field: Some(format!("/epcisBody/eventList/{i}/eventID")),
+                        reason: format!(
+                            "event {id} was already captured with other content; an eventID names one event"
+                        ),
+                    });
+                }
+                None => {
+                    seen.insert(id.clone(), event.body.clone());
+                }
+            }
+        }
+        let row_id = Uuid::now_v7().to_string();
+        for named in &event.epcs {
+            let code = identifiers::trace_code(&named.value)
+                .map(|c| c.as_str().to_owned())
+                .filter(|c| owners.contains_key(c));
+            epc_rows.push(EventEpcRow {
+                event_row_id: row_id.clone(),
+                role: named.role.field().to_owned(),
+                epc: named.value.clone(),
+                producer_id: code.as_ref().and_then(|c| owners.get(c).cloned()),
+                code,
+            });
+        }
+        rows.push(EpcisEventRow {
+            id: row_id,
+            capture_id: capture_id.clone(),
+            captured_by: org.clone(),
+            event_id: event.event_id,
+            event_type: event.event_type,
+            event_time: event.event_time.naive_utc(),
+            record_time: now,
+            action: event.action,
+            biz_step: event.biz_step,
+            disposition: event.disposition,
+            read_point: event.read_point,
+            biz_location: event.biz_location,
+            body: serde_json::to_string(&event.body).map_err(ApiError::internal)?,
+            contexts: contexts.clone(),
+        });
+    }
+    let capture = CaptureRow {
+        id: capture_id,
+        captured_by: org,
+        event_count: i32::try_from(event_count).map_err(ApiError::internal)?,
+        duplicate_count: i32::try_from(duplicates).map_err(ApiError::internal)?,
+        created_at: now,
+        finished_at: crate::db::now(),
+    };
+    db::epcis::insert_capture(conn, &capture)?;
+    db::epcis::insert_events(conn, &rows, &epc_rows)?;
+    Ok(capture)
+}
+
+/// The document's namespaces for its events' extensions.
+pub fn contexts_of(document: &Value) -> Vec<Value> {
+    extra_contexts(document)
+}
+
+/// A capture job: its capturer, the authority and the admin see it.
+pub fn find_capture(
+    conn: &mut DbConnection,
+    who: &Principal,
+    id: &str,
+) -> Result<CaptureJob, ApiError> {
+    let not_found = || ApiError::not_found("no such capture job");
+    let row = db::epcis::find_capture(conn, id)?.ok_or_else(not_found)?;
+    let sees_all = who.is(OrgKind::Authority) || who.is(OrgKind::Admin);
+    if !sees_all && row.captured_by != who.org_id.to_string() {
+        return Err(not_found());
+    }
+    Ok(CaptureJob::from_row(&row)?)
+}
+
+/// Whom an EPCIS query shows what: the authority and the admin everything;
+/// others the events they captured, and a producer also events naming its
+/// codes.
+pub fn viewer_of(who: &Principal) -> Option<Viewer> {
+    (!(who.is(OrgKind::Authority) || who.is(OrgKind::Admin))).then(|| Viewer {
+        org_id: who.org_id.to_string(),
+        is_producer: who.is(OrgKind::Producer),
+    })
+}
+
+/// One page of a query: the events as captured, the namespaces they use,
+/// and the row to continue after, if there is more.
+#[derive(Debug, Clone)]
+pub struct EventsPage {
+    pub events: Vec<Value>,
+    pub contexts: Vec<Value>,
+    pub next_after: Option<String>,
+}
+
+pub fn query(
+    conn: &mut DbConnection,
+    filter: &EpcisFilter,
+    after: Option<&str>,
+    per_page: u32,
+) -> Result<EventsPage, ApiError> {
+    let mut rows = db::epcis::query(conn, filter, after, i64::from(per_page))?;
+    let more = rows.len() > per_page as usize;
+    rows.truncate(per_page as usize);
+    let next_after = if more {
+        rows.last().map(|r| r.id.clone())
+    } else {
+        None
+    };
+    let mut contexts: Vec<Value> = Vec::new();
+    let mut events = Vec::with_capacity(rows.len());
+    for row in rows {
+        let body: Value = serde_json::from_str(&row.body)
+            .map_err(|e| DbError::corrupt(format!("stored EPCIS event {}: {e}", row.id)))?;
+        let extra: Vec<Value> = serde_json::from_str(&row.contexts)
+            .map_err(|e| DbError::corrupt(format!("stored EPCIS contexts {}: {e}", row.id)))?;
+        for context in extra {
+            if !contexts.contains(&context) {
+                contexts.push(context);
+            }
+        }
+        events.push(body);
+    }
+    Ok(EventsPage {
+        events,
+        contexts,
+        next_after,
+    })
+}

@@ -1,0 +1,247 @@
+//! EPCIS 2.0 through HTTP: GS1's own example documents captured and read
+//! back as they came, schema violations named, duplicates stored once,
+//! queries filtered and paged, each organization seeing its own.
+
+use ocop_trace::domain::epcis::check_document;
+use ocop_trace::domain::organization::OrgKind;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{Session, TestApp};
+
+fn examples() -> Vec<(String, Value)> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/epcis");
+    let mut out: Vec<(String, Value)> = std::fs::read_dir(dir)
+        .expect("examples")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).expect("readable");
+            (
+                p.file_name().expect("name").to_string_lossy().into_owned(),
+                serde_json::from_str(&text).expect("JSON"),
+            )
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+fn events_in(doc: &Value) -> Vec<Value> {
+    let list = if doc["type"] == "EPCISQueryDocument" {
+        &doc["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+    } else {
+        &doc["epcisBody"]["eventList"]
+    };
+    list.as_array().cloned().unwrap_or_default()
+}
+
+async fn capture(app: &TestApp, who: &Session, doc: &Value) -> crate::helpers::Answer {
+    app.send(
+        app.request(Method::POST, "/api/v1/epcis/capture", Some(&who.token))
+            .header("content-type", "application/ld+json")
+            .body(doc.to_string()),
+    )
+    .await
+}
+
+async fn query(app: &TestApp, who: &Session, params: &str) -> crate::helpers::Answer {
+    app.get(&format!("/api/v1/epcis/events?{params}"), Some(&who.token))
+        .await
+}
+
+fn document(events: Vec<Value>) -> Value {
+    json!({
+        "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+        "type": "EPCISDocument", "schemaVersion": "2.0", "creationDate": "2026-11-20T08:00:00Z",
+        "epcisBody": {"eventList": events}
+    })
+}
+
+fn object_event(epc: &str, step: &str, time: &str) -> Value {
+    json!({"type": "ObjectEvent", "eventTime": time, "eventTimeZoneOffset": "+07:00",
+           "epcList": [epc], "action": "OBSERVE", "bizStep": step,
+           "readPoint": {"id": "urn:epc:id:sgln:8936012.00001.0"}})
+}
+
+// GS1's own examples, all five event types, each captured and read back
+// field for field (a query document that follows GS1's schema).
+api_test!(async fn gs1_examples_are_captured_and_read_back_as_they_came(app) {
+    let examples = examples();
+    assert!(examples.len() >= 30);
+    // GS1 reuses some eventIDs across examples for other events: an eventID
+    // names one event of one organization, so such examples go to another.
+    let mut orgs: Vec<(Session, Vec<Value>)> = Vec::new();
+    for (name, doc) in &examples {
+        let events = events_in(doc);
+        let clash = |captured: &Vec<Value>| events.iter().any(|e| {
+            e.get("eventID").is_some() && captured.iter().any(|c| c.get("eventID") == e.get("eventID") && c != e)
+        });
+        let slot = match orgs.iter().position(|(_, captured)| !clash(captured)) {
+            Some(i) => i,
+            None => {
+                orgs.push((app.login(OrgKind::Retailer).await, Vec::new()));
+                orgs.len() - 1
+            }
+        };
+        let (who, captured) = &mut orgs[slot];
+        let answer = capture(&app, who, doc).await;
+        let job = answer.assert_status(202).clone();
+        assert_eq!(job["success"], true, "{name}");
+        assert_eq!(job["running"], false);
+        assert_eq!(job["eventCount"], events.len(), "{name}");
+        let location = answer.headers["location"].to_str().expect("text").to_owned();
+        assert_eq!(location, format!("/api/v1/epcis/capture/{}", job["captureID"].as_str().expect("id")));
+        assert_eq!(app.get(&location, Some(&who.token)).await.assert_status(200)["captureID"], job["captureID"]);
+        assert_eq!(answer.headers["gs1-epcis-version"], "2.0.0");
+        for event in events {
+            // The same event again (GS1's examples repeat a few) is kept once.
+            if !captured.contains(&event) {
+                captured.push(event);
+            }
+        }
+    }
+    let mut total = 0;
+    for (who, captured) in &orgs {
+        let answer = query(&app, who, "perPage=1000").await;
+        let doc = answer.assert_status(200).clone();
+        assert!(answer.content_type().starts_with("application/ld+json"));
+        check_document(&doc).unwrap_or_else(|v| panic!("the query document breaks the schema: {v:?}"));
+        assert_eq!(doc["type"], "EPCISQueryDocument");
+        let returned = events_in(&doc);
+        assert_eq!(returned.len(), captured.len());
+        for (got, want) in returned.iter().zip(captured) {
+            assert_eq!(got, want, "an event came back changed");
+        }
+        total += returned.len();
+    }
+    assert!(total >= 50, "{total} events");
+    // The authority sees every one.
+    let authority = app.login(OrgKind::Authority).await;
+    let all = query(&app, &authority, "perPage=1000").await;
+    assert_eq!(events_in(all.assert_status(200)).len(), total);
+});
+
+api_test!(async fn a_document_that_breaks_the_schema_is_a_400_naming_each_place_and_stores_nothing(app) {
+    let retailer = app.login(OrgKind::Retailer).await;
+    let mut bad = object_event("urn:epc:id:sgtin:8936012.034002.1", "shipping", "not a time");
+    bad["action"] = json!("SHOUT");
+    let good = object_event("urn:epc:id:sgtin:8936012.034002.2", "shipping", "2026-11-20T08:00:00+07:00");
+    let answer = capture(&app, &retailer, &document(vec![good, bad])).await;
+    let problem = answer.assert_problem(400);
+    let pointers: Vec<&str> = problem["errors"].as_array().expect("errors").iter().filter_map(|e| e["field"].as_str()).collect();
+    assert!(pointers.contains(&"/epcisBody/eventList/1/eventTime"), "{problem}");
+    assert!(pointers.contains(&"/epcisBody/eventList/1/action"), "{problem}");
+    assert_eq!(app.count("epcis_events"), 0);
+    assert_eq!(app.count("epcis_captures"), 0);
+    // Not JSON, not a document, not JSON at all, too large.
+    let not_json = app.send(app.request(Method::POST, "/api/v1/epcis/capture", Some(&retailer.token))
+        .header("content-type", "application/json").body("{\"type\": ")).await;
+    not_json.assert_problem(400);
+    let text = app.send(app.request(Method::POST, "/api/v1/epcis/capture", Some(&retailer.token))
+        .header("content-type", "text/plain").body("{}")).await;
+    text.assert_problem(415);
+    capture(&app, &retailer, &json!({"type": "Nonsense"})).await.assert_problem(400);
+    let many: Vec<Value> = (0..10_001).map(|i| object_event(&format!("urn:epc:id:sgtin:8936012.034002.{i}"), "shipping", "2026-11-20T08:00:00+07:00")).collect();
+    let too_many = capture(&app, &retailer, &document(many)).await;
+    assert!(too_many.assert_problem(413)["detail"].as_str().expect("detail").contains("10000"), "{}", too_many.text);
+    let huge = format!("{{\"type\": \"EPCISDocument\", \"x\": \"{}\"}}", "a".repeat(17 * 1024 * 1024));
+    let too_big = app.send(app.request(Method::POST, "/api/v1/epcis/capture", Some(&retailer.token))
+        .header("content-type", "application/json").body(huge)).await;
+    too_big.assert_problem(413);
+    assert_eq!(app.count("epcis_events"), 0);
+});
+
+api_test!(async fn the_same_event_twice_is_stored_once_and_a_reused_id_is_a_conflict(app) {
+    let retailer = app.login(OrgKind::Retailer).await;
+    let mut event = object_event("urn:epc:id:sgtin:8936012.034002.7", "receiving", "2026-11-20T08:00:00+07:00");
+    event["eventID"] = json!("urn:uuid:6f1c2d6e-0b1e-4d7b-9a53-2b1b4c1c0a01");
+    let first = capture(&app, &retailer, &document(vec![event.clone()])).await;
+    assert_eq!(first.assert_status(202)["duplicateCount"], 0);
+    let again = capture(&app, &retailer, &document(vec![event.clone()])).await;
+    let job = again.assert_status(202);
+    assert_eq!((job["eventCount"].as_u64(), job["duplicateCount"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(app.count("epcis_events"), 1);
+    // Another organization's event with the same ID is its own.
+    let other = app.login(OrgKind::Retailer).await;
+    capture(&app, &other, &document(vec![event.clone()])).await.assert_status(202);
+    assert_eq!(app.count("epcis_events"), 2);
+    // The same ID with other content: nothing of that document is kept.
+    let mut changed = event.clone();
+    changed["bizStep"] = json!("shipping");
+    let fresh = object_event("urn:epc:id:sgtin:8936012.034002.8", "receiving", "2026-11-20T09:00:00+07:00");
+    let conflict = capture(&app, &retailer, &document(vec![fresh, changed])).await;
+    assert_eq!(conflict.assert_problem(409)["field"], "/epcisBody/eventList/1/eventID");
+    assert_eq!(app.count("epcis_events"), 2);
+});
+
+api_test!(async fn queries_filter_page_and_show_each_organization_its_own(app) {
+    let retailer = app.login(OrgKind::Retailer).await;
+    let cbv = |s: &str| format!("https://ref.gs1.org/cbv/BizStep-{s}");
+    let mut events = vec![
+        object_event("urn:epc:id:sgtin:8936012.034002.1", "receiving", "2026-11-20T08:00:00+07:00"),
+        object_event("urn:epc:id:sgtin:8936012.034002.2", &cbv("shipping"), "2026-11-21T08:00:00+07:00"),
+        object_event("urn:epc:id:sgtin:8936012.034002.3", "shipping", "2026-11-22T08:00:00+07:00"),
+    ];
+    events.push(json!({"type": "AggregationEvent", "eventTime": "2026-11-22T09:00:00+07:00", "eventTimeZoneOffset": "+07:00",
+        "parentID": "urn:epc:id:sscc:8936012.0000000001", "childEPCs": ["urn:epc:id:sgtin:8936012.034002.1"],
+        "childQuantityList": [{"epcClass": "urn:epc:class:lgtin:8936012.034002.MOHT", "quantity": 12, "uom": "KGM"}],
+        "action": "ADD", "bizStep": "packing"}));
+    capture(&app, &retailer, &document(events)).await.assert_status(202);
+    let count = |doc: &Value| events_in(doc).len();
+    for (params, expected) in [
+        ("eventType=ObjectEvent", 3),
+        ("eventType=AggregationEvent,TransformationEvent", 1),
+        ("EQ_bizStep=shipping", 2),
+        ("EQ_bizStep=https://ref.gs1.org/cbv/BizStep-shipping", 2),
+        ("EQ_bizStep=urn:epcglobal:cbv:bizstep:shipping", 2),
+        ("EQ_bizStep=receiving,packing", 2),
+        ("GE_eventTime=2026-11-21T00:00:00%2B07:00", 3),
+        ("GE_eventTime=2026-11-21T00:00:00Z&LT_eventTime=2026-11-22T00:00:00Z", 1),
+        ("EQ_action=ADD", 1),
+        // epcList or childEPCs, as EPCIS 2.0 says.
+        ("MATCH_epc=urn:epc:id:sgtin:8936012.034002.1", 2),
+        ("MATCH_epc=urn:epc:id:sgtin:8936012.034002.2,urn:epc:id:sgtin:8936012.034002.3", 2),
+        ("MATCH_anyEPC=urn:epc:id:sscc:8936012.0000000001", 1),
+        ("MATCH_epc=urn:epc:id:sscc:8936012.0000000001", 0),
+        ("MATCH_parentID=urn:epc:id:sscc:8936012.0000000001", 1),
+        ("MATCH_epcClass=urn:epc:class:lgtin:8936012.034002.MOHT", 1),
+        ("EQ_readPoint=urn:epc:id:sgln:8936012.00001.0", 3),
+    ] {
+        let answer = query(&app, &retailer, params).await;
+        assert_eq!(count(answer.assert_status(200)), expected, "{params}");
+    }
+    // Pages of two, followed by their Link.
+    let first = query(&app, &retailer, "perPage=2").await;
+    assert_eq!(count(first.assert_status(200)), 2);
+    let link = first.headers["link"].to_str().expect("text").to_owned();
+    assert!(link.ends_with("; rel=\"next\"") && link.contains("perPage=2"), "{link}");
+    let next = link.trim_start_matches('<').split('>').next().expect("url").to_owned();
+    let second = app.get(&next, Some(&retailer.token)).await;
+    assert_eq!(count(second.assert_status(200)), 2);
+    assert!(second.headers.get("link").is_none());
+    // Bad parameters are named.
+    assert_eq!(query(&app, &retailer, "GE_eventTime=yesterday").await.assert_problem(400)["field"], "GE_eventTime");
+    assert_eq!(query(&app, &retailer, "perPage=0").await.assert_problem(422)["field"], "perPage");
+    assert_eq!(query(&app, &retailer, "nextPageToken=%%%").await.assert_problem(400)["field"], "nextPageToken");
+    query(&app, &retailer, "EQ_nonsense=1").await.assert_problem(400);
+    // Another retailer sees none of these; a producer sees events naming its codes.
+    let stranger = app.login(OrgKind::Retailer).await;
+    assert_eq!(count(query(&app, &stranger, "").await.assert_status(200)), 0);
+    let stranger_job = app.get(&format!("/api/v1/epcis/capture/{}", "nope"), Some(&stranger.token)).await;
+    stranger_job.assert_problem(404);
+    let chain = app.chain(1).await;
+    let ours = format!("http://ocop.test/c/{}", chain.codes[0]);
+    capture(&app, &retailer, &document(vec![object_event(&ours, "receiving", "2026-11-23T08:00:00+07:00")])).await.assert_status(202);
+    let seen = query(&app, &chain.producer, "").await;
+    let seen = events_in(seen.assert_status(200));
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0]["epcList"][0], ours.as_str());
+    // GS1's discovery.
+    let options = app.client.request(Method::OPTIONS, app.url("/api/v1/epcis/capture")).send().await.expect("OPTIONS");
+    assert_eq!(options.status().as_u16(), 204);
+    assert_eq!(options.headers()["gs1-epcis-capture-limit"], "10000");
+    assert_eq!(options.headers()["gs1-epcis-version"], "2.0.0");
+    assert!(options.headers()["gs1-epcis-capture-file-size-limit"].to_str().expect("text").parse::<u64>().is_ok());
+});
