@@ -47,6 +47,14 @@ fn with_versions(mut answer: HttpResponse) -> HttpResponse {
 /// a 409. At most `GS1-EPCIS-Capture-Limit` events and
 /// `GS1-EPCIS-Capture-File-Size-Limit` bytes (413 beyond). The capture job
 /// it answers with is finished: capture runs while the request waits.
+///
+/// Events that name our codes (as GS1 Digital Links, `urn:epc:id:sgtin`
+/// or our scan URLs, in `epcList` or `childEPCs`) with a CBV bizStep we
+/// keep (commissioning, packing, shipping, receiving, storing, stocking,
+/// retail_selling, inspecting, holding, destroying) are also recorded as
+/// supply-chain events, under the rules of `POST /events` (a 409 or 422
+/// naming the EPCIS event when one is broken): they show in the codes'
+/// journey, in `/events`, in verification and analytics.
 #[utoipa::path(
     tag = "epcis",
     security(("bearer" = [])),
@@ -58,6 +66,7 @@ fn with_versions(mut answer: HttpResponse) -> HttpResponse {
         (status = 409, response = crate::error::ProblemResponse),
         (status = 413, response = crate::error::ProblemResponse),
         (status = 415, response = crate::error::ProblemResponse),
+        (status = 422, response = crate::error::ProblemResponse),
     )
 )]
 #[post("/epcis/capture")]

@@ -18,11 +18,13 @@ use crate::db::epcis::{
 };
 use crate::db::{self, DbConnection, DbError};
 use crate::domain::epcis::{
-    CAPTURE_LIMIT, IndexedEvent, check_document, events_of, extra_contexts, identifiers,
+    CAPTURE_LIMIT, EpcRole, IndexedEvent, check_document, events_of, extra_contexts, identifiers,
 };
 use crate::domain::organization::OrgKind;
+use crate::domain::supply::{BizStep, Disposition, EventDraft, EventsRequest, parse_events};
 use crate::domain::validation::FieldError;
 use crate::error::ApiError;
+use crate::services::supply;
 
 /// A capture job as GS1's EPCIS REST binding describes it. Capture runs
 /// while the request waits (all or nothing), so a job is never seen
@@ -131,6 +133,7 @@ pub fn capture(
         .into_iter()
         .map(|(code, _run, _batch, producer)| (code, producer))
         .collect();
+    let supply = supply_drafts(&events, &owners);
     let mut rows = Vec::with_capacity(event_count);
     let mut epc_rows = Vec::new();
     let mut duplicates = 0u32;
@@ -194,7 +197,100 @@ pub fn capture(
     };
     db::epcis::insert_capture(conn, &capture)?;
     db::epcis::insert_events(conn, &rows, &epc_rows)?;
+    if !supply.is_empty() {
+        record_in_supply_chain(conn, who, supply)?;
+    }
     Ok(capture)
+}
+
+/// The supply-chain events a captured document's events make, for those
+/// that name our codes (in `epcList` or `childEPCs`) with a CBV bizStep we
+/// keep (shipping, receiving, retail_selling…): so they show in the codes'
+/// journey, in `/events`, in verification and analytics, under the same
+/// rules as `POST /events`. Other events are kept in EPCIS only.
+fn supply_drafts(
+    events: &[IndexedEvent],
+    owners: &HashMap<String, String>,
+) -> Vec<(usize, EventDraft)> {
+    let mut drafts = Vec::new();
+    for (i, event) in events.iter().enumerate() {
+        let Some(step) = event.biz_step.as_deref().and_then(BizStep::parse) else {
+            continue;
+        };
+        let codes: Vec<String> = event
+            .epcs
+            .iter()
+            .filter(|n| matches!(n.role, EpcRole::EpcList | EpcRole::ChildEpcs))
+            .filter_map(|n| identifiers::trace_code(&n.value))
+            .map(|c| c.as_str().to_owned())
+            .filter(|c| owners.contains_key(c))
+            .collect();
+        if codes.is_empty() {
+            continue;
+        }
+        drafts.push((
+            i,
+            EventDraft {
+                biz_step: step,
+                disposition: event.disposition.as_deref().and_then(Disposition::parse),
+                event_time: event.event_time,
+                codes: Some(codes),
+                batch_id: None,
+                code_run_id: None,
+                location: None,
+                destination_org_id: None,
+                note: Some(match &event.event_id {
+                    Some(id) => format!("EPCIS {} {id}", event.event_type),
+                    None => format!("EPCIS {}", event.event_type),
+                }),
+            },
+        ));
+    }
+    drafts
+}
+
+/// Record the drafts as `POST /events` would, in the capture's transaction;
+/// a rule they break refuses the whole document, naming the EPCIS event.
+fn record_in_supply_chain(
+    conn: &mut DbConnection,
+    who: &Principal,
+    drafts: Vec<(usize, EventDraft)>,
+) -> Result<(), ApiError> {
+    let (positions, events): (Vec<usize>, Vec<EventDraft>) = drafts.into_iter().unzip();
+    let name = |field: &str| {
+        // `events[3].codes` → the EPCIS event it came from.
+        let index = field
+            .strip_prefix("events[")
+            .and_then(|rest| rest.split(']').next())
+            .and_then(|n| n.parse::<usize>().ok())
+            .and_then(|n| positions.get(n));
+        match index {
+            Some(i) => format!("/epcisBody/eventList/{i}"),
+            None => field.to_owned(),
+        }
+    };
+    let parsed =
+        parse_events(who.role, &EventsRequest { events }, Utc::now()).map_err(|errors| {
+            ApiError::Validation(
+                errors
+                    .into_iter()
+                    .map(|e| FieldError::new(name(&e.field), e.reason))
+                    .collect(),
+            )
+        })?;
+    match supply::store_events(conn, who, parsed) {
+        Err(ApiError::Validation(errors)) => Err(ApiError::Validation(
+            errors
+                .into_iter()
+                .map(|e| FieldError::new(name(&e.field), e.reason))
+                .collect(),
+        )),
+        Err(ApiError::Conflict { field, reason }) => Err(ApiError::Conflict {
+            field: field.map(|f| name(&f)),
+            reason,
+        }),
+        other => other.map(|_| ()),
+    }
 }
 
 /// The document's namespaces for its events' extensions.

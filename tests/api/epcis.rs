@@ -245,3 +245,42 @@ api_test!(async fn queries_filter_page_and_show_each_organization_its_own(app) {
     assert_eq!(options.headers()["gs1-epcis-version"], "2.0.0");
     assert!(options.headers()["gs1-epcis-capture-file-size-limit"].to_str().expect("text").parse::<u64>().is_ok());
 });
+
+// A supermarket's system sends GS1 events about our codes: they join the
+// codes' journey, the events list and verification, under the rules of
+// POST /events (a shop records only goods shipped to it).
+api_test!(async fn captured_events_naming_our_codes_join_the_supply_chain(app) {
+    let chain = app.chain(3).await;
+    // Our codes as their GS1 Digital Link and as our scan URL.
+    let as_link = |code: &str| format!("https://id.gs1.org/01/08936012340020/21/{code}");
+    let receiving = object_event(&as_link(&chain.codes[0]), "receiving", "2026-11-21T09:00:00+07:00");
+    // Not shipped to this shop yet: refused, nothing kept.
+    let refused = capture(&app, &chain.retailer, &document(vec![receiving.clone()])).await;
+    let problem = refused.body.clone();
+    assert!(matches!(refused.status.as_u16(), 409 | 422), "{problem}");
+    assert!(problem.to_string().contains("/epcisBody/eventList/0"), "{problem}");
+    assert_eq!(app.count("epcis_events"), 0);
+    assert_eq!(app.count("supply_events"), 0);
+    // Shipped to it: its receiving and a sale are recorded.
+    app.ship_batch(&chain, &chain.retailer).await;
+    let mut sold = object_event(&format!("http://ocop.test/c/{}", chain.codes[1]), "https://ref.gs1.org/cbv/BizStep-retail_selling", "2026-11-21T18:00:00+07:00");
+    sold["disposition"] = json!("retail_sold");
+    let foreign = object_event("urn:epc:id:sgtin:4012345.011111.9876", "receiving", "2026-11-21T09:00:00+07:00");
+    capture(&app, &chain.retailer, &document(vec![receiving, sold, foreign])).await.assert_status(202);
+    assert_eq!(app.count("epcis_events"), 3);
+    // The journey on the consumer's page, in Vietnamese.
+    let page = app.scan_json(&chain.codes[0]).await;
+    let steps: Vec<&str> = page["journey"].as_array().expect("journey").iter().filter_map(|s| s["step"].as_str()).collect();
+    assert!(steps.contains(&"receiving"), "{steps:?}");
+    let html = app.send(app.request(Method::GET, &format!("/c/{}", chain.codes[0]), None).header("accept", "text/html")).await;
+    assert!(html.text.contains("Nhận hàng"), "the journey names the step in Vietnamese");
+    // The events list and verification.
+    let listed = app.get(&format!("/api/v1/events?code={}", chain.codes[1]), Some(&chain.retailer.token)).await;
+    let listed = listed.assert_status(200);
+    assert!(listed["items"].as_array().expect("items").iter().any(|e| e["biz_step"] == "retail_selling"), "{listed}");
+    let verdict = app.get(&format!("/api/v1/verify/{}", chain.codes[1]), Some(&chain.retailer.token)).await;
+    assert_eq!(verdict.assert_status(200)["verdict"], "already_sold");
+    // The producer sees the supermarket's EPCIS events about its codes, not the foreign one.
+    let seen = query(&app, &chain.producer, "").await;
+    assert_eq!(events_in(seen.assert_status(200)).len(), 2);
+});

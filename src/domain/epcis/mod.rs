@@ -7,7 +7,7 @@
 pub mod identifiers;
 pub mod schema;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use serde_json::Value;
 
 pub use schema::{SchemaViolation, check_document};
@@ -104,7 +104,8 @@ pub struct IndexedEvent {
     pub event_type: String,
     /// Its `eventID`, when the document gave one.
     pub event_id: Option<String>,
-    pub event_time: DateTime<Utc>,
+    /// With the offset it was written with.
+    pub event_time: DateTime<FixedOffset>,
     pub action: Option<String>,
     /// CBV values in their bare form (`shipping`), others as given.
     pub biz_step: Option<String>,
@@ -154,8 +155,7 @@ fn index_event(event: &Value) -> Result<IndexedEvent, String> {
     let event_type = text(&event["type"]).ok_or("has no type")?;
     let time = event["eventTime"].as_str().ok_or("has no eventTime")?;
     let event_time = DateTime::parse_from_rfc3339(time)
-        .map_err(|e| format!("eventTime {time:?} is not a date-time: {e}"))?
-        .with_timezone(&Utc);
+        .map_err(|e| format!("eventTime {time:?} is not a date-time: {e}"))?;
     let mut epcs = Vec::new();
     for role in EpcRole::ALL {
         let field = &event[role.field()];
