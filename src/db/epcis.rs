@@ -26,7 +26,8 @@ pub struct CaptureRow {
 #[diesel(table_name = epcis_events)]
 pub struct EpcisEventRow {
     pub id: String,
-    pub capture_id: String,
+    /// `None`: one of our own supply-chain events.
+    pub capture_id: Option<String>,
     pub captured_by: String,
     pub event_id: Option<String>,
     pub event_type: String,

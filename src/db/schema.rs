@@ -48,7 +48,7 @@ diesel::table! {
 diesel::table! {
     epcis_events (id) {
         id -> Text,
-        capture_id -> Text,
+        capture_id -> Nullable<Text>,
         captured_by -> Text,
         event_id -> Nullable<Text>,
         event_type -> Text,
@@ -373,7 +373,6 @@ diesel::joinable!(batch_farming_areas -> batches (batch_id));
 diesel::joinable!(batch_farming_areas -> sites (site_id));
 diesel::joinable!(supply_event_codes -> supply_events (event_id));
 diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
-diesel::joinable!(epcis_events -> epcis_captures (capture_id));
 diesel::joinable!(epcis_event_epcs -> epcis_events (event_row_id));
 
 diesel::allow_tables_to_appear_in_same_query!(

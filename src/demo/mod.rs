@@ -437,6 +437,7 @@ impl<'a> Seeder<'a> {
             &self.authority,
             batch.id,
             "Phát hiện dư lượng thuốc bảo vệ thực vật vượt ngưỡng trong mẫu kiểm tra".into(),
+            self.base_url,
         )?;
         Ok(DemoProduct {
             product_id: product.id,
@@ -500,7 +501,7 @@ impl<'a> Seeder<'a> {
         for (who, events) in [(producer, vec![shipped]), (&retailer, vec![received, sold])] {
             let parsed = parse_events(who.role, &EventsRequest { events }, now)
                 .map_err(ApiError::Validation)?;
-            supply::store_events(conn, who, parsed)?;
+            supply::store_events(conn, who, parsed, Some(self.base_url))?;
         }
         Ok(())
     }

@@ -16,7 +16,9 @@ use crate::auth::Principal;
 use crate::db::epcis::{
     CaptureRow, EpcisEventRow, EpcisFilter, EventEpcRow, Viewer, bodies_by_event_id,
 };
-use crate::db::{self, DbConnection, DbError};
+use crate::db::events::{EventCodeRow, SupplyEventRow};
+use crate::db::{self, DbConnection, DbError, stored_uuid};
+use crate::domain::epcis::own::{self, OwnEvent, OwnWhat};
 use crate::domain::epcis::{
     CAPTURE_LIMIT, EpcRole, IndexedEvent, check_document, events_of, extra_contexts, identifiers,
 };
@@ -172,7 +174,7 @@ pub fn capture(
         }
         rows.push(EpcisEventRow {
             id: row_id,
-            capture_id: capture_id.clone(),
+            capture_id: Some(capture_id.clone()),
             captured_by: org.clone(),
             event_id: event.event_id,
             event_type: event.event_type,
@@ -278,7 +280,7 @@ fn record_in_supply_chain(
                     .collect(),
             )
         })?;
-    match supply::store_events(conn, who, parsed) {
+    match supply::store_events(conn, who, parsed, None) {
         Err(ApiError::Validation(errors)) => Err(ApiError::Validation(
             errors
                 .into_iter()
@@ -365,4 +367,107 @@ pub fn query(
         contexts,
         next_after,
     })
+}
+
+/// One of our own supply-chain events, also kept as an EPCIS ObjectEvent
+/// (in the caller's transaction) so that one EPCIS query returns both:
+/// its codes named by their Digital Link on `base` (or scan URL), a batch
+/// or run as a quantity of its lot; seen by the recorder, the codes'
+/// producer, the authority and the admin.
+pub fn mirror_supply_event(
+    conn: &mut DbConnection,
+    base: &str,
+    row: &SupplyEventRow,
+    named: &[EventCodeRow],
+) -> Result<(), ApiError> {
+    let mut lots: HashMap<String, (Option<String>, String, String)> = HashMap::new();
+    let batch_ids: HashSet<&str> = named
+        .iter()
+        .map(|n| n.batch_id.as_str())
+        .chain(row.batch_id.as_deref())
+        .collect();
+    for batch_id in batch_ids {
+        let batch = db::batches::find(conn, stored_uuid(batch_id)?)?
+            .ok_or_else(|| DbError::corrupt(format!("event {} names batch {batch_id}", row.id)))?;
+        let product = db::products::find(conn, stored_uuid(&batch.product_id)?)?
+            .ok_or_else(|| DbError::corrupt(format!("batch {batch_id} without product")))?;
+        lots.insert(
+            batch_id.to_owned(),
+            (product.gtin, batch.lot, batch.producer_id),
+        );
+    }
+    let row_id = Uuid::now_v7().to_string();
+    let mut epcs = Vec::new();
+    let what = match &row.batch_id {
+        Some(batch_id) if named.is_empty() => {
+            let (gtin, lot, producer) = lots
+                .get(batch_id)
+                .ok_or_else(|| ApiError::internal("batch not loaded"))?;
+            let class = own::lot_class(base, gtin.as_deref(), lot, batch_id);
+            epcs.push(EventEpcRow {
+                event_row_id: row_id.clone(),
+                role: EpcRole::QuantityList.field().to_owned(),
+                epc: class.clone(),
+                code: None,
+                producer_id: Some(producer.clone()),
+            });
+            OwnWhat::Class {
+                class,
+                quantity: i64::from(row.code_count),
+            }
+        }
+        _ => {
+            let mut items = Vec::with_capacity(named.len());
+            for n in named {
+                let gtin = lots.get(&n.batch_id).and_then(|(g, _, _)| g.as_deref());
+                let item = own::item_identifier(base, gtin, &n.code);
+                epcs.push(EventEpcRow {
+                    event_row_id: row_id.clone(),
+                    role: EpcRole::EpcList.field().to_owned(),
+                    epc: item.clone(),
+                    code: Some(n.code.clone()),
+                    producer_id: Some(n.producer_id.clone()),
+                });
+                items.push(item);
+            }
+            OwnWhat::Items(items)
+        }
+    };
+    let event = OwnEvent {
+        id: row.id.clone(),
+        biz_step: row.biz_step.clone(),
+        disposition: row.disposition.clone(),
+        event_time: row.event_time,
+        record_time: row.recorded_at,
+        what,
+        recorder: row.org_id.clone(),
+        destination: row.destination_org_id.clone(),
+    };
+    let body = own::object_event(&event);
+    let indexed = crate::domain::epcis::events_of(&serde_json::json!({
+        "type": "EPCISDocument",
+        "epcisBody": { "eventList": [body] }
+    }))
+    .map_err(|v| ApiError::internal(format!("our own event as EPCIS: {v:?}")))?;
+    let Some(indexed) = indexed.into_iter().next() else {
+        return Ok(());
+    };
+    let stored = EpcisEventRow {
+        id: row_id,
+        capture_id: None,
+        captured_by: row.org_id.clone(),
+        event_id: indexed.event_id,
+        event_type: indexed.event_type,
+        event_time: row.event_time,
+        record_time: row.recorded_at,
+        action: indexed.action,
+        biz_step: indexed.biz_step,
+        disposition: indexed.disposition,
+        read_point: None,
+        biz_location: None,
+        body: serde_json::to_string(&indexed.body).map_err(ApiError::internal)?,
+        contexts: "[]".to_owned(),
+    };
+    db::epcis::insert_events(conn, std::slice::from_ref(&stored), &epcs)?;
+    Ok(())
 }

@@ -22,8 +22,9 @@ pub async fn recall_batch(
     batch_id: Uuid,
     reason: String,
 ) -> Result<BatchOut, ApiError> {
+    let base = services.settings.public_base_url.clone();
     services
-        .registry_write(move |conn| recall_in(conn, &who, batch_id, reason))
+        .registry_write(move |conn| recall_in(conn, &who, batch_id, reason, &base))
         .await
 }
 
@@ -34,6 +35,7 @@ pub fn recall_in(
     who: &Principal,
     batch_id: Uuid,
     reason: String,
+    epcis_base: &str,
 ) -> Result<BatchOut, ApiError> {
     let mut row = super::access::visible_batch(conn, who, batch_id)?;
     if row.status()? == BatchStatus::Recalled {
@@ -50,28 +52,26 @@ pub fn recall_in(
         .map(|r| r.count)
         .sum();
     let recorder = db::organizations::find(conn, who.org_id)?;
-    db::events::insert(
-        conn,
-        &db::events::SupplyEventRow {
-            id: db::events::new_event_id(),
-            org_id: who.org_id.to_string(),
-            biz_step: BizStep::Recalling.as_str().into(),
-            disposition: BizStep::Recalling.default_disposition().as_str().into(),
-            scope: "batch".into(),
-            batch_id: Some(row.id.clone()),
-            run_id: None,
-            code_count,
-            event_time: now,
-            recorded_at: now,
-            location_name: None,
-            province: recorder.map(|o| o.address.province),
-            latitude: None,
-            longitude: None,
-            destination_org_id: None,
-            note: Some(reason.clone()),
-        },
-        &[],
-    )?;
+    let event = db::events::SupplyEventRow {
+        id: db::events::new_event_id(),
+        org_id: who.org_id.to_string(),
+        biz_step: BizStep::Recalling.as_str().into(),
+        disposition: BizStep::Recalling.default_disposition().as_str().into(),
+        scope: "batch".into(),
+        batch_id: Some(row.id.clone()),
+        run_id: None,
+        code_count,
+        event_time: now,
+        recorded_at: now,
+        location_name: None,
+        province: recorder.map(|o| o.address.province),
+        latitude: None,
+        longitude: None,
+        destination_org_id: None,
+        note: Some(reason.clone()),
+    };
+    db::events::insert(conn, &event, &[])?;
+    super::epcis::mirror_supply_event(conn, epcis_base, &event, &[])?;
     let out = batch_out(conn, &row)?;
     if who.is(OrgKind::Authority) {
         db::audit::record(

@@ -218,10 +218,14 @@ pub fn resolve(
 }
 
 /// Store checked events; returns them as stored, with the recorder's name.
+/// Each is also kept as an EPCIS event naming our codes' links on
+/// `epcis_base` (`None`: the events came from an EPCIS capture, which keeps
+/// them as they were captured).
 pub fn store_events(
     conn: &mut DbConnection,
     who: &Principal,
     events: Vec<ParsedEvent>,
+    epcis_base: Option<&str>,
 ) -> Result<Vec<EventWithOrg>, ApiError> {
     let resolved = resolve(conn, who, &events)?;
     let org = db::organizations::find(conn, who.org_id)?
@@ -289,6 +293,9 @@ pub fn store_events(
             note: event.note.clone(),
         };
         db::events::insert(conn, &row, &named)?;
+        if let Some(base) = epcis_base {
+            super::epcis::mirror_supply_event(conn, base, &row, &named)?;
+        }
         out.push((row, org.name.clone()));
     }
     Ok(out)
@@ -308,6 +315,7 @@ pub async fn record_events(
         fingerprint: fingerprint(&format!("{parsed:?}")),
     });
     let org = who.org_id.to_string();
+    let base = services.settings.public_base_url.clone();
     let first_try = keyed.clone();
     let result = services
         .registry_write(move |conn| {
@@ -316,7 +324,7 @@ pub async fn record_events(
             {
                 return replay(conn, first, fingerprint).map(|events| (events, true));
             }
-            let rows = store_events(conn, &who, parsed)?;
+            let rows = store_events(conn, &who, parsed, Some(&base))?;
             if let Some(Keyed { key, fingerprint }) = &first_try {
                 let ids: Vec<String> = rows.iter().map(|(e, _)| e.id.clone()).collect();
                 db::events::remember_request(

@@ -231,9 +231,11 @@ api_test!(async fn queries_filter_page_and_show_each_organization_its_own(app) {
     assert_eq!(count(query(&app, &stranger, "").await.assert_status(200)), 0);
     let stranger_job = app.get(&format!("/api/v1/epcis/capture/{}", "nope"), Some(&stranger.token)).await;
     stranger_job.assert_problem(404);
+    // An event about the producer's code that we do not keep as a supply
+    // step (CBV "sensor_reporting") is still the producer's to see.
     let chain = app.chain(1).await;
     let ours = format!("http://ocop.test/c/{}", chain.codes[0]);
-    capture(&app, &retailer, &document(vec![object_event(&ours, "receiving", "2026-11-23T08:00:00+07:00")])).await.assert_status(202);
+    capture(&app, &retailer, &document(vec![object_event(&ours, "sensor_reporting", "2026-11-23T08:00:00+07:00")])).await.assert_status(202);
     let seen = query(&app, &chain.producer, "").await;
     let seen = events_in(seen.assert_status(200));
     assert_eq!(seen.len(), 1);
@@ -267,7 +269,8 @@ api_test!(async fn captured_events_naming_our_codes_join_the_supply_chain(app) {
     sold["disposition"] = json!("retail_sold");
     let foreign = object_event("urn:epc:id:sgtin:4012345.011111.9876", "receiving", "2026-11-21T09:00:00+07:00");
     capture(&app, &chain.retailer, &document(vec![receiving, sold, foreign])).await.assert_status(202);
-    assert_eq!(app.count("epcis_events"), 3);
+    // The three captured, and the producer's shipment (our own events are EPCIS events too).
+    assert_eq!(app.count("epcis_events"), 4);
     // The journey on the consumer's page, in Vietnamese.
     let page = app.scan_json(&chain.codes[0]).await;
     let steps: Vec<&str> = page["journey"].as_array().expect("journey").iter().filter_map(|s| s["step"].as_str()).collect();
@@ -280,7 +283,43 @@ api_test!(async fn captured_events_naming_our_codes_join_the_supply_chain(app) {
     assert!(listed["items"].as_array().expect("items").iter().any(|e| e["biz_step"] == "retail_selling"), "{listed}");
     let verdict = app.get(&format!("/api/v1/verify/{}", chain.codes[1]), Some(&chain.retailer.token)).await;
     assert_eq!(verdict.assert_status(200)["verdict"], "already_sold");
-    // The producer sees the supermarket's EPCIS events about its codes, not the foreign one.
+    // The producer sees its shipment and the supermarket's EPCIS events
+    // about its codes, not the foreign one.
     let seen = query(&app, &chain.producer, "").await;
-    assert_eq!(events_in(seen.assert_status(200)).len(), 2);
+    assert_eq!(events_in(seen.assert_status(200)).len(), 3);
+});
+
+// Our own events (a shipment of a whole lot, a shop's receiving, a recall)
+// come back from the EPCIS query as GS1 ObjectEvents naming our codes by
+// their Digital Link, each seen by whom /events shows it to.
+api_test!(async fn our_own_events_are_epcis_events_too(app) {
+    let chain = app.chain(2).await;
+    app.ship_batch(&chain, &chain.retailer).await;
+    app.post("/api/v1/events", Some(&chain.retailer.token), &json!({"events": [{
+        "biz_step": "receiving", "event_time": "2026-11-21T09:30:00+07:00", "codes": [chain.codes[0]]
+    }]})).await.assert_status(201);
+    app.post(&format!("/api/v1/batches/{}/recall", chain.batch_id), Some(&chain.authority.token),
+        &json!({"reason": "Nhiễm khuẩn"})).await.assert_status(200);
+    let lot = app.get(&format!("/api/v1/batches/{}", chain.batch_id), Some(&chain.producer.token)).await.body["lot"].as_str().expect("lot").to_owned();
+    let doc = query(&app, &chain.producer, "").await;
+    let doc = doc.assert_status(200).clone();
+    check_document(&doc).unwrap_or_else(|v| panic!("{v:?}\n{doc}"));
+    let events = events_in(&doc);
+    let steps: Vec<&str> = events.iter().filter_map(|e| e["bizStep"].as_str()).collect();
+    assert_eq!(steps, ["shipping", "receiving", "holding"], "{doc}");
+    let shipped = &events[0];
+    assert_eq!(shipped["quantityList"][0]["epcClass"], format!("http://ocop.test/01/08936012340020/10/{lot}"));
+    assert_eq!(shipped["quantityList"][0]["quantity"], 2);
+    assert_eq!(shipped["destinationList"][0]["destination"], format!("urn:uuid:{}", chain.retailer.org_id));
+    assert_eq!(events[1]["epcList"][0], format!("http://ocop.test/01/08936012340020/21/{}", chain.codes[0]));
+    assert_eq!(events[2]["disposition"], "recalled");
+    assert!(events.iter().all(|e| e["eventID"].as_str().is_some_and(|id| id.starts_with("urn:uuid:"))));
+    // Found by the code's link; the shop sees what it recorded.
+    let by_code = query(&app, &chain.producer, &format!("MATCH_epc=http://ocop.test/01/08936012340020/21/{}", chain.codes[0])).await;
+    assert_eq!(events_in(by_code.assert_status(200)).len(), 1);
+    let shop = query(&app, &chain.retailer, "").await;
+    let shop_steps: Vec<Value> = events_in(shop.assert_status(200)).iter().map(|e| e["bizStep"].clone()).collect();
+    assert_eq!(shop_steps, [json!("receiving")]);
+    let other = app.login(OrgKind::Producer).await;
+    assert_eq!(events_in(query(&app, &other, "").await.assert_status(200)).len(), 0);
 });

@@ -11,7 +11,8 @@ CREATE TABLE epcis_captures (
 );
 CREATE TABLE epcis_events (
     id TEXT PRIMARY KEY NOT NULL,
-    capture_id TEXT NOT NULL REFERENCES epcis_captures (id),
+    -- NULL: one of our own supply-chain events, shown to EPCIS queries.
+    capture_id TEXT REFERENCES epcis_captures (id),
     captured_by TEXT NOT NULL REFERENCES organizations (id),
     event_id TEXT,
     event_type TEXT NOT NULL,

@@ -5,6 +5,7 @@
 //! Pure: the capture and query use cases are `services::epcis`.
 
 pub mod identifiers;
+pub mod own;
 pub mod schema;
 
 use chrono::{DateTime, FixedOffset, Utc};
