@@ -374,28 +374,49 @@ pub fn query(
 /// its codes named by their Digital Link on `base` (or scan URL), a batch
 /// or run as a quantity of its lot; seen by the recorder, the codes'
 /// producer, the authority and the admin.
+/// Where our events' EPCIS copies point, and the lots already looked up
+/// (one store names the same few lots in many events).
+pub struct EpcisMirror<'a> {
+    base: &'a str,
+    /// Batch id → (GTIN, lot, producer).
+    lots: HashMap<String, (Option<String>, String, String)>,
+}
+
+impl<'a> EpcisMirror<'a> {
+    pub fn new(base: &'a str) -> Self {
+        Self {
+            base,
+            lots: HashMap::new(),
+        }
+    }
+}
+
 pub fn mirror_supply_event(
     conn: &mut DbConnection,
-    base: &str,
+    mirror: &mut EpcisMirror<'_>,
     row: &SupplyEventRow,
     named: &[EventCodeRow],
 ) -> Result<(), ApiError> {
-    let mut lots: HashMap<String, (Option<String>, String, String)> = HashMap::new();
+    let base = mirror.base;
     let batch_ids: HashSet<&str> = named
         .iter()
         .map(|n| n.batch_id.as_str())
         .chain(row.batch_id.as_deref())
         .collect();
     for batch_id in batch_ids {
+        if mirror.lots.contains_key(batch_id) {
+            continue;
+        }
         let batch = db::batches::find(conn, stored_uuid(batch_id)?)?
             .ok_or_else(|| DbError::corrupt(format!("event {} names batch {batch_id}", row.id)))?;
         let product = db::products::find(conn, stored_uuid(&batch.product_id)?)?
             .ok_or_else(|| DbError::corrupt(format!("batch {batch_id} without product")))?;
-        lots.insert(
+        mirror.lots.insert(
             batch_id.to_owned(),
             (product.gtin, batch.lot, batch.producer_id),
         );
     }
+    let lots = &mirror.lots;
     let row_id = Uuid::now_v7().to_string();
     let mut epcs = Vec::new();
     let what = match &row.batch_id {

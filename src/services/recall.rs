@@ -71,7 +71,8 @@ pub fn recall_in(
         note: Some(reason.clone()),
     };
     db::events::insert(conn, &event, &[])?;
-    super::epcis::mirror_supply_event(conn, epcis_base, &event, &[])?;
+    let mut mirror = super::epcis::EpcisMirror::new(epcis_base);
+    super::epcis::mirror_supply_event(conn, &mut mirror, &event, &[])?;
     let out = batch_out(conn, &row)?;
     if who.is(OrgKind::Authority) {
         db::audit::record(

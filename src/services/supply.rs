@@ -231,6 +231,7 @@ pub fn store_events(
     let org = db::organizations::find(conn, who.org_id)?
         .ok_or_else(|| ApiError::Unauthorized("the caller's organization is gone".into()))?;
     let now = db::now();
+    let mut mirror = epcis_base.map(super::epcis::EpcisMirror::new);
     let mut out = Vec::with_capacity(events.len());
     for event in events {
         let id = db::events::new_event_id();
@@ -293,8 +294,8 @@ pub fn store_events(
             note: event.note.clone(),
         };
         db::events::insert(conn, &row, &named)?;
-        if let Some(base) = epcis_base {
-            super::epcis::mirror_supply_event(conn, base, &row, &named)?;
+        if let Some(mirror) = &mut mirror {
+            super::epcis::mirror_supply_event(conn, mirror, &row, &named)?;
         }
         out.push((row, org.name.clone()));
     }
