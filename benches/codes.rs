@@ -8,6 +8,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use ocop_trace::domain::code::TraceCode;
+use ocop_trace::domain::digital_link;
 use ocop_trace::domain::payload::{PayloadFormat, payload, payload_prefix};
 use ocop_trace::labels::pdf::{Label, SheetLayout, render};
 use ocop_trace::labels::qr::{self, Ecc, Matrix};
@@ -28,6 +29,16 @@ fn codes(c: &mut Criterion) {
     .unwrap_or_default();
     c.bench_function("code/payload", |b| {
         b.iter(|| payload(black_box(&prefix), black_box(&code)));
+    });
+    // What the resolver adds to a scan: the whole GS1 link checked, and
+    // the linkset's anchor made.
+    let link = format!("/01/08936012340020/10/MOHT-2604/21/{code}");
+    c.bench_function("resolver/parse_link", |b| {
+        b.iter(|| digital_link::parse_path_and_query(black_box(&link)));
+    });
+    let parsed = digital_link::parse_path_and_query(&link).expect("a link");
+    c.bench_function("resolver/anchor", |b| {
+        b.iter(|| black_box(&parsed).identifier_uri("https://ocop.hoabinh.gov.vn", |_| true));
     });
 }
 

@@ -84,12 +84,31 @@ impl AiEntry {
 #[derive(Debug)]
 pub struct Dictionary {
     entries: Vec<AiEntry>,
-    by_ai: std::collections::HashMap<String, usize>,
+    /// Entry index + 1 (0: none) at [`slot`] of each AI: a lookup is an
+    /// array read, no hashing (a resolved scan looks up about ten).
+    by_ai: Vec<u16>,
+}
+
+/// Where an AI of 2 to 4 digits sits in the index: each width has its own
+/// range (`01` and `001` are different AIs).
+fn slot(ai: &str) -> Option<usize> {
+    let bytes = ai.as_bytes();
+    if !(2..=4).contains(&bytes.len()) || !bytes.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let n = bytes
+        .iter()
+        .fold(0usize, |n, b| n * 10 + usize::from(b - b'0'));
+    Some(match bytes.len() {
+        2 => n,
+        3 => 100 + n,
+        _ => 1_100 + n,
+    })
 }
 
 impl Dictionary {
     fn new(entries: Vec<AiEntry>) -> Self {
-        let mut by_ai = std::collections::HashMap::new();
+        let mut by_ai = vec![0u16; 11_100];
         for (i, entry) in entries.iter().enumerate() {
             let (Ok(first), Ok(last)) = (entry.first.parse::<u32>(), entry.last.parse::<u32>())
             else {
@@ -97,7 +116,10 @@ impl Dictionary {
             };
             let width = entry.first.len();
             for n in first..=last {
-                by_ai.insert(format!("{n:0width$}"), i);
+                if let (Some(at), Ok(index)) = (slot(&format!("{n:0width$}")), u16::try_from(i + 1))
+                {
+                    by_ai[at] = index;
+                }
             }
         }
         Self { entries, by_ai }
@@ -105,7 +127,8 @@ impl Dictionary {
 
     /// The entry of an AI (2 to 4 digits), if the dictionary has it.
     pub fn entry(&self, ai: &str) -> Option<&AiEntry> {
-        self.by_ai.get(ai).and_then(|i| self.entries.get(*i))
+        let index = *self.by_ai.get(slot(ai)?)?;
+        self.entries.get(usize::from(index).checked_sub(1)?)
     }
 
     /// The AI an element string's `data` starts with (AIs are prefix-free:

@@ -185,11 +185,11 @@ fn normalise_gtin(ai: &str, value: String) -> String {
 
 /// Check the path's qualifiers against the key's allowed sequences; return
 /// the AIs of the sequences they fit (those may not be data attributes).
-fn qualifier_sequence(
-    entry: &AiEntry,
+fn qualifier_sequence<'a>(
+    entry: &'a AiEntry,
     key: &str,
     qualifiers: &[Element],
-) -> Result<Vec<String>, DlError> {
+) -> Result<Vec<&'a str>, DlError> {
     let sequences = entry.dl_primary_key.as_deref().unwrap_or_default();
     let fitting: Vec<&Vec<String>> = sequences
         .iter()
@@ -207,7 +207,7 @@ fn qualifier_sequence(
             ),
         );
     }
-    Ok(fitting.into_iter().flatten().cloned().collect())
+    Ok(fitting.into_iter().flatten().map(String::as_str).collect())
 }
 
 /// Are the qualifiers a subsequence of `seq`, in its order?
@@ -222,7 +222,7 @@ fn in_order(seq: &[String], qualifiers: &[Element]) -> bool {
 type Query = (Vec<Element>, Vec<(String, String)>);
 
 /// The query: numeric keys are AIs (data attributes), others pass through.
-fn parse_query(query: &str, in_path_only: &[String]) -> Result<Query, DlError> {
+fn parse_query(query: &str, in_path_only: &[&str]) -> Result<Query, DlError> {
     let mut attributes = Vec::new();
     let mut others = Vec::new();
     for param in query.split('&').filter(|p| !p.is_empty()) {
@@ -247,7 +247,7 @@ fn parse_query(query: &str, in_path_only: &[String]) -> Result<Query, DlError> {
                 format!("({name}) may not be a Digital Link data attribute"),
             );
         }
-        if in_path_only.iter().any(|a| a == name) {
+        if in_path_only.contains(&name) {
             return fail(
                 Some(name),
                 format!("({name}) belongs in the path, as a key qualifier"),
@@ -264,6 +264,16 @@ fn parse_query(query: &str, in_path_only: &[String]) -> Result<Query, DlError> {
 
 /// Percent-decode a path segment or (with `plus_is_space`) a query value.
 pub fn percent_decode(raw: &str, plus_is_space: bool) -> Result<String, String> {
+    // Most values are plain: nothing to decode.
+    if !raw
+        .bytes()
+        .any(|b| b == b'%' || b == 0 || (plus_is_space && b == b'+'))
+    {
+        if raw.is_empty() {
+            return Err("the value is empty".into());
+        }
+        return Ok(raw.to_owned());
+    }
     let mut bytes = Vec::with_capacity(raw.len());
     let mut input = raw.bytes();
     while let Some(b) = input.next() {
