@@ -145,10 +145,19 @@ api_test!(async fn the_delivery_log_tells_only_delivered_or_failed(app) {
     assert_eq!(notice.batch_id.to_string(), chain.batch_id);
     assert_eq!(notice.reason, "Lỗi bao bì");
     assert_eq!(notice.recalled_by, "producer");
+    // The subscriber answers before the sender writes down its answer: wait for the log.
+    eventually(15, "the log records the delivery", || async {
+        let log = app.get(&format!("/api/v1/webhooks/{}/deliveries", subs[0]), Some(&chain.retailer.token)).await;
+        log.body["items"][0]["status"] == "delivered"
+    }).await;
     let log = app.get(&format!("/api/v1/webhooks/{}/deliveries", subs[0]), Some(&chain.retailer.token)).await;
     let outcomes: Vec<&str> = log.body["items"][0]["attempts"].as_array().expect("attempts")
         .iter().map(|a| a["outcome"].as_str().expect("outcome")).collect();
     assert_eq!(outcomes, ["failed (status 500)", "delivered"], "{}", log.text);
+    eventually(15, "the closed port's attempt is recorded", || async {
+        let log = app.get(&format!("/api/v1/webhooks/{}/deliveries", subs[1]), Some(&chain.retailer.token)).await;
+        !log.body["items"][0]["attempts"].as_array().is_none_or(Vec::is_empty)
+    }).await;
     let closed = app.get(&format!("/api/v1/webhooks/{}/deliveries", subs[1]), Some(&chain.retailer.token)).await;
     assert_eq!(closed.body["items"][0]["attempts"][0]["outcome"], "failed (network)", "{}", closed.text);
     assert!(!closed.text.contains("connect"), "{}", closed.text);
