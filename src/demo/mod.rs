@@ -454,7 +454,8 @@ impl<'a> Seeder<'a> {
     /// received by WinMart Hòa Bình, and its first package sold there (the
     /// demo code's journey shows all three), each recorded by its
     /// organization as through `POST /events`. The demo issues its codes at
-    /// start-up, so the delivery happens within the last hour.
+    /// start-up, so the delivery follows right after (seconds apart; never
+    /// before the codes were issued, also across Vietnam's midnight).
     fn seed_delivery(
         &self,
         conn: &mut DbConnection,
@@ -464,10 +465,10 @@ impl<'a> Seeder<'a> {
     ) -> Result<(), ApiError> {
         let retailer = self.account(OrgKind::Retailer, None)?.principal();
         let now = Utc::now();
-        let draft = |step: BizStep, minutes_ago: i64| EventDraft {
+        let draft = |step: BizStep, seconds_later: i64| EventDraft {
             biz_step: step,
             disposition: None,
-            event_time: (now - chrono::Duration::minutes(minutes_ago)).fixed_offset(),
+            event_time: (now + chrono::Duration::seconds(seconds_later)).fixed_offset(),
             codes: None,
             batch_id: Some(batch.id),
             code_run_id: None,
@@ -483,9 +484,9 @@ impl<'a> Seeder<'a> {
         let shipped = EventDraft {
             location: None,
             destination_org_id: Some(retailer.org_id),
-            ..draft(BizStep::Shipping, 50)
+            ..draft(BizStep::Shipping, 0)
         };
-        let received = draft(BizStep::Receiving, 30);
+        let received = draft(BizStep::Receiving, 1);
         let sold = EventDraft {
             codes: Some(vec![sold_code.to_owned()]),
             batch_id: None,
@@ -496,7 +497,7 @@ impl<'a> Seeder<'a> {
                 latitude: Some(20.8133),
                 longitude: Some(105.3383),
             }),
-            ..draft(BizStep::RetailSelling, 10)
+            ..draft(BizStep::RetailSelling, 2)
         };
         for (who, events) in [(producer, vec![shipped]), (&retailer, vec![received, sold])] {
             let parsed = parse_events(who.role, &EventsRequest { events }, now)
