@@ -492,3 +492,34 @@ pub fn mirror_supply_event(
     db::epcis::insert_events(conn, std::slice::from_ref(&stored), &epcs)?;
     Ok(())
 }
+
+/// A code run's issuance as an EPCIS `commissioning` event (`ADD` of the
+/// run's quantity of its lot), kept when the run becomes visible.
+pub fn mirror_issuance(
+    conn: &mut DbConnection,
+    base: &str,
+    run: &crate::db::codes::CodeRunRow,
+) -> Result<(), ApiError> {
+    let issued = SupplyEventRow {
+        id: run.id.clone(),
+        org_id: run.producer_id.clone(),
+        biz_step: BizStep::Commissioning.as_str().to_owned(),
+        disposition: BizStep::Commissioning
+            .default_disposition()
+            .as_str()
+            .to_owned(),
+        scope: "run".to_owned(),
+        batch_id: Some(run.batch_id.clone()),
+        run_id: Some(run.id.clone()),
+        code_count: run.count,
+        event_time: run.created_at,
+        recorded_at: crate::db::now(),
+        location_name: None,
+        province: None,
+        latitude: None,
+        longitude: None,
+        destination_org_id: None,
+        note: None,
+    };
+    mirror_supply_event(conn, &mut EpcisMirror::new(base), &issued, &[])
+}

@@ -235,6 +235,7 @@ pub fn issue_in(
     let run = plan_run(conn, &job, codes_per_day)?;
     db::codes::insert_run(conn, &run)?;
     db::codes::insert_codes(conn, &run.id, job.command.count, |_| {})?;
+    super::epcis::mirror_issuance(conn, base_url, &run)?;
     Ok(run)
 }
 
@@ -355,8 +356,12 @@ async fn fill(
         Ok(()) => {
             let run_id = run.id.clone();
             // The new codes are registry facts for the scan caches.
+            let (issued, base) = (run.clone(), services.settings.public_base_url.clone());
             services
-                .registry_write(move |conn| Ok(db::codes::finish_run(conn, &run_id)?))
+                .registry_write(move |conn| {
+                    db::codes::finish_run(conn, &run_id)?;
+                    super::epcis::mirror_issuance(conn, &base, &issued)
+                })
                 .await
         }
         Err(e) => Err(e),

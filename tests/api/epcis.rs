@@ -236,7 +236,7 @@ api_test!(async fn queries_filter_page_and_show_each_organization_its_own(app) {
     let chain = app.chain(1).await;
     let ours = format!("http://ocop.test/c/{}", chain.codes[0]);
     capture(&app, &retailer, &document(vec![object_event(&ours, "sensor_reporting", "2026-11-23T08:00:00+07:00")])).await.assert_status(202);
-    let seen = query(&app, &chain.producer, "").await;
+    let seen = query(&app, &chain.producer, "EQ_bizStep=sensor_reporting").await;
     let seen = events_in(seen.assert_status(200));
     assert_eq!(seen.len(), 1);
     assert_eq!(seen[0]["epcList"][0], ours.as_str());
@@ -261,7 +261,7 @@ api_test!(async fn captured_events_naming_our_codes_join_the_supply_chain(app) {
     let problem = refused.body.clone();
     assert!(matches!(refused.status.as_u16(), 409 | 422), "{problem}");
     assert!(problem.to_string().contains("/epcisBody/eventList/0"), "{problem}");
-    assert_eq!(app.count("epcis_events"), 0);
+    assert_eq!(app.count("epcis_events"), 1, "only the codes' issuance");
     assert_eq!(app.count("supply_events"), 0);
     // Shipped to it: its receiving and a sale are recorded.
     app.ship_batch(&chain, &chain.retailer).await;
@@ -269,8 +269,9 @@ api_test!(async fn captured_events_naming_our_codes_join_the_supply_chain(app) {
     sold["disposition"] = json!("retail_sold");
     let foreign = object_event("urn:epc:id:sgtin:4012345.011111.9876", "receiving", "2026-11-21T09:00:00+07:00");
     capture(&app, &chain.retailer, &document(vec![receiving, sold, foreign])).await.assert_status(202);
-    // The three captured, and the producer's shipment (our own events are EPCIS events too).
-    assert_eq!(app.count("epcis_events"), 4);
+    // The three captured, and the producer's issuance and shipment (our own
+    // events are EPCIS events too).
+    assert_eq!(app.count("epcis_events"), 5);
     // The journey on the consumer's page, in Vietnamese.
     let page = app.scan_json(&chain.codes[0]).await;
     let steps: Vec<&str> = page["journey"].as_array().expect("journey").iter().filter_map(|s| s["step"].as_str()).collect();
@@ -283,10 +284,10 @@ api_test!(async fn captured_events_naming_our_codes_join_the_supply_chain(app) {
     assert!(listed["items"].as_array().expect("items").iter().any(|e| e["biz_step"] == "retail_selling"), "{listed}");
     let verdict = app.get(&format!("/api/v1/verify/{}", chain.codes[1]), Some(&chain.retailer.token)).await;
     assert_eq!(verdict.assert_status(200)["verdict"], "already_sold");
-    // The producer sees its shipment and the supermarket's EPCIS events
-    // about its codes, not the foreign one.
+    // The producer sees its issuance, its shipment and the supermarket's
+    // EPCIS events about its codes, not the foreign one.
     let seen = query(&app, &chain.producer, "").await;
-    assert_eq!(events_in(seen.assert_status(200)).len(), 3);
+    assert_eq!(events_in(seen.assert_status(200)).len(), 4);
 });
 
 // Our own events (a shipment of a whole lot, a shop's receiving, a recall)
@@ -306,7 +307,11 @@ api_test!(async fn our_own_events_are_epcis_events_too(app) {
     check_document(&doc).unwrap_or_else(|v| panic!("{v:?}\n{doc}"));
     let events = events_in(&doc);
     let steps: Vec<&str> = events.iter().filter_map(|e| e["bizStep"].as_str()).collect();
-    assert_eq!(steps, ["shipping", "receiving", "holding"], "{doc}");
+    assert_eq!(steps, ["commissioning", "shipping", "receiving", "holding"], "{doc}");
+    // The codes' issuance: an ADD of the run's quantity of the lot.
+    assert_eq!(events[0]["action"], "ADD");
+    assert_eq!(events[0]["quantityList"][0]["quantity"], 2);
+    let events = &events[1..];
     let shipped = &events[0];
     assert_eq!(shipped["quantityList"][0]["epcClass"], format!("http://ocop.test/01/08936012340020/10/{lot}"));
     assert_eq!(shipped["quantityList"][0]["quantity"], 2);
