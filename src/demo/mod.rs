@@ -511,9 +511,7 @@ impl<'a> Seeder<'a> {
 /// The demo's GLNs: the demo GS1 company prefix 8936012 (as its GTINs),
 /// location reference `n`, and the check digit.
 fn demo_gln(n: u32) -> String {
-    let body = format!("8936012{n:05}");
-    let digits: Vec<u8> = body.bytes().map(|b| b - b'0').collect();
-    format!("{body}{}", crate::domain::gs1::gs1_check_digit(&digits))
+    crate::domain::gs1::with_check_digit(&format!("8936012{n:05}")).unwrap_or_default()
 }
 
 #[cfg(test)]

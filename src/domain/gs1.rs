@@ -18,6 +18,16 @@ pub fn gs1_check_digit(body: &[u8]) -> u8 {
     ((10 - sum % 10) % 10) as u8
 }
 
+/// These digits with their GS1 check digit appended (`None` if they are
+/// not all digits): a GLN from 12 digits, a GTIN-14 from 13.
+pub fn with_check_digit(body: &str) -> Option<String> {
+    if body.is_empty() || !body.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let digits: Vec<u8> = body.bytes().map(|b| b - b'0').collect();
+    Some(format!("{body}{}", gs1_check_digit(&digits)))
+}
+
 /// Does the last of these (non-empty, ASCII) digits check the others?
 fn check_digit_fits(field: &str, digits: &str) -> Result<(), FieldError> {
     let digits: Vec<u8> = digits.bytes().map(|b| b - b'0').collect();

@@ -108,6 +108,13 @@ pub fn resolver_links(
     Some(answer)
 }
 
+/// A 307 to a Digital Link on this host, as GS1's walk up: its query kept.
+pub fn walk_up_to(to: &crate::domain::digital_link::DigitalLink) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::TemporaryRedirect()
+        .insert_header((actix_web::http::header::LOCATION, to.to_uri("")))
+        .finish()
+}
+
 /// What every resolution carries: `Link: <anchor?linkType=linkset>; rel="linkset"`.
 pub fn with_linkset_link(answer: &mut actix_web::HttpResponse, anchor: &str) {
     use actix_web::http::header;

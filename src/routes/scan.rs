@@ -294,12 +294,11 @@ async fn walk_up_from_serial(
         WalkUp::Product => |ai| ai == "22",
         WalkUp::Nowhere => return Ok(not_found(lang, &label.serial, req.path(), json)),
     };
-    let target = link
-        .keeping(keep)
-        .with_param(UNKNOWN_SERIAL_PARAM, &label.serial);
-    Ok(HttpResponse::TemporaryRedirect()
-        .insert_header((header::LOCATION, target.to_uri("")))
-        .finish())
+    Ok(super::walk_up_to(
+        &link
+            .keeping(keep)
+            .with_param(UNKNOWN_SERIAL_PARAM, &label.serial),
+    ))
 }
 
 /// Check the request's whole link, then answer the scan of its serial with

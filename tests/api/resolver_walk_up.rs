@@ -32,11 +32,7 @@ async fn location_of(app: &TestApp, path: &str) -> String {
 
 /// A GLN with its check digit, from 12 digits.
 fn gln(body: &str) -> String {
-    let digits: Vec<u8> = body.bytes().map(|b| b - b'0').collect();
-    format!(
-        "{body}{}",
-        ocop_trace::domain::gs1::gs1_check_digit(&digits)
-    )
+    ocop_trace::domain::gs1::with_check_digit(body).expect("digits")
 }
 
 // A label with a real GTIN and lot around a serial we never issued is how a

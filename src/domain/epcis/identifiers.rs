@@ -5,7 +5,7 @@
 
 use super::super::code::TraceCode;
 use super::super::digital_link::{self, DigitalLink, percent_decode};
-use super::super::gs1::gs1_check_digit;
+use super::super::gs1;
 
 /// What an identifier names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,11 +128,9 @@ fn gtin_of(prefix: &str, item: &str) -> Option<String> {
 }
 
 fn with_check_digit(body: &str, len: usize) -> Option<String> {
-    if body.len() != len || !body.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let digits: Vec<u8> = body.bytes().map(|b| b - b'0').collect();
-    Some(format!("{body}{}", gs1_check_digit(&digits)))
+    (body.len() == len)
+        .then(|| gs1::with_check_digit(body))
+        .flatten()
 }
 
 #[cfg(test)]

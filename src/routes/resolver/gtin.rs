@@ -5,12 +5,12 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
 
-use super::{anchor, facts_answer, facts_link, language, other_language_href, walk_up_to};
+use super::{anchor, facts_answer, facts_link, language, other_language_href};
 use crate::domain::digital_link::DigitalLink;
 use crate::domain::time::today;
 use crate::error::ApiError;
 use crate::routes::pages::facts_page::{batch_page, product_page};
-use crate::routes::{AppState, digital_link_of, link_request, resolver_links};
+use crate::routes::{AppState, digital_link_of, link_request, resolver_links, walk_up_to};
 use crate::services::resolver::{
     BatchFacts, BatchLookup, ProductFacts, UNKNOWN_SERIAL_PARAM, batch_facts, product_facts,
 };

@@ -34,13 +34,6 @@ fn anchor(state: &AppState, link: &DigitalLink) -> String {
     link.identifier_uri(&state.settings.public_base_url, |_| true)
 }
 
-/// A 307 to `to`, as a walk up: its query kept.
-fn walk_up_to(to: &DigitalLink) -> HttpResponse {
-    HttpResponse::TemporaryRedirect()
-        .insert_header((header::LOCATION, to.to_uri("")))
-        .finish()
-}
-
 /// The facts as JSON for a program, as a page for a browser.
 fn facts_answer<T: serde::Serialize>(
     req: &HttpRequest,

@@ -4,10 +4,10 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
 
-use super::{anchor, facts_answer, facts_link, language, other_language_href, walk_up_to};
+use super::{anchor, facts_answer, facts_link, language, other_language_href};
 use crate::error::ApiError;
 use crate::routes::pages::facts_page::site_page;
-use crate::routes::{AppState, digital_link_of, link_request, resolver_links};
+use crate::routes::{AppState, digital_link_of, link_request, resolver_links, walk_up_to};
 use crate::services::resolver::{SiteFacts, site_facts};
 
 /// A farming area or packing facility, by its GLN (public): its code, name,
