@@ -15,7 +15,7 @@ use crate::auth::Principal;
 use crate::db::epcis::EpcisFilter;
 use crate::domain::epcis::{
     CAPTURE_FILE_SIZE_LIMIT, CAPTURE_LIMIT, CBV_VERSION, EPCIS_VERSION, EpcRole, cbv_bare,
-    query_document,
+    extra_contexts, query_document,
 };
 use crate::error::ApiError;
 use crate::extract::{ApiQuery, EpcisBody};
@@ -76,7 +76,7 @@ pub async fn capture(
     body: EpcisBody,
 ) -> Result<HttpResponse, ApiError> {
     let document = body.0;
-    let contexts = epcis::contexts_of(&document);
+    let contexts = extra_contexts(&document);
     // The schema check is CPU work: off the async workers, outside the transaction.
     let events = web::block(move || epcis::read_document(&document))
         .await

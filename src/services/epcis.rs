@@ -20,7 +20,7 @@ use crate::db::events::{EventCodeRow, SupplyEventRow};
 use crate::db::{self, DbConnection, DbError, stored_uuid};
 use crate::domain::epcis::own::{self, OwnEvent, OwnWhat};
 use crate::domain::epcis::{
-    CAPTURE_LIMIT, EpcRole, IndexedEvent, check_document, events_of, extra_contexts, identifiers,
+    CAPTURE_LIMIT, EpcRole, IndexedEvent, check_document, events_of, identifiers,
 };
 use crate::domain::organization::OrgKind;
 use crate::domain::supply::{BizStep, Disposition, EventDraft, EventsRequest, parse_events};
@@ -123,21 +123,10 @@ pub fn capture(
             .map_err(|e| DbError::corrupt(format!("stored EPCIS event {id}: {e}")))?;
         seen.insert(id, stored);
     }
-    let codes: Vec<String> = events
-        .iter()
-        .flat_map(|e| e.epcs.iter())
-        .filter_map(|named| identifiers::trace_code(&named.value))
-        .map(|code| code.as_str().to_owned())
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    let owners: HashMap<String, String> = db::events::code_owners(conn, &codes)?
-        .into_iter()
-        .map(|(code, _run, _batch, producer)| (code, producer))
-        .collect();
-    let supply = supply_drafts(&events, &owners);
+    let ours = our_codes(conn, &events)?;
     let mut rows = Vec::with_capacity(event_count);
     let mut epc_rows = Vec::new();
+    let mut supply = Vec::new();
     let mut duplicates = 0u32;
     for (i, event) in events.into_iter().enumerate() {
         if let Some(id) = &event.event_id {
@@ -159,17 +148,19 @@ pub fn capture(
                 }
             }
         }
+        // Only what is stored enters the supply chain: a duplicate did already.
+        if let Some(draft) = supply_draft(&event, &ours) {
+            supply.push((i, draft));
+        }
         let row_id = Uuid::now_v7().to_string();
         for named in &event.epcs {
-            let code = identifiers::trace_code(&named.value)
-                .map(|c| c.as_str().to_owned())
-                .filter(|c| owners.contains_key(c));
+            let owned = ours.get(&named.value);
             epc_rows.push(EventEpcRow {
                 event_row_id: row_id.clone(),
                 role: named.role.field().to_owned(),
                 epc: named.value.clone(),
-                producer_id: code.as_ref().and_then(|c| owners.get(c).cloned()),
-                code,
+                code: owned.map(|(code, _)| code.clone()),
+                producer_id: owned.map(|(_, producer)| producer.clone()),
             });
         }
         rows.push(EpcisEventRow {
@@ -205,50 +196,72 @@ pub fn capture(
     Ok(capture)
 }
 
-/// The supply-chain events a captured document's events make, for those
-/// that name our codes (in `epcList` or `childEPCs`) with a CBV bizStep we
-/// keep (shipping, receiving, retail_selling…): so they show in the codes'
-/// journey, in `/events`, in verification and analytics, under the same
-/// rules as `POST /events`. Other events are kept in EPCIS only.
-fn supply_drafts(
+/// The identifiers of a document that name one of our issued codes (each
+/// read once): identifier → (code, its producer).
+fn our_codes(
+    conn: &mut DbConnection,
     events: &[IndexedEvent],
-    owners: &HashMap<String, String>,
-) -> Vec<(usize, EventDraft)> {
-    let mut drafts = Vec::new();
-    for (i, event) in events.iter().enumerate() {
-        let Some(step) = event.biz_step.as_deref().and_then(BizStep::parse) else {
-            continue;
-        };
-        let codes: Vec<String> = event
-            .epcs
-            .iter()
-            .filter(|n| matches!(n.role, EpcRole::EpcList | EpcRole::ChildEpcs))
-            .filter_map(|n| identifiers::trace_code(&n.value))
-            .map(|c| c.as_str().to_owned())
-            .filter(|c| owners.contains_key(c))
-            .collect();
-        if codes.is_empty() {
-            continue;
-        }
-        drafts.push((
-            i,
-            EventDraft {
-                biz_step: step,
-                disposition: event.disposition.as_deref().and_then(Disposition::parse),
-                event_time: event.event_time,
-                codes: Some(codes),
-                batch_id: None,
-                code_run_id: None,
-                location: None,
-                destination_org_id: None,
-                note: Some(match &event.event_id {
-                    Some(id) => format!("EPCIS {} {id}", event.event_type),
-                    None => format!("EPCIS {}", event.event_type),
-                }),
-            },
-        ));
+) -> Result<HashMap<String, (String, String)>, ApiError> {
+    let named: HashMap<&str, String> = events
+        .iter()
+        .flat_map(|e| e.epcs.iter())
+        .filter_map(|n| {
+            let code = identifiers::trace_code(&n.value)?;
+            Some((n.value.as_str(), code.as_str().to_owned()))
+        })
+        .collect();
+    let wanted: Vec<String> = named
+        .values()
+        .cloned()
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let producers: HashMap<String, String> = db::events::code_owners(conn, &wanted)?
+        .into_iter()
+        .map(|(code, _run, _batch, producer)| (code, producer))
+        .collect();
+    Ok(named
+        .into_iter()
+        .filter_map(|(value, code)| {
+            let producer = producers.get(&code)?.clone();
+            Some((value.to_owned(), (code, producer)))
+        })
+        .collect())
+}
+
+/// The supply-chain event a captured event makes when it names our codes
+/// (in `epcList` or `childEPCs`) with a CBV bizStep we keep (shipping,
+/// receiving, retail_selling…): so it shows in the codes' journey, in
+/// `/events`, in verification and analytics, under the same rules as
+/// `POST /events`. Other events are kept in EPCIS only.
+fn supply_draft(
+    event: &IndexedEvent,
+    ours: &HashMap<String, (String, String)>,
+) -> Option<EventDraft> {
+    let step = event.biz_step.as_deref().and_then(BizStep::parse)?;
+    let codes: Vec<String> = event
+        .epcs
+        .iter()
+        .filter(|n| matches!(n.role, EpcRole::EpcList | EpcRole::ChildEpcs))
+        .filter_map(|n| ours.get(&n.value).map(|(code, _)| code.clone()))
+        .collect();
+    if codes.is_empty() {
+        return None;
     }
-    drafts
+    Some(EventDraft {
+        biz_step: step,
+        disposition: event.disposition.as_deref().and_then(Disposition::parse),
+        event_time: event.event_time,
+        codes: Some(codes),
+        batch_id: None,
+        code_run_id: None,
+        location: None,
+        destination_org_id: None,
+        note: Some(match &event.event_id {
+            Some(id) => format!("EPCIS {} {id}", event.event_type),
+            None => format!("EPCIS {}", event.event_type),
+        }),
+    })
 }
 
 /// Record the drafts as `POST /events` would, in the capture's transaction;
@@ -293,11 +306,6 @@ fn record_in_supply_chain(
         }),
         other => other.map(|_| ()),
     }
-}
-
-/// The document's namespaces for its events' extensions.
-pub fn contexts_of(document: &Value) -> Vec<Value> {
-    extra_contexts(document)
 }
 
 /// A capture job: its capturer, the authority and the admin see it.
@@ -465,14 +473,8 @@ pub fn mirror_supply_event(
         destination: row.destination_org_id.clone(),
     };
     let body = own::object_event(&event);
-    let indexed = crate::domain::epcis::events_of(&serde_json::json!({
-        "type": "EPCISDocument",
-        "epcisBody": { "eventList": [body] }
-    }))
-    .map_err(|v| ApiError::internal(format!("our own event as EPCIS: {v:?}")))?;
-    let Some(indexed) = indexed.into_iter().next() else {
-        return Ok(());
-    };
+    let indexed = crate::domain::epcis::index_event(&body)
+        .map_err(|why| ApiError::internal(format!("our own event as EPCIS: {why}")))?;
     let stored = EpcisEventRow {
         id: row_id,
         capture_id: None,

@@ -268,7 +268,9 @@ api_test!(async fn captured_events_naming_our_codes_join_the_supply_chain(app) {
     let mut sold = object_event(&format!("http://ocop.test/c/{}", chain.codes[1]), "https://ref.gs1.org/cbv/BizStep-retail_selling", "2026-11-21T18:00:00+07:00");
     sold["disposition"] = json!("retail_sold");
     let foreign = object_event("urn:epc:id:sgtin:4012345.011111.9876", "receiving", "2026-11-21T09:00:00+07:00");
-    capture(&app, &chain.retailer, &document(vec![receiving, sold, foreign])).await.assert_status(202);
+    sold["eventID"] = json!("urn:uuid:0b9d3c1e-5a57-4f7e-9a63-7d1f3b2c4e01");
+    let captured = document(vec![receiving, sold, foreign]);
+    capture(&app, &chain.retailer, &captured).await.assert_status(202);
     // The three captured, and the producer's issuance and shipment (our own
     // events are EPCIS events too).
     assert_eq!(app.count("epcis_events"), 5);
@@ -287,7 +289,12 @@ api_test!(async fn captured_events_naming_our_codes_join_the_supply_chain(app) {
     // The producer sees its issuance, its shipment and the supermarket's
     // EPCIS events about its codes, not the foreign one.
     let seen = query(&app, &chain.producer, "").await;
-    assert_eq!(events_in(seen.assert_status(200)).len(), 4);
+    assert_eq!(events_in(seen.assert_status(200)).len(), 4);    // Sent again: the sale (it has an eventID) is a duplicate, in EPCIS and
+    // in the supply chain alike.
+    let supply_before = app.count("supply_events");
+    let again = capture(&app, &chain.retailer, &captured).await;
+    assert_eq!(again.assert_status(202)["duplicateCount"], 1);
+    assert_eq!(app.count("supply_events"), supply_before + 1, "only the receiving without an eventID again");
 });
 
 // Our own events (a shipment of a whole lot, a shop's receiving, a recall)

@@ -152,7 +152,8 @@ fn text(value: &Value) -> Option<String> {
     value.as_str().map(str::to_owned)
 }
 
-fn index_event(event: &Value) -> Result<IndexedEvent, String> {
+/// One event read for the fields queries select it by (`Err`: why not).
+pub fn index_event(event: &Value) -> Result<IndexedEvent, String> {
     let event_type = text(&event["type"]).ok_or("has no type")?;
     let time = event["eventTime"].as_str().ok_or("has no eventTime")?;
     let event_time = DateTime::parse_from_rfc3339(time)
