@@ -4,6 +4,7 @@
 //! the identifiers they name), and the query document they are returned in.
 //! Pure: the capture and query use cases are `services::epcis`.
 
+pub mod hash;
 pub mod identifiers;
 pub mod own;
 pub mod schema;
