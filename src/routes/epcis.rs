@@ -41,10 +41,11 @@ fn with_versions(mut answer: HttpResponse) -> HttpResponse {
 ///
 /// The document is checked against GS1's EPCIS 2.0 JSON Schema (a 400 lists
 /// every violation with its JSON pointer) and stored all or nothing: every
-/// event as it came, whatever identifiers it names. An event this
-/// organization already captured (same eventID, same content) is stored
-/// once and counted as a duplicate; the same eventID with other content is
-/// a 409. At most `GS1-EPCIS-Capture-Limit` events and
+/// event as it came, whatever identifiers it names; an event without
+/// `eventID` gets its canonical GS1 event hash (`ni:///sha-256;…?ver=CBV2.0`)
+/// as one. An event this organization already captured (same eventID, same
+/// content; or the same hash) is stored once and counted as a duplicate;
+/// the same eventID with other content is a 409. At most `GS1-EPCIS-Capture-Limit` events and
 /// `GS1-EPCIS-Capture-File-Size-Limit` bytes (413 beyond). The capture job
 /// it answers with is finished: capture runs while the request waits.
 ///

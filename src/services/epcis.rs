@@ -103,7 +103,9 @@ pub fn read_document(document: &Value) -> Result<Vec<IndexedEvent>, ApiError> {
 /// Store a checked document's events for `who`, all or nothing (the
 /// caller's transaction). An event whose eventID this organization already
 /// captured with the same content is a duplicate, stored once; with other
-/// content it is a conflict, and nothing is stored.
+/// content it is a conflict, and nothing is stored. An event sent without
+/// eventID is named by its hash, so the same event sent again (even written
+/// differently) is a duplicate.
 pub fn capture(
     conn: &mut DbConnection,
     who: &Principal,
@@ -131,7 +133,7 @@ pub fn capture(
     for (i, event) in events.into_iter().enumerate() {
         if let Some(id) = &event.event_id {
             match seen.get(id) {
-                Some(body) if *body == event.body => {
+                Some(body) if *body == event.body || event.id_from_hash => {
                     duplicates += 1;
                     continue;
                 }

@@ -3,6 +3,7 @@
 //! queries filtered and paged, each organization seeing its own.
 
 use ocop_trace::domain::epcis::check_document;
+use ocop_trace::domain::epcis::hash::event_hashes;
 use ocop_trace::domain::organization::OrgKind;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -74,9 +75,23 @@ api_test!(async fn gs1_examples_are_captured_and_read_back_as_they_came(app) {
     // names one event of one organization, so such examples go to another.
     let mut orgs: Vec<(Session, Vec<Value>)> = Vec::new();
     for (name, doc) in &examples {
-        let events = events_in(doc);
+        // An event without eventID comes back named by its GS1 event hash.
+        let hashes = event_hashes(doc);
+        let mut named_by_hash = Vec::new();
+        let events: Vec<Value> = events_in(doc)
+            .into_iter()
+            .zip(hashes)
+            .map(|(mut event, hash)| {
+                if event.get("eventID").is_none() {
+                    event["eventID"] = json!(hash);
+                    named_by_hash.push(hash);
+                }
+                event
+            })
+            .collect();
         let clash = |captured: &Vec<Value>| events.iter().any(|e| {
-            e.get("eventID").is_some() && captured.iter().any(|c| c.get("eventID") == e.get("eventID") && c != e)
+            !named_by_hash.iter().any(|h| e["eventID"] == *h)
+                && captured.iter().any(|c| c.get("eventID") == e.get("eventID") && c != e)
         });
         let slot = match orgs.iter().position(|(_, captured)| !clash(captured)) {
             Some(i) => i,
@@ -96,8 +111,9 @@ api_test!(async fn gs1_examples_are_captured_and_read_back_as_they_came(app) {
         assert_eq!(app.get(&location, Some(&who.token)).await.assert_status(200)["captureID"], job["captureID"]);
         assert_eq!(answer.headers["gs1-epcis-version"], "2.0.0");
         for event in events {
-            // The same event again (GS1's examples repeat a few) is kept once.
-            if !captured.contains(&event) {
+            // The same event again (GS1's examples repeat a few) is kept once;
+            // one named by its hash is the same event however written.
+            if !captured.iter().any(|c| c == &event || c["eventID"] == event["eventID"]) {
                 captured.push(event);
             }
         }
@@ -173,6 +189,41 @@ api_test!(async fn the_same_event_twice_is_stored_once_and_a_reused_id_is_a_conf
     let fresh = object_event("urn:epc:id:sgtin:8936012.034002.8", "receiving", "2026-11-20T09:00:00+07:00");
     let conflict = capture(&app, &retailer, &document(vec![fresh, changed])).await;
     assert_eq!(conflict.assert_problem(409)["field"], "/epcisBody/eventList/1/eventID");
+    assert_eq!(app.count("epcis_events"), 2);
+});
+
+// GS1's event hash: an event sent without eventID is named by it (the
+// reference implementation's own vector), and the same event sent again,
+// however written, is a duplicate.
+api_test!(async fn an_event_without_id_is_named_by_its_gs1_hash_and_captured_once(app) {
+    let retailer = app.login(OrgKind::Retailer).await;
+    let vector = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/epcis-hash/epcisDocWithSingleEvent.jsonld");
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(vector).expect("vector")).expect("JSON");
+    let hash = "ni:///sha-256;ffa491b16867e34a7791a8d5389d826afc24e63a121026b6a4004ace38631b4b?ver=CBV2.0";
+    capture(&app, &retailer, &doc).await.assert_status(202);
+    let stored = events_in(query(&app, &retailer, "").await.assert_status(200));
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0]["eventID"], hash);
+    let mut sent = events_in(&doc)[0].clone();
+    sent["eventID"] = json!(hash);
+    assert_eq!(stored[0], sent, "kept as sent, with its hash as eventID");
+    // The same event in other words: Digital Links for the URNs, the web
+    // vocabulary for the bare CBV values, UTC time, other field order.
+    let same = json!({
+        "readPoint": {"id": "https://id.gs1.org/414/0614141073467/254/1234"},
+        "bizTransactionList": [{"type": "https://ref.gs1.org/cbv/BTT-po", "bizTransaction": "http://transaction.acme.com/po/12345678"}],
+        "epcList": ["https://example.com/01/10614141073464/21/2018", "urn:epc:id:sgtin:0614141.107346.2017"],
+        "eventTimeZoneOffset": "-06:00", "eventTime": "2022-02-17T02:33:31.116Z",
+        "disposition": "https://ref.gs1.org/cbv/Disp-in_transit", "bizStep": "https://ref.gs1.org/cbv/BizStep-shipping",
+        "action": "OBSERVE", "type": "ObjectEvent"
+    });
+    let again = capture(&app, &retailer, &document(vec![same])).await;
+    assert_eq!(again.assert_status(202)["duplicateCount"], 1);
+    assert_eq!(events_in(query(&app, &retailer, "").await.assert_status(200)).len(), 1);
+    // Something else is another event.
+    let mut other = events_in(&doc)[0].clone();
+    other["disposition"] = json!("in_progress");
+    assert_eq!(capture(&app, &retailer, &document(vec![other])).await.assert_status(202)["duplicateCount"], 0);
     assert_eq!(app.count("epcis_events"), 2);
 });
 
@@ -289,12 +340,14 @@ api_test!(async fn captured_events_naming_our_codes_join_the_supply_chain(app) {
     // The producer sees its issuance, its shipment and the supermarket's
     // EPCIS events about its codes, not the foreign one.
     let seen = query(&app, &chain.producer, "").await;
-    assert_eq!(events_in(seen.assert_status(200)).len(), 4);    // Sent again: the sale (it has an eventID) is a duplicate, in EPCIS and
-    // in the supply chain alike.
+    assert_eq!(events_in(seen.assert_status(200)).len(), 4);
+    // Sent again: all three are duplicates (the sale by its eventID, the
+    // others by their GS1 hash), in EPCIS and in the supply chain alike.
     let supply_before = app.count("supply_events");
     let again = capture(&app, &chain.retailer, &captured).await;
-    assert_eq!(again.assert_status(202)["duplicateCount"], 1);
-    assert_eq!(app.count("supply_events"), supply_before + 1, "only the receiving without an eventID again");
+    assert_eq!(again.assert_status(202)["duplicateCount"], 3);
+    assert_eq!(app.count("supply_events"), supply_before, "nothing recorded twice");
+    assert_eq!(app.count("epcis_events"), 5);
 });
 
 // Our own events (a shipment of a whole lot, a shop's receiving, a recall)

@@ -104,8 +104,12 @@ pub struct NamedEpc {
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndexedEvent {
     pub event_type: String,
-    /// Its `eventID`, when the document gave one.
+    /// Its `eventID`: the document's, else (from [`events_of`]) its
+    /// canonical event hash.
     pub event_id: Option<String>,
+    /// The eventID is the event's hash: an event with the same one is the
+    /// same event, however written (field order, comments, URN or link).
+    pub id_from_hash: bool,
     /// With the offset it was written with.
     pub event_time: DateTime<FixedOffset>,
     pub action: Option<String>,
@@ -142,11 +146,21 @@ pub fn events_of(document: &Value) -> Result<Vec<IndexedEvent>, Vec<SchemaViolat
             }),
         }
     }
-    if violations.is_empty() {
-        Ok(indexed)
-    } else {
-        Err(violations)
+    if !violations.is_empty() {
+        return Err(violations);
     }
+    // An event without eventID is named by its canonical hash (as GS1's
+    // CBV 2.0 recommends), so capturing it twice stores it once.
+    for (event, hash) in indexed.iter_mut().zip(hash::event_hashes(document)) {
+        if event.event_id.is_none() {
+            if let Value::Object(fields) = &mut event.body {
+                fields.insert("eventID".to_owned(), Value::String(hash.clone()));
+            }
+            event.event_id = Some(hash);
+            event.id_from_hash = true;
+        }
+    }
+    Ok(indexed)
 }
 
 fn text(value: &Value) -> Option<String> {
@@ -185,6 +199,7 @@ pub fn index_event(event: &Value) -> Result<IndexedEvent, String> {
     Ok(IndexedEvent {
         event_type,
         event_id: text(&event["eventID"]),
+        id_from_hash: false,
         event_time,
         action: text(&event["action"]),
         biz_step: text(&event["bizStep"]).map(|s| cbv_bare(&s, "BizStep", "bizstep")),

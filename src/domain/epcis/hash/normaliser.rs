@@ -43,8 +43,8 @@ fn prefixed(class: &str, max: usize) -> String {
     format!("({})", parts.join("|"))
 }
 
-fn re(pattern: &str) -> Regex {
-    Regex::new(pattern).expect("the normaliser's patterns are fixed")
+fn re(pattern: &str) -> Result<Regex, regex::Error> {
+    Regex::new(pattern)
 }
 
 struct Patterns {
@@ -83,95 +83,105 @@ struct Patterns {
     valid: Vec<Regex>,
 }
 
-static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
+/// The patterns, compiled on first use (a failure is a build defect the
+/// unit tests catch; it is logged and nothing normalises).
+static PATTERNS: LazyLock<Option<Patterns>> = LazyLock::new(|| match patterns() {
+    Ok(p) => Some(p),
+    Err(e) => {
+        tracing::error!(error = %e, "an identifier pattern of the event hash does not compile");
+        None
+    }
+});
+
+fn patterns() -> Result<Patterns, regex::Error> {
     let two_dots = Some(r"[0-9]{12}\.\.");
-    Patterns {
+    Ok(Patterns {
         sgtin: re(&format!(
             r"^urn:epc:id:sgtin:{}\.{CH}{{1,20}}$",
             split(13, None)
-        )),
-        sscc: re(&format!(r"^urn:epc:id:sscc:{}$", split(17, None))),
+        ))?,
+        sscc: re(&format!(r"^urn:epc:id:sscc:{}$", split(17, None)))?,
         sgln: re(&format!(
             r"^urn:epc:id:sgln:{}\.{CH}{{1,20}}$",
             split(12, None)
-        )),
+        ))?,
         grai: re(&format!(
             r"^urn:epc:id:grai:{}\.{CH}{{1,16}}$",
             split(12, two_dots)
-        )),
-        giai: re(&format!(r"^urn:epc:id:giai:{}$", prefixed(CH, 30))),
-        gsrn: re(&format!(r"^urn:epc:id:gsrn:{}$", split(17, None))),
-        gsrnp: re(&format!(r"^urn:epc:id:gsrnp:{}$", split(17, None))),
+        ))?,
+        giai: re(&format!(r"^urn:epc:id:giai:{}$", prefixed(CH, 30)))?,
+        gsrn: re(&format!(r"^urn:epc:id:gsrn:{}$", split(17, None)))?,
+        gsrnp: re(&format!(r"^urn:epc:id:gsrnp:{}$", split(17, None)))?,
         gdti: re(&format!(
             r"^urn:epc:id:gdti:{}{CH}{{1,20}}$",
             split(12, two_dots)
-        )),
+        ))?,
         cpi: re(&format!(
             r"^urn:epc:id:cpi:{}\.[0-9]{{1,12}}$",
             prefixed(CPI_CH, 30)
-        )),
+        ))?,
         sgcn: re(&format!(
             r"^urn:epc:id:sgcn:{}\.[0-9]{{1,12}}$",
             split(12, None)
-        )),
-        ginc: re(&format!(r"^urn:epc:id:ginc:{}$", prefixed(CH, 30))),
-        gsin: re(&format!(r"^urn:epc:id:gsin:{}$", split(16, None))),
+        ))?,
+        ginc: re(&format!(r"^urn:epc:id:ginc:{}$", prefixed(CH, 30)))?,
+        gsin: re(&format!(r"^urn:epc:id:gsin:{}$", split(16, None)))?,
         itip: re(&format!(
             r"^urn:epc:id:itip:{}\.[0-9]{{2}}\.[0-9]{{2}}\.{CH}{{1,20}}$",
             split(13, None)
-        )),
+        ))?,
         upui: re(&format!(
             r"^urn:epc:id:upui:{}\.{CH}{{1,28}}$",
             split(13, None)
-        )),
-        pgln: re(&format!(r"^urn:epc:id:pgln:{}$", split(12, None))),
+        ))?,
+        pgln: re(&format!(r"^urn:epc:id:pgln:{}$", split(12, None)))?,
         lgtin: re(&format!(
             r"^urn:epc:class:lgtin:{}\.{CH}{{1,20}}$",
             split(13, None)
-        )),
-        pat_sgtin: re(&format!(r"^urn:epc:idpat:sgtin:{}\.\*$", split(13, None))),
+        ))?,
+        pat_sgtin: re(&format!(r"^urn:epc:idpat:sgtin:{}\.\*$", split(13, None)))?,
         pat_grai: re(&format!(
             r"^urn:epc:idpat:grai:{}\.\*$",
             split(12, two_dots)
-        )),
+        ))?,
         pat_gdti: re(&format!(
             r"^urn:epc:idpat:gdti:{}\.\*$",
             split(12, two_dots)
-        )),
+        ))?,
         pat_sgcn: re(&format!(
             r"^urn:epc:idpat:sgcn:{}\.\*$",
             split(12, two_dots)
-        )),
+        ))?,
         pat_cpi: re(&format!(
             r"^urn:epc:idpat:cpi:{}\.\*$",
             prefixed(CPI_CH, 30)
-        )),
+        ))?,
         pat_itip: re(&format!(
             r"^urn:epc:idpat:itip:{}\.[0-9]{{2}}\.[0-9]{{2}}\.\*$",
             split(13, None)
-        )),
-        pat_upui: re(&format!(r"^urn:epc:idpat:upui:{}\.\*$", split(13, None))),
+        ))?,
+        pat_upui: re(&format!(r"^urn:epc:idpat:upui:{}\.\*$", split(13, None)))?,
         link: re(concat!(
             r"^https?:(//((([^/?#]*)@)?([^/?#:]*)(:([^/?#]*))?))?((([^?#]*)(/(01|gtin|8006|itip|8010|cpid|414|gln|417|party|8017|gsrnp|8018|gsrn|255|gcn|00|sscc|253|gdti|401|ginc|402|gsin|8003|grai|8004|giai)/)",
             r"([0-9]{4}[^/]+)(/[^/]+/[^/]+)?[/]?(\?([^?\n]*))?(#([^\n]*))?)|(/[A-Za-z_-]{10}$))"
-        )),
+        ))?,
         canonical: re(concat!(
             r"^(https://id.gs1.org/(01|8006|8010|414|417|8017|8018|255|00|253|401|402|8003|8004)/([0-9]{4}[^/]+)(/[^/]+/[^/]+)?[/]?(\?([^?\n]*))?(#([^\n]*))?",
             r"|(/[A-Za-z_-]{10}$))"
-        )),
-        gtin14: re(r"^https://id.gs1.org/01/[0-9]{14}"),
-        gtin13: re(r"^https://id.gs1.org/01/[0-9]{13}"),
-        gtin12: re(r"^https://id.gs1.org/01/[0-9]{12}"),
-        gtin8: re(r"^https://id.gs1.org/01/[0-9]{8}"),
+        ))?,
+        gtin14: re(r"^https://id.gs1.org/01/[0-9]{14}")?,
+        gtin13: re(r"^https://id.gs1.org/01/[0-9]{13}")?,
+        gtin12: re(r"^https://id.gs1.org/01/[0-9]{12}")?,
+        gtin8: re(r"^https://id.gs1.org/01/[0-9]{8}")?,
         cpv_last: re(&format!(
             r"^(https://id.gs1.org/8006/[0-9]{{18}}/22/({DL_CH}{{0,20}})$|https://id.gs1.org/01/[0-9]{{14}}/22/({DL_CH}{{0,20}})$)"
-        )),
+        ))?,
         cpv_then: re(&format!(
             r"^(https://id.gs1.org/8006/[0-9]{{18}}/22/([\x2F]|{DL_CH}){{0,20}}$|https://id.gs1.org/01/[0-9]{{14}}/22/([\x2F]|{DL_CH}){{0,20}}$)"
-        )),
+        ))?,
         lot_and_serial: re(&format!(
             r"^(https://id.gs1.org/8006/[0-9]{{18}}/10/({DL_CH}{{0,20}})/21/({DL_CH}{{0,20}})$|https://id.gs1.org/01/([0-9]{{14}})/10/({DL_CH}{{0,20}})/21/({DL_CH}{{0,20}})$)"
-        )),
+        ))?,
         valid: [
             r"https://id.gs1.org/00/([0-9]{18})$".to_owned(),
             format!(r"https://id.gs1.org/01/([0-9]{{14}})/21/({DL_CH}{{0,20}})$"),
@@ -198,9 +208,9 @@ static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
         ]
         .iter()
         .map(|p| re(&format!("^{p}")))
-        .collect(),
-    }
-});
+        .collect::<Result<_, _>>()?,
+    })
+}
 
 /// The characters GS1 Digital Link wants percent-encoded that an EPC URN
 /// may hold as they are.
@@ -248,7 +258,7 @@ fn key12_of(uri: &str, prefix_at: usize, dot: usize) -> String {
 /// The constrained canonical Digital Link of `uri`, or `None` when it names
 /// no GS1 key the reference knows.
 pub fn normalise(uri: &str) -> Option<String> {
-    let p = &*PATTERNS;
+    let p = PATTERNS.as_ref()?;
     let dot = uri.find('.')?;
     const ID: &str = "https://id.gs1.org/";
     if p.sgtin.is_match(uri) {
@@ -423,7 +433,7 @@ const KEYS: [&str; 14] = [
 ];
 
 fn normalise_link(uri: &str) -> Option<String> {
-    let p = &*PATTERNS;
+    let p = PATTERNS.as_ref()?;
     let mut uri = match uri.find('?') {
         Some(q) => uri[..q].to_owned(),
         None => uri.to_owned(),
