@@ -9,6 +9,7 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use ocop_trace::domain::code::TraceCode;
 use ocop_trace::domain::digital_link;
+use ocop_trace::domain::epcis;
 use ocop_trace::domain::payload::{PayloadFormat, payload, payload_prefix};
 use ocop_trace::labels::pdf::{Label, SheetLayout, render};
 use ocop_trace::labels::qr::{self, Ecc, Matrix};
@@ -39,6 +40,15 @@ fn codes(c: &mut Criterion) {
     let parsed = digital_link::parse_path_and_query(&link).expect("a link");
     c.bench_function("resolver/anchor", |b| {
         b.iter(|| black_box(&parsed).identifier_uri("https://ocop.hoabinh.gov.vn", |_| true));
+    });
+    // GS1's event hash of one captured event (GS1's sensor example: URNs,
+    // bare CBV values, a sensor report), per event of a capture.
+    let sensor: serde_json::Value = serde_json::from_str(include_str!(
+        "../tests/vectors/epcis-hash/epcisDocWithSensorDataObjectEvent.jsonld"
+    ))
+    .expect("the vector is JSON");
+    c.bench_function("epcis/event_hash", |b| {
+        b.iter(|| epcis::hash::event_hashes(black_box(&sensor)));
     });
 }
 

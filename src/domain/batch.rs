@@ -1,6 +1,8 @@
 //! Batches (lots): what one production run of a product is, and where from.
 
 use chrono::NaiveDate;
+
+use super::time::check_day;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -97,6 +99,15 @@ pub struct NewBatch {
 
 /// Harvest ≤ production ≤ best-before; nothing harvested or made in the future.
 pub fn check_dates(v: &mut Violations, d: &BatchDates, today: NaiveDate) {
+    for (field, day) in [
+        ("harvest_date", d.harvest_date),
+        ("production_date", d.production_date),
+        ("best_before", d.best_before),
+    ] {
+        if let Some(day) = day {
+            v.check(check_day(field, day));
+        }
+    }
     if d.harvest_date.is_some_and(|h| h > today) {
         v.add("harvest_date", "must not be in the future");
     }

@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::text;
+use super::time::check_day;
 use super::validation::{FieldError, Violations};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -121,6 +122,8 @@ pub fn parse_certification(d: &CertificationDraft) -> Result<NewCertification, V
     }
     let number = v.check(text::required("number", &d.number, 100));
     let issuer = v.check(text::required("issuer", &d.issuer, 200));
+    v.check(check_day("valid_from", d.valid_from));
+    v.check(check_day("valid_until", d.valid_until));
     if d.valid_until <= d.valid_from {
         v.add("valid_until", "must be after valid_from");
     }

@@ -1,6 +1,8 @@
 //! OCOP (Decision 148/QĐ-TTg, 2023): the six product groups and star ratings.
 
 use chrono::{Months, NaiveDate};
+
+use super::time::check_day;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -158,6 +160,10 @@ pub fn parse_rating(draft: &RatingDraft, today: NaiveDate) -> Result<NewRating, 
                 }
             },
         );
+    }
+    v.check(check_day("issued_on", draft.issued_on));
+    if let Some(expires_on) = draft.expires_on {
+        v.check(check_day("expires_on", expires_on));
     }
     if draft.issued_on > today {
         v.add("issued_on", "must not be in the future");

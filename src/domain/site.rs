@@ -2,6 +2,8 @@
 //! authority, used by producers' batches. Both have the same shape and rules.
 
 use chrono::NaiveDate;
+
+use super::time::check_day;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -233,9 +235,7 @@ pub fn parse_new_site(
         None => Some("domestic".to_owned()),
         Some(m) => v.check(parse_market("target_market", m)),
     };
-    if d.valid_until.is_some_and(|until| until < today) {
-        v.add("valid_until", "must not be in the past");
-    }
+    check_valid_until(&mut v, d.valid_until, today);
     let gln = d
         .gln
         .as_deref()
@@ -263,9 +263,20 @@ pub fn parse_new_site(
     }
 }
 
+/// A registration's end: in the accepted range and not already past.
+fn check_valid_until(v: &mut Violations, valid_until: Option<NaiveDate>, today: NaiveDate) {
+    if let Some(until) = valid_until
+        && v.check(check_day("valid_until", until)).is_some()
+        && until < today
+    {
+        v.add("valid_until", "must not be in the past");
+    }
+}
+
 /// Apply a patch to the current fields; every change is checked as on create.
 pub fn apply_site_patch(
     kind: SiteKind,
+    today: NaiveDate,
     current: &SiteFields,
     p: &SitePatch,
 ) -> Result<SiteFields, Vec<FieldError>> {
@@ -299,6 +310,7 @@ pub fn apply_site_patch(
         next.target_market = m;
     }
     if p.valid_until.is_some() {
+        check_valid_until(&mut v, p.valid_until, today);
         next.valid_until = p.valid_until;
     }
     if let Some(g) = &p.gln

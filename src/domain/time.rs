@@ -18,17 +18,38 @@ pub fn today() -> NaiveDate {
     vietnam_date(Utc::now())
 }
 
+/// The days the service accepts, in every date field and filter: OCOP
+/// began in 2018, and nothing is rated, certified or harvested beyond this
+/// century. Beyond the range, date arithmetic would overflow.
+pub const EARLIEST_DAY: NaiveDate = NaiveDate::from_ymd_opt(2000, 1, 1).expect("a valid date");
+pub const LATEST_DAY: NaiveDate = NaiveDate::from_ymd_opt(2100, 12, 31).expect("a valid date");
+
+/// Is this day in the range the service accepts? The error names the field.
+pub fn check_day(field: &str, day: NaiveDate) -> Result<NaiveDate, FieldError> {
+    if (EARLIEST_DAY..=LATEST_DAY).contains(&day) {
+        Ok(day)
+    } else {
+        Err(FieldError::new(
+            field,
+            format!("must be between {EARLIEST_DAY} and {LATEST_DAY}"),
+        ))
+    }
+}
+
 /// A range of Vietnamese days, `from` to `to` inclusive, as UTC instants
 /// [start, end). Either side may be open. Errors name the field.
 pub fn vietnam_days_utc(
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
 ) -> Result<(Option<NaiveDateTime>, Option<NaiveDateTime>), FieldError> {
+    let from = from.map(|f| check_day("from", f)).transpose()?;
+    let to = to.map(|t| check_day("to", t)).transpose()?;
     if let (Some(f), Some(t)) = (from, to)
         && f > t
     {
         return Err(FieldError::new("from", "must not be after to"));
     }
+    // In range, so neither the next day nor the offset can overflow.
     let start = |d: NaiveDate| d.and_time(NaiveTime::MIN) - Duration::hours(UTC_OFFSET_HOURS);
     Ok((from.map(start), to.and_then(|t| t.succ_opt()).map(start)))
 }

@@ -11,8 +11,8 @@ use crate::auth::{Authorized, NotRetailer};
 use crate::db;
 use crate::db::analytics::{GroupRow, Grouping, ScanFilter};
 use crate::domain::scan::first_scan_ratio;
-use crate::domain::time::today;
 use crate::domain::time::vietnam_days_utc;
+use crate::domain::time::{check_day, today};
 use crate::error::ApiError;
 use crate::extract::ApiQuery;
 
@@ -101,7 +101,8 @@ pub async fn scan_analytics(
     query: ApiQuery<ScanAnalyticsQuery>,
 ) -> Result<web::Json<ScanAnalytics>, ApiError> {
     let q = query.into_inner();
-    let to = q.to.unwrap_or_else(today);
+    // Checked first: the default `from` is computed from it.
+    let to = check_day("to", q.to.unwrap_or_else(today))?;
     let from = q.from.unwrap_or(to - Duration::days(29));
     let (start, end) = vietnam_days_utc(Some(from), Some(to))?;
     if (to - from).num_days() >= MAX_DAYS {

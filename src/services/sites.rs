@@ -16,6 +16,7 @@ use crate::domain::pagination::{Page, Paginated};
 use crate::domain::site::{
     NewSite, SiteKind, SitePatch, SiteStatus, apply_site_patch, check_status_change,
 };
+use crate::domain::time::today;
 use crate::error::ApiError;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -213,7 +214,7 @@ pub fn update(
 ) -> Result<SiteOut, ApiError> {
     let row = load(conn, kind, id)?;
     let before = site_out(conn, &row)?;
-    let fields = apply_site_patch(kind, &row.fields(), patch)?;
+    let fields = apply_site_patch(kind, today(), &row.fields(), patch)?;
     check_gln_free(conn, fields.gln.as_deref(), Some(&row.id))?;
     let row = db::sites::update_fields(conn, row, &fields)?;
     let after = site_out(conn, &row)?;

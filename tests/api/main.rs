@@ -15,6 +15,7 @@ mod batches;
 mod certifications;
 mod clones;
 mod code_runs;
+mod dates;
 mod demo;
 mod epcis;
 mod errors;

@@ -101,7 +101,9 @@ pub fn timestamp(text: &str) -> String {
     }
     let whole = utc.with_nanosecond(0).unwrap_or(utc);
     // 999.5 ms rounds up into the next second (where the reference would raise).
-    let time = whole + Duration::milliseconds(i64::from(millis));
+    let Some(time) = whole.checked_add_signed(Duration::milliseconds(i64::from(millis))) else {
+        return text.to_owned();
+    };
     format!("{}.{:03}Z", time.format("%Y-%m-%dT%H:%M:%S"), millis % 1000)
 }
 
