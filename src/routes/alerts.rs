@@ -80,7 +80,10 @@ pub struct AlertListQuery {
     tag = "alerts",
     security(("bearer" = [])),
     params(AlertListQuery, PageQuery),
-    responses((status = 200, body = Paginated<AlertOut>))
+    responses(
+        (status = 200, body = Paginated<AlertOut>),
+        (status = 422, response = crate::error::ProblemResponse)
+    )
 )]
 #[get("/alerts")]
 pub async fn list_alerts(

@@ -91,7 +91,10 @@ pub struct EventListQuery {
     tag = "events",
     security(("bearer" = [])),
     params(EventListQuery, PageQuery),
-    responses((status = 200, body = Paginated<EventOut>))
+    responses(
+        (status = 200, body = Paginated<EventOut>),
+        (status = 422, response = crate::error::ProblemResponse)
+    )
 )]
 #[get("/events")]
 pub async fn list_events(

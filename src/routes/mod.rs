@@ -402,6 +402,11 @@ impl Modify for SecurityAndCommonErrors {
                     responses.entry("401".into()).or_insert_with(problem);
                     responses.entry("403".into()).or_insert_with(problem);
                 }
+                // A path or query value the extractor cannot read (an id
+                // that is not a UUID, an unknown parameter, a bad enum) is a 400.
+                if op.parameters.as_ref().is_some_and(|p| !p.is_empty()) {
+                    responses.entry("400".into()).or_insert_with(problem);
+                }
                 if op.request_body.is_some() {
                     responses.entry("400".into()).or_insert_with(problem);
                     responses.entry("413".into()).or_insert_with(problem);
