@@ -1,6 +1,7 @@
 //! The command line: `serve`, `demo`, `migrate`, `openapi`, `admin …`.
 
 use clap::{Args, Parser, Subcommand};
+use std::fmt::Write as _;
 
 use crate::config::{DatabaseArgs, ServeArgs, Settings};
 use crate::db::{Db, DbTarget};
@@ -239,57 +240,84 @@ async fn run_demo(args: DemoArgs) -> Result<(), String> {
         demo::seed(&mut conn, &settings.public_base_url).map_err(|e| e.to_problem().detail)?
     };
     let base = settings.public_base_url.clone();
-    print_demo_banner(&base, &data);
+    print!("{}", demo_banner(&base, &data));
     serve(settings).await
 }
 
-fn print_demo_banner(base: &str, data: &demo::DemoData) {
+/// What the demo prints at start-up: its keys and URLs to try.
+pub fn demo_banner(base: &str, data: &demo::DemoData) -> String {
+    // Writing to a String cannot fail.
+    let mut out = String::new();
     let accounts = &data.accounts;
-    println!();
-    println!("ocop-trace demo — data in {DEMO_DATABASE_PATH}");
-    println!();
+    out.push('\n');
+    _ = writeln!(out, "ocop-trace demo — data in {DEMO_DATABASE_PATH}");
+    out.push('\n');
     if !accounts.is_empty() {
-        println!("API keys (one per organization):");
+        _ = writeln!(out, "API keys (one per organization):");
         for a in accounts {
-            println!("  {:<10} {:<55} {}", a.kind.as_str(), a.name, a.api_key);
+            _ = writeln!(
+                out,
+                "  {:<10} {:<55} {}",
+                a.kind.as_str(),
+                a.name,
+                a.api_key
+            );
         }
-        println!();
+        out.push('\n');
     }
     let producer_key = accounts
         .iter()
         .find(|a| a.kind == OrgKind::Producer)
         .map_or("<api key>", |a| a.api_key.as_str());
-    println!("Try:");
-    println!("  curl {base}/healthz");
-    println!("  curl {base}/readyz");
-    println!("  curl {base}/openapi.yaml");
-    println!(
+    _ = writeln!(out, "Try:");
+    _ = writeln!(out, "  curl {base}/healthz");
+    _ = writeln!(out, "  curl {base}/readyz");
+    _ = writeln!(out, "  curl {base}/openapi.yaml");
+    _ = writeln!(
+        out,
         "  TOKEN=$(curl -s -X POST {base}/api/v1/auth/token -H 'content-type: application/json' \\"
     );
-    println!(
+    _ = writeln!(
+        out,
         "          -d '{{\"api_key\":\"{producer_key}\"}}' | sed -E 's/.*\"access_token\":\"([^\"]+)\".*/\\1/')"
     );
-    println!("  curl -H \"Authorization: Bearer $TOKEN\" {base}/api/v1/me");
-    println!("  curl -H \"Authorization: Bearer $TOKEN\" {base}/api/v1/products");
-    println!("  curl -H \"Authorization: Bearer $TOKEN\" {base}/api/v1/batches");
-    println!("  curl -H \"Authorization: Bearer $TOKEN\" {base}/api/v1/farming-areas");
+    _ = writeln!(
+        out,
+        "  curl -H \"Authorization: Bearer $TOKEN\" {base}/api/v1/me"
+    );
+    _ = writeln!(
+        out,
+        "  curl -H \"Authorization: Bearer $TOKEN\" {base}/api/v1/products"
+    );
+    _ = writeln!(
+        out,
+        "  curl -H \"Authorization: Bearer $TOKEN\" {base}/api/v1/batches"
+    );
+    _ = writeln!(
+        out,
+        "  curl -H \"Authorization: Bearer $TOKEN\" {base}/api/v1/farming-areas"
+    );
     if !data.products.is_empty() {
-        println!();
-        println!(
+        out.push('\n');
+        _ = writeln!(
+            out,
             "Scan a code as a consumer would (open in a phone browser, or add -H 'Accept: application/json'):"
         );
         for p in &data.products {
             let note = if p.note.is_empty() { "normal" } else { p.note };
-            println!(
+            _ = writeln!(
+                out,
                 "  {note:<24} {:<34} lot {:<12} {base}/c/{}",
                 p.name, p.lot, p.code
             );
         }
-        println!(
+        _ = writeln!(
+            out,
             "  {:<24} {:<51} {base}/c/0000-0000-0000-0",
             "unknown code", "(the product may be counterfeit)"
         );
-        println!(
+        _ = writeln!(
+            out,
             "  English: add ?lang=en. Each batch has {} codes (GET /api/v1/code-runs/<id>/codes as its producer).",
             demo::CODES_PER_BATCH
         );
@@ -299,8 +327,9 @@ fn print_demo_banner(base: &str, data: &demo::DemoData) {
         .iter()
         .find_map(|p| p.gtin.as_ref().map(|g| (p, g)))
     {
-        println!();
-        println!(
+        out.push('\n');
+        _ = writeln!(
+            out,
             "GS1 Digital Link, as any GS1 scanner reads it (add ?linkType=all for the linkset):"
         );
         let lot = crate::domain::digital_link::percent_encode(&p.lot);
@@ -318,33 +347,41 @@ fn print_demo_banner(base: &str, data: &demo::DemoData) {
             ),
             ("the resolver", "/.well-known/gs1resolver".to_owned()),
         ] {
-            println!("  {what:<24} {base}{path}");
+            _ = writeln!(out, "  {what:<24} {base}{path}");
         }
     }
     if let (Some(retailer), Some(orange)) = (
         accounts.iter().find(|a| a.kind == OrgKind::Retailer),
-        data.products.iter().find(|p| p.note.is_empty()),
+        data.products.iter().find(|p| p.sold_at_shop),
     ) {
-        println!();
-        println!("As the supermarket ({}):", retailer.name);
-        println!(
+        out.push('\n');
+        _ = writeln!(out, "As the supermarket ({}):", retailer.name);
+        _ = writeln!(
+            out,
             "  RTOKEN=$(curl -s -X POST {base}/api/v1/auth/token -H 'content-type: application/json' \\"
         );
-        println!(
+        _ = writeln!(
+            out,
             "          -d '{{\"api_key\":\"{}\"}}' | sed -E 's/.*\"access_token\":\"([^\"]+)\".*/\\1/')",
             retailer.api_key
         );
-        println!(
+        _ = writeln!(
+            out,
             "  curl -H \"Authorization: Bearer $RTOKEN\" {base}/api/v1/verify/{}   # sold here: already_sold",
             orange.code
         );
-        println!(
+        _ = writeln!(
+            out,
             "  curl -H \"Authorization: Bearer $RTOKEN\" -H 'content-type: application/json' -d '{{\"codes\":[\"{}\"]}}' {base}/api/v1/verify",
             orange.code
         );
-        println!("  curl -H \"Authorization: Bearer $RTOKEN\" {base}/api/v1/events");
+        _ = writeln!(
+            out,
+            "  curl -H \"Authorization: Bearer $RTOKEN\" {base}/api/v1/events"
+        );
     }
-    println!();
-    println!("Stop with Ctrl-C.");
-    println!();
+    out.push('\n');
+    _ = writeln!(out, "Stop with Ctrl-C.");
+    out.push('\n');
+    out
 }

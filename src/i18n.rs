@@ -55,6 +55,7 @@ texts! {
     VERDICT_AUTHENTIC: "✓ Mã truy xuất hợp lệ — sản phẩm đã được đăng ký" / "✓ Valid trace code — a registered product";
     VERDICT_RECALLED: "✗ SẢN PHẨM BỊ THU HỒI — không sử dụng" / "✗ PRODUCT RECALLED — do not use";
     VERDICT_CLONE: "! Cảnh báo: mã có thể bị sao chép" / "! Warning: this code may have been copied";
+    VERDICT_EXPIRED: "! Sản phẩm đã quá hạn sử dụng" / "! Past its best-before date";
     VERDICT_WARNING: "! Mã hợp lệ, nhưng cần lưu ý" / "! Valid code, with a warning";
     VERDICT_LABEL_MISMATCH: "✗ Nhãn không khớp với mã — có thể là hàng giả" / "✗ The label does not match its code — it may be counterfeit";
     LABEL_MISMATCH_WARNING: "Mã sản phẩm (GTIN) hoặc số lô in trên nhãn này không thuộc về mã truy xuất này — nhãn có thể là hàng giả. Không sử dụng sản phẩm và báo cho cửa hàng." / "The product number (GTIN) or lot on this label does not belong to this code — the label may be counterfeit. Do not use the product; tell the shop.";
@@ -95,6 +96,7 @@ texts! {
     REPORT_IT: "Báo cho cửa hàng và báo cơ quan quản lý thị trường hoặc Sở Nông nghiệp tỉnh." / "Tell the shop, and report it to the provincial Department of Agriculture or market surveillance.";
     HARVESTED: "Thu hoạch" / "Harvested";
     PROCESSED_AND_PACKED: "Sơ chế, đóng gói" / "Processed and packed";
+    AREA_SUSPENDED_ADVICE: "Chưa nên dùng sản phẩm cho đến khi có thông tin mới; hỏi cửa hàng hoặc nhà sản xuất." / "Better not use the product until there is news; ask the shop or the producer.";
     RATING_EXPIRED_WARNING: "Chứng nhận OCOP của sản phẩm đã hết hạn; sản phẩm hiện không được công nhận sao OCOP." / "The product's OCOP certificate has expired; it currently holds no OCOP stars.";
     PACKING_FACILITY: "Cơ sở sơ chế, đóng gói" / "Packing facility";
     GLN: "Mã địa điểm GS1 (GLN)" / "GS1 location number (GLN)";
@@ -313,8 +315,41 @@ pub fn site_kind(kind: SiteKind, lang: Lang) -> &'static str {
     }
 }
 
-pub fn area_warning(lang: Lang, area_code: &str, status: SiteStatus) -> String {
-    site_warning(lang, SiteKind::FarmingArea, area_code, status)
+/// The farming area of a scanned code is suspended or revoked: by whom,
+/// since when, why, and what to do.
+pub fn area_warning(
+    lang: Lang,
+    area_code: &str,
+    status: SiteStatus,
+    change: Option<(&str, NaiveDate)>,
+) -> String {
+    let mut text = site_warning(lang, SiteKind::FarmingArea, area_code, status);
+    if let Some((reason, since)) = change {
+        text.push(' ');
+        text.push_str(&pick(
+            lang,
+            format!("Từ ngày {}. Lý do: {reason}.", date(since)),
+            format!("Since {}. Reason: {reason}.", date(since)),
+        ));
+    }
+    text.push(' ');
+    text.push_str(AREA_SUSPENDED_ADVICE.get(lang));
+    text
+}
+
+/// Past its best-before day.
+pub fn expired_warning(lang: Lang, best_before: NaiveDate) -> String {
+    pick(
+        lang,
+        format!(
+            "Sản phẩm đã QUÁ HẠN sử dụng (sử dụng tốt nhất trước {}). Không nên dùng; báo cho cửa hàng.",
+            date(best_before)
+        ),
+        format!(
+            "This product is PAST its best-before date ({}). Better not use it; tell the shop.",
+            date(best_before)
+        ),
+    )
 }
 
 /// A site the authority suspended or revoked, named by its code.
@@ -345,14 +380,19 @@ pub fn site_warning(lang: Lang, kind: SiteKind, code: &str, status: SiteStatus) 
     )
 }
 
-/// Why a supermarket's verification gave its verdict. `recall_reason` and
-/// `area_code` are the facts the verdict names, when there are any.
-pub fn verify_reason(
-    verdict: VerifyVerdict,
-    lang: Lang,
-    recall_reason: &str,
-    area_code: &str,
-) -> String {
+/// The facts a verification's reasons name, when there are any.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReasonFacts<'a> {
+    pub recall_reason: &'a str,
+    pub area_code: &'a str,
+    /// Why and since when the farming area is suspended or revoked.
+    pub area_change: Option<(&'a str, NaiveDate)>,
+    pub best_before: Option<NaiveDate>,
+}
+
+/// Why a supermarket's verification gave its verdict.
+pub fn verify_reason(verdict: VerifyVerdict, lang: Lang, facts: ReasonFacts) -> String {
+    let (recall_reason, area_code) = (facts.recall_reason, facts.area_code);
     let fixed = |vi: &str, en: &str| pick(lang, vi.to_owned(), en.to_owned());
     match verdict {
         VerifyVerdict::Unknown => fixed(
@@ -364,11 +404,38 @@ pub fn verify_reason(
             format!("Lô hàng đã bị thu hồi: {recall_reason}"),
             format!("The batch was recalled: {recall_reason}"),
         ),
-        VerifyVerdict::AreaSuspended => pick(
-            lang,
-            format!("Vùng trồng {area_code} đang bị đình chỉ hoặc đã bị thu hồi mã."),
-            format!("Farming area {area_code} is suspended or revoked."),
-        ),
+        VerifyVerdict::AreaSuspended => match facts.area_change {
+            Some((reason, since)) => pick(
+                lang,
+                format!(
+                    "Vùng trồng {area_code} bị đình chỉ hoặc thu hồi mã từ {}: {reason}",
+                    date(since)
+                ),
+                format!(
+                    "Farming area {area_code} suspended or revoked since {}: {reason}",
+                    date(since)
+                ),
+            ),
+            None => pick(
+                lang,
+                format!("Vùng trồng {area_code} đang bị đình chỉ hoặc đã bị thu hồi mã."),
+                format!("Farming area {area_code} is suspended or revoked."),
+            ),
+        },
+        VerifyVerdict::Expired => match facts.best_before {
+            Some(best) => pick(
+                lang,
+                format!(
+                    "Lô hàng đã quá hạn sử dụng (tốt nhất trước {}).",
+                    date(best)
+                ),
+                format!("The batch is past its best-before date ({}).", date(best)),
+            ),
+            None => fixed(
+                "Lô hàng đã quá hạn sử dụng.",
+                "The batch is past its best-before date.",
+            ),
+        },
         VerifyVerdict::RatingExpired => fixed(
             "Chứng nhận OCOP của sản phẩm đã hết hạn.",
             "The product's OCOP rating has expired.",
@@ -423,9 +490,38 @@ mod tests {
         for rule in CloneRule::ALL {
             assert_ne!(clone_warning(rule, Lang::Vi), clone_warning(rule, Lang::En));
         }
-        let reason = verify_reason(VerifyVerdict::Recalled, Lang::Vi, "dư lượng", "VN-1");
-        assert!(reason.ends_with("dư lượng"));
-        assert!(area_warning(Lang::En, "VN-HBOR-0019", SiteStatus::Revoked).contains("revoked"));
+        let facts = ReasonFacts {
+            recall_reason: "dư lượng",
+            area_code: "VN-1",
+            area_change: Some((
+                "dư lượng kháng sinh",
+                NaiveDate::from_ymd_opt(2026, 11, 12).expect("date"),
+            )),
+            best_before: NaiveDate::from_ymd_opt(2026, 11, 20),
+        };
+        for verdict in VerifyVerdict::ALL {
+            let (vi, en) = (
+                verify_reason(verdict, Lang::Vi, facts),
+                verify_reason(verdict, Lang::En, facts),
+            );
+            assert_ne!(vi, en);
+            assert!(nfc(&vi));
+        }
+        assert!(verify_reason(VerifyVerdict::Recalled, Lang::Vi, facts).ends_with("dư lượng"));
+        let suspended = verify_reason(VerifyVerdict::AreaSuspended, Lang::Vi, facts);
+        assert!(
+            suspended.contains("12/11/2026") && suspended.contains("kháng sinh"),
+            "{suspended}"
+        );
+        assert!(verify_reason(VerifyVerdict::Expired, Lang::En, facts).contains("20/11/2026"));
+        assert!(
+            area_warning(Lang::En, "VN-HBOR-0019", SiteStatus::Revoked, None).contains("revoked")
+        );
+        let why = area_warning(Lang::Vi, "VN-1", SiteStatus::Suspended, facts.area_change);
+        assert!(
+            why.contains("Lý do: dư lượng kháng sinh") && why.contains("12/11/2026"),
+            "{why}"
+        );
         assert_eq!(market("JP", Lang::Vi), "Xuất khẩu: JP");
     }
 }

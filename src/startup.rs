@@ -55,7 +55,7 @@ impl Application {
         let alive = Arc::new(());
         let sender = webhook_sender_config(&settings.webhooks);
         crate::jobs::webhook_sender::start(db.clone(), sender, Arc::downgrade(&alive));
-        crate::jobs::rating_expiry::start(db.clone(), sender.poll, Arc::downgrade(&alive));
+        crate::jobs::expiry::start(db.clone(), sender.poll, Arc::downgrade(&alive));
         let revoked_keys = web::Data::new(crate::auth::revocation::RevokedKeys::default());
         crate::auth::revocation::start_refresher(
             db.clone(),

@@ -175,3 +175,39 @@ pub fn list(
         .load(conn)?;
     Ok(Paginated::new(rows, page, total))
 }
+
+/// A batch past its best-before day: batch id, product id, producer id,
+/// product name, lot, best-before day.
+pub type ExpiredBatch = (String, String, String, String, String, NaiveDate);
+
+/// Batches whose best-before day is before `today`, not recalled (a recall
+/// already told everyone), whose expiry was not reported yet; a hundred at
+/// a time.
+pub fn unreported_expired(
+    conn: &mut DbConnection,
+    today: NaiveDate,
+) -> QueryResult<Vec<ExpiredBatch>> {
+    batches::table
+        .inner_join(super::schema::products::table)
+        .filter(batches::best_before.lt(today))
+        .filter(batches::expiry_notified_at.is_null())
+        .filter(batches::status.ne(BatchStatus::Recalled.as_str()))
+        .select((
+            batches::id,
+            batches::product_id,
+            batches::producer_id,
+            super::schema::products::name_vi,
+            batches::lot,
+            batches::best_before.assume_not_null(),
+        ))
+        .order(batches::id)
+        .limit(100)
+        .load(conn)
+}
+
+pub fn mark_expiry_reported(conn: &mut DbConnection, batch_id: &str) -> QueryResult<()> {
+    diesel::update(batches::table.find(batch_id))
+        .set(batches::expiry_notified_at.eq(super::now()))
+        .execute(conn)
+        .map(|_| ())
+}

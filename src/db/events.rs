@@ -426,3 +426,34 @@ pub fn by_ids(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<EventW
     found.sort_by_key(|(e, _)| position.get(e.id.as_str()).copied().unwrap_or(usize::MAX));
     Ok(found)
 }
+
+/// Every organization that recorded an event about the batch or any of
+/// its codes, and every one goods of it were shipped to (who may hold it).
+pub fn handlers_of_batch(conn: &mut DbConnection, batch_id: &str) -> QueryResult<Vec<String>> {
+    let named = supply_event_codes::table
+        .filter(supply_event_codes::batch_id.eq(batch_id))
+        .select(supply_event_codes::event_id);
+    let events = supply_events::table.filter(
+        supply_events::id
+            .eq_any(named)
+            .or(supply_events::batch_id.eq(batch_id)),
+    );
+    let mut orgs: Vec<String> = events.select(supply_events::org_id).distinct().load(conn)?;
+    let receivers: Vec<Option<String>> = supply_events::table
+        .filter(
+            supply_events::id
+                .eq_any(
+                    supply_event_codes::table
+                        .filter(supply_event_codes::batch_id.eq(batch_id))
+                        .select(supply_event_codes::event_id),
+                )
+                .or(supply_events::batch_id.eq(batch_id)),
+        )
+        .select(supply_events::destination_org_id)
+        .distinct()
+        .load(conn)?;
+    orgs.extend(receivers.into_iter().flatten());
+    orgs.sort_unstable();
+    orgs.dedup();
+    Ok(orgs)
+}

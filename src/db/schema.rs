@@ -198,6 +198,7 @@ diesel::table! {
         closed_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        expiry_notified_at -> Nullable<Timestamp>,
     }
 }
 

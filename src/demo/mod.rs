@@ -65,12 +65,15 @@ pub struct DemoProduct {
     pub name: String,
     pub batch_id: Uuid,
     pub lot: String,
-    /// What is special about it: "", "expired rating", "suspended farming area", "recalled batch".
+    /// What is special about it: "", "expired rating", "suspended farming area"
+    /// (its lot is also past its best-before day), "recalled batch".
     pub note: &'static str,
     /// The first of the batch's demo codes, to scan.
     pub code: String,
     /// GTIN-14, when the product has one (its GS1 links resolve).
     pub gtin: Option<String>,
+    /// Its batch was delivered to the demo supermarket, which sold `code`.
+    pub sold_at_shop: bool,
 }
 
 /// The demo's suspended orange area: its GLN resolves at `/414/{gln}`.
@@ -128,9 +131,26 @@ fn seed_organizations(conn: &mut DbConnection) -> Result<Vec<DemoAccount>, ApiEr
     Ok(accounts)
 }
 
+/// The day the demo's dates were written as of: every date of the demo is
+/// moved by as many days as have passed since, so its stories (a fresh
+/// orange lot, a rating that has expired, a chicken lot past its
+/// best-before) read the same whenever it runs.
+/// The lot the demo ships to its supermarket, which sells its first package.
+const DELIVERED_LOT: &str = "CCP-2611-A";
+
+const WRITTEN_ON: (i32, u32, u32) = (2026, 11, 25);
+
 fn ymd((y, m, d): (i32, u32, u32)) -> Result<NaiveDate, ApiError> {
     NaiveDate::from_ymd_opt(y, m, d)
         .ok_or_else(|| ApiError::internal(format!("demo date {y}-{m}-{d}")))
+}
+
+/// A demo date, as many days after `WRITTEN_ON` as `today` is.
+fn shifted(day: (i32, u32, u32), today: NaiveDate) -> Result<NaiveDate, ApiError> {
+    let moved = today - ymd(WRITTEN_ON)?;
+    ymd(day)?
+        .checked_add_signed(moved)
+        .ok_or_else(|| ApiError::internal("demo date out of range"))
 }
 
 fn find_account<'a>(
@@ -330,7 +350,7 @@ impl<'a> Seeder<'a> {
                 stars: seed.stars,
                 certificate_number: seed.certificate.into(),
                 level: None,
-                issued_on: ymd(seed.rated_on)?,
+                issued_on: shifted(seed.rated_on, self.today)?,
                 expires_on: None,
             },
             self.today,
@@ -369,8 +389,8 @@ impl<'a> Seeder<'a> {
                 scheme_name: None,
                 number: number.into(),
                 issuer: issuer.into(),
-                valid_from: ymd((2025, 1, 1))?,
-                valid_until: ymd((2028, 1, 1))?,
+                valid_from: shifted((2025, 1, 1), self.today)?,
+                valid_until: shifted((2028, 1, 1), self.today)?,
             };
             let cert = parse_certification(&draft)?;
             certifications::record(conn, &producer, &draft, &cert)?;
@@ -382,7 +402,7 @@ impl<'a> Seeder<'a> {
             seed.lot,
             seed.area_code,
             &packing.code,
-            ymd(seed.harvest)?,
+            shifted(seed.harvest, self.today)?,
             (2, seed.shelf_life_days),
             (seed.quantity, seed.batch_unit),
         )?;
@@ -402,8 +422,9 @@ impl<'a> Seeder<'a> {
             note: seed.note,
             code: code.clone(),
             gtin: product.gtin.clone(),
+            sold_at_shop: seed.lot == DELIVERED_LOT,
         }];
-        if seed.lot == "CCP-2611-A" {
+        if seed.lot == DELIVERED_LOT {
             self.seed_delivery(conn, &producer, &batch, &code)?;
             out.push(self.seed_recalled_batch(conn, &producer, &product, seed, packing)?);
         }
@@ -427,7 +448,7 @@ impl<'a> Seeder<'a> {
             "CCP-2610-B",
             seed.area_code,
             &packing.code,
-            ymd((2026, 10, 20))?,
+            shifted((2026, 10, 20), self.today)?,
             (1, 30),
             (900.0, "kg"),
         )?;
@@ -447,6 +468,7 @@ impl<'a> Seeder<'a> {
             note: "recalled batch",
             code,
             gtin: product.gtin.clone(),
+            sold_at_shop: false,
         })
     }
 

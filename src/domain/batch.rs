@@ -97,6 +97,12 @@ pub struct NewBatch {
     pub unit: String,
 }
 
+/// Is the batch past its best-before day? Good through the whole of that
+/// day (Vietnam time), past it from the next.
+pub fn past_best_before(best_before: Option<NaiveDate>, today: NaiveDate) -> bool {
+    best_before.is_some_and(|b| b < today)
+}
+
 /// Harvest ≤ production ≤ best-before; nothing harvested or made in the future.
 pub fn check_dates(v: &mut Violations, d: &BatchDates, today: NaiveDate) {
     for (field, day) in [
@@ -211,6 +217,14 @@ mod tests {
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).expect("date")
+    }
+
+    #[test]
+    fn good_through_the_best_before_day() {
+        let best = Some(date(2026, 11, 20));
+        assert!(!past_best_before(best, date(2026, 11, 20)));
+        assert!(past_best_before(best, date(2026, 11, 21)));
+        assert!(!past_best_before(None, date(2099, 1, 1)));
     }
 
     fn draft() -> BatchDraft {

@@ -14,6 +14,8 @@ pub enum Verdict {
     Recalled,
     RatingExpired,
     AreaSuspended,
+    /// Past its best-before day.
+    Expired,
     SuspectedClone,
 }
 

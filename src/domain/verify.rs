@@ -17,6 +17,8 @@ pub enum VerifyVerdict {
     Unknown,
     Recalled,
     AreaSuspended,
+    /// Past its best-before day.
+    Expired,
     RatingExpired,
     SuspectedClone,
     /// A shop already sold this package to a consumer: it should not be in a delivery.
@@ -25,10 +27,11 @@ pub enum VerifyVerdict {
 }
 
 impl VerifyVerdict {
-    pub const ALL: [VerifyVerdict; 7] = [
+    pub const ALL: [VerifyVerdict; 8] = [
         Self::Unknown,
         Self::Recalled,
         Self::AreaSuspended,
+        Self::Expired,
         Self::RatingExpired,
         Self::SuspectedClone,
         Self::AlreadySold,
@@ -40,6 +43,7 @@ impl VerifyVerdict {
             Self::Unknown => "unknown",
             Self::Recalled => "recalled",
             Self::AreaSuspended => "area_suspended",
+            Self::Expired => "expired",
             Self::RatingExpired => "rating_expired",
             Self::SuspectedClone => "suspected_clone",
             Self::AlreadySold => "already_sold",
@@ -53,6 +57,7 @@ impl VerifyVerdict {
 pub struct CodeFindings {
     pub recalled: bool,
     pub area_suspended: bool,
+    pub expired: bool,
     pub rating_expired: bool,
     pub suspected_clone: bool,
     pub sold: bool,
@@ -63,6 +68,7 @@ pub fn verdicts(f: CodeFindings) -> Vec<VerifyVerdict> {
     let mut out: Vec<VerifyVerdict> = [
         (f.recalled, VerifyVerdict::Recalled),
         (f.area_suspended, VerifyVerdict::AreaSuspended),
+        (f.expired, VerifyVerdict::Expired),
         (f.rating_expired, VerifyVerdict::RatingExpired),
         (f.suspected_clone, VerifyVerdict::SuspectedClone),
         (f.sold, VerifyVerdict::AlreadySold),
@@ -90,6 +96,7 @@ mod tests {
             sold: true,
             area_suspended: true,
             recalled: true,
+            expired: true,
             ..Default::default()
         };
         assert_eq!(
@@ -97,6 +104,7 @@ mod tests {
             [
                 VerifyVerdict::Recalled,
                 VerifyVerdict::AreaSuspended,
+                VerifyVerdict::Expired,
                 VerifyVerdict::AlreadySold
             ]
         );

@@ -25,16 +25,24 @@ pub enum WebhookEvent {
     CloneAlert,
     /// A product's OCOP rating expired.
     RatingExpired,
+    /// A batch passed its best-before day.
+    BatchExpired,
 }
 
 impl WebhookEvent {
-    pub const ALL: [WebhookEvent; 3] = [Self::Recall, Self::CloneAlert, Self::RatingExpired];
+    pub const ALL: [WebhookEvent; 4] = [
+        Self::Recall,
+        Self::CloneAlert,
+        Self::RatingExpired,
+        Self::BatchExpired,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Recall => "recall",
             Self::CloneAlert => "clone_alert",
             Self::RatingExpired => "rating_expired",
+            Self::BatchExpired => "batch_expired",
         }
     }
 

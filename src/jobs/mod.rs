@@ -1,5 +1,5 @@
 //! Background work that owns a thread of its own.
 
 pub mod abandoned_runs;
-pub mod rating_expiry;
+pub mod expiry;
 pub mod webhook_sender;

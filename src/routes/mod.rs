@@ -342,6 +342,7 @@ Authenticate by exchanging an API key at `POST /api/v1/auth/token` and sending t
         crate::services::notify::RecallNotice,
         crate::services::notify::CloneAlertNotice,
         crate::services::notify::RatingExpiredNotice,
+        crate::services::notify::BatchExpiredNotice,
     )),
     tags(
         (name = "operations", description = "Health, readiness and the contract"),
@@ -361,7 +362,7 @@ Authenticate by exchanging an API key at `POST /api/v1/auth/token` and sending t
         (name = "epcis", description = "EPCIS 2.0 (GS1): capture documents, follow capture jobs, query events, in JSON-LD"),
         (name = "verification", description = "Provenance of a code or a whole delivery"),
         (name = "alerts", description = "Codes that look copied"),
-        (name = "webhooks", description = "Recall, clone and expiry notifications, signed; every delivery's body is a `WebhookBody`"),
+        (name = "webhooks", description = "Recall, clone, rating-expiry and batch-expiry notifications, signed; every delivery's body is a `WebhookBody`"),
         (name = "analytics", description = "Consumer scans, grouped"),
     )
 )]

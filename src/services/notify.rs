@@ -30,6 +30,7 @@ pub enum WebhookPayload {
     Recall(RecallNotice),
     CloneAlert(CloneAlertNotice),
     RatingExpired(RatingExpiredNotice),
+    BatchExpired(BatchExpiredNotice),
 }
 
 impl WebhookPayload {
@@ -38,6 +39,7 @@ impl WebhookPayload {
             Self::Recall(_) => WebhookEvent::Recall,
             Self::CloneAlert(_) => WebhookEvent::CloneAlert,
             Self::RatingExpired(_) => WebhookEvent::RatingExpired,
+            Self::BatchExpired(_) => WebhookEvent::BatchExpired,
         }
     }
 }
@@ -84,6 +86,19 @@ pub struct RatingExpiredNotice {
     pub product_name: String,
     pub certificate_number: String,
     pub expired_on: NaiveDate,
+}
+
+/// A batch passed its best-before day (once per batch): its goods should
+/// leave the shelves.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BatchExpiredNotice {
+    pub batch_id: String,
+    pub product_id: String,
+    pub producer_id: String,
+    pub product_name: String,
+    pub lot: String,
+    /// The last good day.
+    pub best_before: NaiveDate,
 }
 
 /// Which retailers hear of an event.

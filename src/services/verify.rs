@@ -16,7 +16,7 @@ use super::provenance::{CodeFacts, Provenance, ScanContext};
 use super::supply::{EventOut, event_out};
 use crate::auth::Principal;
 use crate::db::{self, stored_uuid};
-use crate::domain::batch::BatchStatus;
+use crate::domain::batch::{BatchStatus, past_best_before};
 use crate::domain::code::TraceCode;
 use crate::domain::ocop::RatingStatus;
 use crate::domain::organization::OrgKind;
@@ -76,11 +76,16 @@ pub struct DeliveryVerdict {
 }
 
 fn reason(v: VerifyVerdict, ctx: Option<&ScanContext>, lang: Lang) -> String {
-    let recall_reason = ctx
-        .and_then(|c| c.batch.recall_reason.as_deref())
-        .unwrap_or_default();
-    let area_code = ctx.map(|c| c.area.code.as_str()).unwrap_or_default();
-    crate::i18n::verify_reason(v, lang, recall_reason, area_code)
+    let facts = match ctx {
+        Some(c) => crate::i18n::ReasonFacts {
+            recall_reason: c.batch.recall_reason.as_deref().unwrap_or_default(),
+            area_code: &c.area.code,
+            area_change: c.area_change(),
+            best_before: c.batch.best_before,
+        },
+        None => crate::i18n::ReasonFacts::default(),
+    };
+    crate::i18n::verify_reason(v, lang, facts)
 }
 
 /// A code whose registry facts are in hand.
@@ -245,6 +250,7 @@ fn judge(
                 verdicts(CodeFindings {
                     recalled: ctx.batch.status()? == BatchStatus::Recalled,
                     area_suspended: ctx.area.status()? != SiteStatus::Active,
+                    expired: past_best_before(ctx.batch.best_before, today),
                     rating_expired,
                     suspected_clone: k.facts.confirmed_alerts().next().is_some(),
                     sold: ctx.sold(&k.facts),

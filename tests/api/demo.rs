@@ -41,6 +41,32 @@ api_test!(async fn demo_data_tells_its_stories(app) {
     let recalled = data.products.iter().find(|p| p.note == "recalled batch").expect("recalled");
     let verdict = app.get(&format!("/api/v1/verify/{}", recalled.code), Some(&rtoken)).await;
     assert_eq!(verdict.assert_status(200)["verdict"], "recalled");
+    // The chicken's farming area is suspended (with its reason) and its lot
+    // is past its best-before day, whatever day the demo runs.
+    let verdict = app.get(&format!("/api/v1/verify/{}", chicken.code), Some(&token)).await;
+    let verdict = verdict.assert_status(200);
+    assert_eq!(verdict["verdicts"], serde_json::json!(["area_suspended", "expired"]), "{verdict}");
+    assert!(verdict["reasons"][0].as_str().unwrap_or_default().contains("an toàn sinh học"), "{verdict}");
+    // What the banner tells the supermarket to try is what it gets: its
+    // "sold here" line names the code the shop sold.
+    let banner = ocop_trace::cli::demo_banner("http://ocop.test", &data);
+    let sold_line = banner.lines().find(|l| l.contains("# sold here")).expect("a sold-here line");
+    let named = sold_line.split("/api/v1/verify/").nth(1).and_then(|r| r.split_whitespace().next()).expect("a code");
+    let verdict = app.get(&format!("/api/v1/verify/{named}"), Some(&rtoken)).await;
+    assert_eq!(verdict.assert_status(200)["verdict"], "already_sold", "{sold_line}");
+    // Every other product of the demo is authentic or tells its story.
+    for p in &data.products {
+        let verdict = app.get(&format!("/api/v1/verify/{}", p.code), Some(&token)).await;
+        let expected = match p.note {
+            "" if p.sold_at_shop => "already_sold",
+            "" => "authentic",
+            "expired rating" => "rating_expired",
+            "suspended farming area" => "area_suspended",
+            "recalled batch" => "recalled",
+            other => panic!("a demo story the test does not know: {other}"),
+        };
+        assert_eq!(verdict.assert_status(200)["verdict"], expected, "{} ({})", p.name, p.lot);
+    }
 });
 
 // The demo registers through the services: its recall, ratings and site

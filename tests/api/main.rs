@@ -20,6 +20,7 @@ mod demo;
 mod epcis;
 mod errors;
 mod events;
+mod expiry;
 mod health;
 mod openapi;
 mod organizations;

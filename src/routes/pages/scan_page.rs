@@ -67,6 +67,7 @@ fn page(v: &ScanView, base_path: &str) -> ScanPage {
         Verdict::Recalled => ("bad", i18n::VERDICT_RECALLED.get(lang)),
         Verdict::LabelMismatch => ("bad", i18n::VERDICT_LABEL_MISMATCH.get(lang)),
         Verdict::SuspectedClone => ("bad", i18n::VERDICT_CLONE.get(lang)),
+        Verdict::Expired => ("warn", i18n::VERDICT_EXPIRED.get(lang)),
         Verdict::AreaSuspended | Verdict::RatingExpired => {
             ("warn", i18n::VERDICT_WARNING.get(lang))
         }

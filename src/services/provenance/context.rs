@@ -28,6 +28,9 @@ pub struct ScanContext {
     pub producer: db::organizations::Organization,
     pub rating: Option<db::products::RatingRow>,
     pub area: SiteRow,
+    /// The farming area's last status change, when it is not active (why
+    /// and since when it is suspended or revoked).
+    pub area_status_change: Option<db::sites::StatusChangeRow>,
     pub facility: Option<SiteRow>,
     pub certifications: Vec<db::certifications::CertificationRow>,
     /// Events about the whole batch or this run, oldest first.
@@ -37,6 +40,16 @@ pub struct ScanContext {
     pub codes_have_facts: bool,
     /// The JSON of what every code of the run shares, per language and day.
     pub rendered: RenderCache,
+}
+
+impl ScanContext {
+    /// Why and since when (a Vietnamese day) the farming area is suspended
+    /// or revoked, when it is.
+    pub fn area_change(&self) -> Option<(&str, NaiveDate)> {
+        self.area_status_change
+            .as_ref()
+            .map(|c| (c.reason.as_str(), super::view::local_date(c.changed_at)))
+    }
 }
 
 /// Pre-serialized JSON of a run's shared facts: the provenance (product to
@@ -163,6 +176,11 @@ pub fn load_context(conn: &mut DbConnection, run: &CodeRunRow) -> Result<ScanCon
         .as_ref()
         .and_then(|id| sites.iter().find(|s| &s.id == id))
         .cloned();
+    let area_status_change = if area.status()? == crate::domain::site::SiteStatus::Active {
+        None
+    } else {
+        db::sites::status_history(conn, &area.id)?.pop()
+    };
     let certifications = db::certifications::for_product(conn, &product.producer_id, &product.id)?;
     let batch_events = db::events::of_batch(conn, &batch.id)?
         .into_iter()
@@ -180,6 +198,7 @@ pub fn load_context(conn: &mut DbConnection, run: &CodeRunRow) -> Result<ScanCon
         producer,
         rating,
         area,
+        area_status_change,
         facility,
         certifications,
         batch_events,

@@ -14,7 +14,7 @@ use crate::db::organizations::Organization;
 use crate::db::products::{ProductRow, RatingRow};
 use crate::db::sites::SiteRow;
 use crate::db::{DbError, stored_enum};
-use crate::domain::batch::BatchStatus;
+use crate::domain::batch::{BatchStatus, past_best_before};
 use crate::domain::certification::{CertScheme, CertStatus, cert_status};
 use crate::domain::clone::CloneRule;
 use crate::domain::ocop::{RatingLevel, RatingStatus, rating_status};
@@ -345,8 +345,14 @@ pub fn warnings(
     if area_status != SiteStatus::Active {
         warn(
             Verdict::AreaSuspended,
-            i18n::area_warning(lang, &area.code, area_status),
+            i18n::area_warning(lang, &area.code, area_status, ctx.area_change()),
         );
+    }
+    if let Some(best_before) = batch
+        .best_before
+        .filter(|_| past_best_before(batch.best_before, today))
+    {
+        warn(Verdict::Expired, i18n::expired_warning(lang, best_before));
     }
     if ctx
         .rating

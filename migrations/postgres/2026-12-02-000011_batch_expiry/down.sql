@@ -1,0 +1,1 @@
+ALTER TABLE batches DROP COLUMN expiry_notified_at;
