@@ -14,6 +14,7 @@ pub mod codes;
 pub mod epcis;
 pub mod events;
 pub mod health;
+pub mod landing;
 pub mod organizations;
 pub mod pages;
 pub mod problem;
@@ -221,6 +222,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
         .service(health::openapi_yaml)
+        .service(landing::home)
+        .service(landing::scan_without_code)
         .service(scan::scan)
         .service(scan::scan_upper)
         .service(scan::scan_gs1)

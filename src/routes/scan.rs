@@ -11,7 +11,7 @@ use super::AppState;
 use super::pages::scan_page::{code_page, not_found};
 use crate::db::scans::ScanKind;
 use crate::domain::clone::GeoPoint;
-use crate::domain::code::TraceCode;
+use crate::domain::code::{CodeError, TraceCode};
 use crate::domain::digital_link::{DigitalLink, LabelClaim};
 use crate::domain::linkset::{Link, LinkRequest};
 use crate::domain::scan::{Lang, coarse_location, pick_language};
@@ -45,6 +45,8 @@ enum Scanned {
     Unknown {
         lang: Lang,
         json: bool,
+        /// The code's check character does not match: mistyped, not unknown.
+        mistyped: bool,
     },
 }
 
@@ -58,7 +60,11 @@ async fn answer_code_scan(
     Ok(
         match answer_scan(state, req, raw_code, query, None).await? {
             Scanned::Answer(answer) => answer,
-            Scanned::Unknown { lang, json } => not_found(lang, raw_code, req.path(), json),
+            Scanned::Unknown {
+                lang,
+                json,
+                mistyped,
+            } => not_found(lang, raw_code, req.path(), json, mistyped),
         },
     )
 }
@@ -82,8 +88,15 @@ async fn answer_scan(
     let lang = pick_language(query.lang.as_deref(), accept_language);
     let json = super::wants_json(req, query.format.as_deref());
     let base_path = req.path().to_owned();
-    let Ok(code) = TraceCode::parse(raw_code) else {
-        return Ok(Scanned::Unknown { lang, json });
+    let code = match TraceCode::parse(raw_code) {
+        Ok(code) => code,
+        Err(error) => {
+            return Ok(Scanned::Unknown {
+                lang,
+                json,
+                mistyped: error == CodeError::Check,
+            });
+        }
     };
     let services = &state.services;
     let now = crate::db::now();
@@ -93,7 +106,11 @@ async fn answer_scan(
         first_viewed,
     }) = services.count_view(code, now).await?
     else {
-        return Ok(Scanned::Unknown { lang, json });
+        return Ok(Scanned::Unknown {
+            lang,
+            json,
+            mistyped: false,
+        });
     };
     let client = services.client_of(addr);
     let event = ScanRecord {
@@ -292,7 +309,7 @@ async fn walk_up_from_serial(
     let keep: fn(&str) -> bool = match level {
         WalkUp::Batch => |ai| ai == "22" || ai == "10",
         WalkUp::Product => |ai| ai == "22",
-        WalkUp::Nowhere => return Ok(not_found(lang, &label.serial, req.path(), json)),
+        WalkUp::Nowhere => return Ok(not_found(lang, &label.serial, req.path(), json, false)),
     };
     Ok(super::walk_up_to(
         &link
@@ -341,7 +358,7 @@ async fn answer_digital_link(
     }
     let mut answer = match answer_scan(state, req, &label.serial, query, Some(&label)).await? {
         Scanned::Answer(answer) => answer,
-        Scanned::Unknown { lang, json } => {
+        Scanned::Unknown { lang, json, .. } => {
             walk_up_from_serial(state, req, &link, &label, lang, json).await?
         }
     };

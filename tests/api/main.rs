@@ -22,6 +22,7 @@ mod errors;
 mod events;
 mod expiry;
 mod health;
+mod landing;
 mod openapi;
 mod organizations;
 mod products;

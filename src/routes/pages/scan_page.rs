@@ -230,20 +230,48 @@ struct NotFoundPage {
     code: String,
     what_to_do_title: &'static str,
     what_to_do: Vec<&'static str>,
+    type_again: &'static str,
+    type_again_href: String,
 }
 
-pub fn not_found(lang: Lang, raw: &str, base_path: &str, json: bool) -> HttpResponse {
-    let explanation = i18n::UNKNOWN_CODE_EXPLANATION.get(lang);
+/// An unknown code's page (404); a mistyped one (its check character does
+/// not match) says so instead, and how to type it again.
+pub fn not_found(
+    lang: Lang,
+    raw: &str,
+    base_path: &str,
+    json: bool,
+    mistyped: bool,
+) -> HttpResponse {
+    let (title, headline, explanation) = if mistyped {
+        (
+            i18n::MISTYPED_CODE_TITLE,
+            i18n::MISTYPED_CODE_HEADLINE,
+            i18n::MISTYPED_CODE,
+        )
+    } else {
+        (
+            i18n::UNKNOWN_CODE_TITLE,
+            i18n::UNKNOWN_CODE_HEADLINE,
+            i18n::UNKNOWN_CODE_EXPLANATION,
+        )
+    };
+    let explanation = explanation.get(lang);
     if json {
         return ApiError::NotFound(explanation.into()).error_response();
     }
     let page = NotFoundPage {
         style: NOT_FOUND_CSS,
         lang: lang.as_str(),
-        title: i18n::UNKNOWN_CODE_TITLE.get(lang),
+        title: title.get(lang),
         other_lang_href: format!("{base_path}?lang={}", lang.other().as_str()),
         other_lang_label: i18n::OTHER_LANGUAGE.get(lang),
-        headline: i18n::UNKNOWN_CODE_HEADLINE.get(lang),
+        headline: headline.get(lang),
+        type_again: i18n::TYPE_AGAIN.get(lang),
+        type_again_href: match lang {
+            Lang::Vi => "/".to_owned(),
+            other => format!("/?lang={}", other.as_str()),
+        },
         explanation,
         code: raw.chars().take(40).collect(),
         what_to_do_title: i18n::WHAT_TO_DO.get(lang),

@@ -261,14 +261,21 @@ pub fn normalise(uri: &str) -> Option<String> {
     let p = PATTERNS.as_ref()?;
     let dot = uri.find('.')?;
     const ID: &str = "https://id.gs1.org/";
-    if p.sgtin.is_match(uri) {
+    // Each pattern begins with its scheme: only that one is tried (most
+    // values of an event are no identifier at all).
+    let scheme = match uri.strip_prefix("urn:epc:") {
+        Some(rest) => rest.splitn(3, ':').take(2).collect::<Vec<_>>().join(":"),
+        None if uri.starts_with("http:") || uri.starts_with("https:") => "link".to_owned(),
+        None => return None,
+    };
+    if scheme == "id:sgtin" && p.sgtin.is_match(uri) {
         return Some(format!(
             "{ID}01/{}/21/{}",
             gtin_of(uri, 17, dot),
             encode(from(uri, 32))
         ));
     }
-    if p.sscc.is_match(uri) {
+    if scheme == "id:sscc" && p.sscc.is_match(uri) {
         let prefix = cut(uri, 16, dot);
         let raw = format!(
             "{}{prefix}{}",
@@ -277,42 +284,42 @@ pub fn normalise(uri: &str) -> Option<String> {
         );
         return Some(format!("{ID}00/{}", checked(&raw)));
     }
-    if p.sgln.is_match(uri) {
+    if scheme == "id:sgln" && p.sgln.is_match(uri) {
         let gln = key12_of(uri, 16, dot);
         return Some(match from(uri, 30) {
             "0" => format!("{ID}414/{gln}"),
             extension => format!("{ID}414/{gln}/254/{}", encode(extension)),
         });
     }
-    if p.grai.is_match(uri) {
+    if scheme == "id:grai" && p.grai.is_match(uri) {
         let prefix = cut(uri, 16, dot);
         let asset = cut(uri, dot + 1, dot + 1 + 12usize.saturating_sub(prefix.len()));
         let raw = checked(&format!("0{prefix}{asset}"));
         return Some(format!("{ID}8003/{raw}{}", encode(from(uri, 30))));
     }
-    if p.giai.is_match(uri) {
+    if scheme == "id:giai" && p.giai.is_match(uri) {
         return Some(format!(
             "{ID}8004/{}{}",
             cut(uri, 16, dot),
             encode(from(uri, dot + 1))
         ));
     }
-    if p.gsrn.is_match(uri) {
+    if scheme == "id:gsrn" && p.gsrn.is_match(uri) {
         let raw = format!("{}{}", cut(uri, 16, dot), from(uri, dot + 1));
         return Some(format!("{ID}8018/{}", checked(&raw)));
     }
-    if p.gsrnp.is_match(uri) {
+    if scheme == "id:gsrnp" && p.gsrnp.is_match(uri) {
         let raw = format!("{}{}", cut(uri, 17, dot), from(uri, dot + 1));
         return Some(format!("{ID}8017/{}", checked(&raw)));
     }
-    if p.gdti.is_match(uri) {
+    if scheme == "id:gdti" && p.gdti.is_match(uri) {
         return Some(format!(
             "{ID}253/{}{}",
             key12_of(uri, 16, dot),
             encode(from(uri, 30))
         ));
     }
-    if p.cpi.is_match(uri) {
+    if scheme == "id:cpi" && p.cpi.is_match(uri) {
         let last = uri.rfind('.').unwrap_or(dot);
         let raw = format!("{}{}", cut(uri, 15, dot), cut(uri, dot + 1, last));
         return Some(format!(
@@ -321,25 +328,25 @@ pub fn normalise(uri: &str) -> Option<String> {
             from(uri, last + 1)
         ));
     }
-    if p.sgcn.is_match(uri) {
+    if scheme == "id:sgcn" && p.sgcn.is_match(uri) {
         return Some(format!(
             "{ID}255/{}{}",
             key12_of(uri, 16, dot),
             from(uri, 30)
         ));
     }
-    if p.ginc.is_match(uri) {
+    if scheme == "id:ginc" && p.ginc.is_match(uri) {
         return Some(format!(
             "{ID}401/{}{}",
             cut(uri, 16, dot),
             encode(from(uri, dot + 1))
         ));
     }
-    if p.gsin.is_match(uri) {
+    if scheme == "id:gsin" && p.gsin.is_match(uri) {
         let raw = format!("{}{}", cut(uri, 16, dot), from(uri, dot + 1));
         return Some(format!("{ID}402/{}", checked(&raw)));
     }
-    if p.itip.is_match(uri) {
+    if scheme == "id:itip" && p.itip.is_match(uri) {
         return Some(format!(
             "{ID}8006/{}{}{}/21/{}",
             gtin_of(uri, 16, dot),
@@ -348,27 +355,27 @@ pub fn normalise(uri: &str) -> Option<String> {
             encode(from(uri, 37))
         ));
     }
-    if p.upui.is_match(uri) {
+    if scheme == "id:upui" && p.upui.is_match(uri) {
         return Some(format!(
             "{ID}01/{}/235/{}",
             gtin_of(uri, 16, dot),
             encode(from(uri, 31))
         ));
     }
-    if p.pgln.is_match(uri) {
+    if scheme == "id:pgln" && p.pgln.is_match(uri) {
         return Some(format!("{ID}417/{}", key12_of(uri, 16, dot)));
     }
-    if p.lgtin.is_match(uri) {
+    if scheme == "class:lgtin" && p.lgtin.is_match(uri) {
         return Some(format!(
             "{ID}01/{}/10/{}",
             gtin_of(uri, 20, dot),
             encode(from(uri, 35))
         ));
     }
-    if p.pat_sgtin.is_match(uri) {
+    if scheme == "idpat:sgtin" && p.pat_sgtin.is_match(uri) {
         return Some(format!("{ID}01/{}", gtin_of(uri, 20, dot)));
     }
-    if p.pat_grai.is_match(uri) {
+    if scheme == "idpat:grai" && p.pat_grai.is_match(uri) {
         let prefix = cut(uri, 19, dot);
         let asset = cut(uri, dot + 1, dot + 1 + 12usize.saturating_sub(prefix.len()));
         return Some(format!(
@@ -376,18 +383,18 @@ pub fn normalise(uri: &str) -> Option<String> {
             checked(&format!("0{prefix}{asset}"))
         ));
     }
-    if p.pat_gdti.is_match(uri) {
+    if scheme == "idpat:gdti" && p.pat_gdti.is_match(uri) {
         return Some(format!("{ID}253/{}", key12_of(uri, 19, dot)));
     }
-    if p.pat_sgcn.is_match(uri) {
+    if scheme == "idpat:sgcn" && p.pat_sgcn.is_match(uri) {
         return Some(format!("{ID}255/{}", key12_of(uri, 19, dot)));
     }
-    if p.pat_cpi.is_match(uri) {
+    if scheme == "idpat:cpi" && p.pat_cpi.is_match(uri) {
         let last = uri.rfind('.').unwrap_or(dot);
         let raw = format!("{}{}", cut(uri, 18, dot), cut(uri, dot + 1, last));
         return Some(format!("{ID}8010/{}", encode(&raw)));
     }
-    if p.pat_itip.is_match(uri) {
+    if scheme == "idpat:itip" && p.pat_itip.is_match(uri) {
         return Some(format!(
             "{ID}8006/{}{}{}",
             gtin_of(uri, 19, dot),
@@ -395,10 +402,10 @@ pub fn normalise(uri: &str) -> Option<String> {
             cut(uri, 37, 39)
         ));
     }
-    if p.pat_upui.is_match(uri) {
+    if scheme == "idpat:upui" && p.pat_upui.is_match(uri) {
         return Some(format!("{ID}01/{}", gtin_of(uri, 19, dot)));
     }
-    if !p.link.is_match(uri) {
+    if scheme != "link" || !p.link.is_match(uri) {
         return None;
     }
     normalise_link(uri)

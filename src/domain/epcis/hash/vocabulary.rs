@@ -237,11 +237,13 @@ pub fn write_out_bare_values(document: &Value) -> Value {
 fn replace_strings(value: &mut Value, vocabulary: &BTreeSet<String>) {
     match value {
         Value::String(s) => {
-            let dash = format!("-{s}");
-            let slash = format!("/{s}");
-            let mut matches = vocabulary
-                .iter()
-                .filter(|v| v.ends_with(&dash) || v.ends_with(&slash));
+            // `v` ends with "-{s}" or "/{s}" (without building either).
+            let ends_with_term = |v: &&String| {
+                v.len() > s.len()
+                    && v.ends_with(s.as_str())
+                    && matches!(v.as_bytes()[v.len() - s.len() - 1], b'-' | b'/')
+            };
+            let mut matches = vocabulary.iter().filter(ends_with_term);
             // Only an unambiguous match is replaced, as in the reference.
             if let (Some(only), None) = (matches.next(), matches.next()) {
                 *s = only.clone();
