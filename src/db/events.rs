@@ -433,26 +433,19 @@ pub fn handlers_of_batch(conn: &mut DbConnection, batch_id: &str) -> QueryResult
     let named = supply_event_codes::table
         .filter(supply_event_codes::batch_id.eq(batch_id))
         .select(supply_event_codes::event_id);
-    let events = supply_events::table.filter(
-        supply_events::id
-            .eq_any(named)
-            .or(supply_events::batch_id.eq(batch_id)),
-    );
-    let mut orgs: Vec<String> = events.select(supply_events::org_id).distinct().load(conn)?;
-    let receivers: Vec<Option<String>> = supply_events::table
+    let involved: Vec<(String, Option<String>)> = supply_events::table
         .filter(
             supply_events::id
-                .eq_any(
-                    supply_event_codes::table
-                        .filter(supply_event_codes::batch_id.eq(batch_id))
-                        .select(supply_event_codes::event_id),
-                )
+                .eq_any(named)
                 .or(supply_events::batch_id.eq(batch_id)),
         )
-        .select(supply_events::destination_org_id)
+        .select((supply_events::org_id, supply_events::destination_org_id))
         .distinct()
         .load(conn)?;
-    orgs.extend(receivers.into_iter().flatten());
+    let mut orgs: Vec<String> = involved
+        .into_iter()
+        .flat_map(|(recorder, receiver)| std::iter::once(recorder).chain(receiver))
+        .collect();
     orgs.sort_unstable();
     orgs.dedup();
     Ok(orgs)

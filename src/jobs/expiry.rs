@@ -6,22 +6,39 @@
 use std::sync::Weak;
 use std::time::Duration;
 
-use crate::db::{self, Db, DbError};
+use diesel::QueryResult;
+
+use crate::db::{self, Db, DbConnection, DbError};
 use crate::services::notify::{
     BatchExpiredNotice, RatingExpiredNotice, Retailers, WebhookPayload, notify,
 };
+
+/// Report each of what `unreported` finds, each in its own transaction
+/// with its marking as reported; returns how many were reported.
+fn report_each<T>(
+    db: &Db,
+    unreported: impl FnOnce(&mut DbConnection) -> QueryResult<Vec<T>>,
+    report: impl Fn(&mut DbConnection, T) -> Result<(), DbError>,
+) -> Result<usize, DbError> {
+    let found = {
+        let mut conn = db.get()?;
+        unreported(&mut conn)?
+    };
+    let reported = found.len();
+    for item in found {
+        db.transaction_here(|conn| report(conn, item))?;
+    }
+    Ok(reported)
+}
 
 /// Queue `rating_expired` once for each current rating past its expiry;
 /// returns how many were reported.
 pub fn report_expired(db: &Db) -> Result<usize, DbError> {
     let today = crate::domain::time::today();
-    let expired = {
-        let mut conn = db.get()?;
-        db::webhooks::unreported_expired_ratings(&mut conn, today)?
-    };
-    let reported = expired.len();
-    for (rating_id, product_id, producer_id, product_name, certificate, expired_on) in expired {
-        db.transaction_here(|conn| {
+    report_each(
+        db,
+        |conn| db::webhooks::unreported_expired_ratings(conn, today),
+        |conn, (rating_id, product_id, producer_id, product_name, certificate, expired_on)| {
             db::webhooks::mark_expiry_reported(conn, &rating_id)?;
             notify(
                 conn,
@@ -36,10 +53,9 @@ pub fn report_expired(db: &Db) -> Result<usize, DbError> {
                     expired_on,
                 }),
             )?;
-            Ok::<_, DbError>(())
-        })?;
-    }
-    Ok(reported)
+            Ok(())
+        },
+    )
 }
 
 /// Queue `batch_expired` once for each batch past its best-before day, to
@@ -47,13 +63,10 @@ pub fn report_expired(db: &Db) -> Result<usize, DbError> {
 /// it; returns how many were reported.
 pub fn report_expired_batches(db: &Db) -> Result<usize, DbError> {
     let today = crate::domain::time::today();
-    let expired = {
-        let mut conn = db.get()?;
-        db::batches::unreported_expired(&mut conn, today)?
-    };
-    let reported = expired.len();
-    for (batch_id, product_id, producer_id, product_name, lot, best_before) in expired {
-        db.transaction_here(|conn| {
+    report_each(
+        db,
+        |conn| db::batches::unreported_expired(conn, today),
+        |conn, (batch_id, product_id, producer_id, product_name, lot, best_before)| {
             db::batches::mark_expiry_reported(conn, &batch_id)?;
             let handlers = db::events::handlers_of_batch(conn, &batch_id)?;
             notify(
@@ -69,10 +82,9 @@ pub fn report_expired_batches(db: &Db) -> Result<usize, DbError> {
                     best_before,
                 }),
             )?;
-            Ok::<_, DbError>(())
-        })?;
-    }
-    Ok(reported)
+            Ok(())
+        },
+    )
 }
 
 /// Check every `every`, in a thread of its own, until `alive` is gone.

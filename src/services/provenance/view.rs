@@ -348,9 +348,8 @@ pub fn warnings(
             i18n::area_warning(lang, &area.code, area_status, ctx.area_change()),
         );
     }
-    if let Some(best_before) = batch
-        .best_before
-        .filter(|_| past_best_before(batch.best_before, today))
+    if let Some(best_before) = batch.best_before
+        && past_best_before(Some(best_before), today)
     {
         warn(Verdict::Expired, i18n::expired_warning(lang, best_before));
     }

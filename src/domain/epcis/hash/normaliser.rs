@@ -264,8 +264,12 @@ pub fn normalise(uri: &str) -> Option<String> {
     // Each pattern begins with its scheme: only that one is tried (most
     // values of an event are no identifier at all).
     let scheme = match uri.strip_prefix("urn:epc:") {
-        Some(rest) => rest.splitn(3, ':').take(2).collect::<Vec<_>>().join(":"),
-        None if uri.starts_with("http:") || uri.starts_with("https:") => "link".to_owned(),
+        // `id:sgtin`, `class:lgtin`, `idpat:grai`…: up to the second colon.
+        Some(rest) => rest
+            .match_indices(':')
+            .nth(1)
+            .map_or(rest, |(at, _)| &rest[..at]),
+        None if uri.starts_with("http:") || uri.starts_with("https:") => "link",
         None => return None,
     };
     if scheme == "id:sgtin" && p.sgtin.is_match(uri) {
