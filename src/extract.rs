@@ -12,48 +12,48 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::error::ApiError;
+use crate::domain::reading::{self, Read, Unreadable};
+use crate::error::{ApiError, FieldError};
 
-/// Default limit for JSON bodies; routes that take bulk input raise it with
-/// `app_data(JsonLimit(..))`.
+/// Default limit for JSON bodies.
 pub const DEFAULT_JSON_LIMIT: usize = 256 * 1024;
 
-#[derive(Debug, Clone, Copy)]
-pub struct JsonLimit(pub usize);
+/// Limit for bulk bodies: 10,000 events or a delivery of 10,000 codes.
+pub const BULK_JSON_LIMIT: usize = 8 * 1024 * 1024;
 
-/// A JSON request body, deserialized with the failing field's path in the error.
+/// A JSON request body of at most `LIMIT` bytes. Every field that cannot be
+/// read is reported at once (422), together with the rules the others break
+/// when the handler checks them through [`ApiJson::check`]; JSON that does
+/// not parse is a 400.
 #[derive(Debug)]
-pub struct ApiJson<T>(pub T);
+pub struct ApiJson<T, const LIMIT: usize = DEFAULT_JSON_LIMIT>(Read<T>);
 
-impl<T> ApiJson<T> {
-    pub fn into_inner(self) -> T {
-        self.0
+/// A JSON body of a bulk endpoint (up to [`BULK_JSON_LIMIT`]).
+pub type BulkJson<T> = ApiJson<T, BULK_JSON_LIMIT>;
+
+impl<T, const LIMIT: usize> ApiJson<T, LIMIT> {
+    /// The body, or 422 listing every field that could not be read.
+    pub fn into_inner(self) -> Result<T, ApiError> {
+        self.0.into_value().map_err(ApiError::Validation)
+    }
+
+    /// The body checked by `rules`: 422 lists the fields that could not be
+    /// read and every rule the others break.
+    pub fn check<U>(
+        self,
+        rules: impl FnOnce(&T) -> Result<U, Vec<FieldError>>,
+    ) -> Result<U, ApiError> {
+        self.0.check(rules).map_err(ApiError::Validation)
     }
 }
 
-fn path_or_none(path: &serde_path_to_error::Path) -> Option<String> {
-    let text = path.to_string();
-    (text != "." && !text.is_empty()).then_some(text)
-}
-
-/// Parse JSON bytes, reporting the path of the first field that fails.
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|err| {
-        let inner = err.inner();
-        if inner.is_syntax() || inner.is_eof() {
-            return ApiError::bad_request(None, format!("malformed JSON: {inner}"));
+/// Parse JSON bytes, reporting every field that cannot be read.
+fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<Read<T>, ApiError> {
+    reading::read_json(bytes).map_err(|unreadable| match unreadable {
+        Unreadable::Syntax(reason) => {
+            ApiError::bad_request(None, format!("malformed JSON: {reason}"))
         }
-        let field = path_or_none(err.path());
-        let reason = {
-            // serde_json appends "at line X column Y"; the field path says more.
-            let text = inner.to_string();
-            match text.rfind(" at line ") {
-                Some(pos) => text[..pos].to_owned(),
-                None => text,
-            }
-        };
-        ApiError::BadRequest { field, reason }
+        Unreadable::Fields(errors) => ApiError::Validation(errors),
     })
 }
 
@@ -80,11 +80,11 @@ fn is_json_content_type(req: &HttpRequest) -> bool {
 }
 
 /// Read a JSON body of at most `limit` bytes.
-fn read_json<T: DeserializeOwned + 'static>(
+fn read_body<T: DeserializeOwned + 'static>(
     req: &HttpRequest,
     payload: &mut Payload,
     limit: usize,
-) -> Pin<Box<dyn Future<Output = Result<T, ApiError>>>> {
+) -> Pin<Box<dyn Future<Output = Result<Read<T>, ApiError>>>> {
     let json_ok = is_json_content_type(req);
     let declared_len = req
         .headers()
@@ -119,43 +119,13 @@ fn read_json<T: DeserializeOwned + 'static>(
     })
 }
 
-impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+impl<T: DeserializeOwned + 'static, const LIMIT: usize> FromRequest for ApiJson<T, LIMIT> {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req
-            .app_data::<JsonLimit>()
-            .or_else(|| {
-                req.app_data::<web::Data<JsonLimit>>()
-                    .map(actix_web::web::Data::get_ref)
-            })
-            .map_or(DEFAULT_JSON_LIMIT, |l| l.0);
-        let body = read_json(req, payload, limit);
+        let body = read_body(req, payload, LIMIT);
         Box::pin(async move { body.await.map(ApiJson) })
-    }
-}
-
-/// Limit for bulk bodies: 10,000 events or a delivery of 10,000 codes.
-pub const BULK_JSON_LIMIT: usize = 8 * 1024 * 1024;
-
-/// A JSON body of a bulk endpoint (up to [`BULK_JSON_LIMIT`]).
-#[derive(Debug)]
-pub struct BulkJson<T>(pub T);
-
-impl<T> BulkJson<T> {
-    pub fn into_inner(self) -> T {
-        self.0
-    }
-}
-
-impl<T: DeserializeOwned + 'static> FromRequest for BulkJson<T> {
-    type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let body = read_json(req, payload, BULK_JSON_LIMIT);
-        Box::pin(async move { body.await.map(BulkJson) })
     }
 }
 
@@ -169,8 +139,14 @@ impl FromRequest for EpcisBody {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let body = read_json(req, payload, crate::domain::epcis::CAPTURE_FILE_SIZE_LIMIT);
-        Box::pin(async move { body.await.map(EpcisBody) })
+        let body = read_body(req, payload, crate::domain::epcis::CAPTURE_FILE_SIZE_LIMIT);
+        Box::pin(async move {
+            // Any JSON reads as a tree; only its syntax can fail.
+            body.await?
+                .into_value()
+                .map(EpcisBody)
+                .map_err(ApiError::Validation)
+        })
     }
 }
 
@@ -182,6 +158,11 @@ impl<T> ApiQuery<T> {
     pub fn into_inner(self) -> T {
         self.0
     }
+}
+
+fn path_or_none(path: &serde_path_to_error::Path) -> Option<String> {
+    let text = path.to_string();
+    (text != "." && !text.is_empty()).then_some(text)
 }
 
 pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {

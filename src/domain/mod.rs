@@ -13,6 +13,7 @@ pub mod organization;
 pub mod pagination;
 pub mod payload;
 pub mod product;
+pub mod reading;
 pub mod scan;
 pub mod site;
 pub mod supply;

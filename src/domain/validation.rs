@@ -10,6 +10,7 @@ pub struct FieldError {
     #[schema(example = "name")]
     pub field: String,
     /// What is wrong with it, in plain words.
+    #[serde(rename = "detail")]
     #[schema(example = "must not be empty")]
     pub reason: String,
 }

@@ -83,7 +83,7 @@ pub async fn create_api_key(
     PathId(org_id): PathId,
     body: ApiJson<ApiKeyDraft>,
 ) -> Result<HttpResponse, ApiError> {
-    let label = text::required("label", &body.into_inner().label, 100)?;
+    let label = body.check(|b| text::required("label", &b.label, 100).map_err(|e| vec![e]))?;
     let actor = caller.actor();
     let (api_key, row) = state
         .services

@@ -48,7 +48,7 @@ pub async fn issue_token(
     state: web::Data<AppState>,
     body: ApiJson<TokenRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
-    let key_hash = hash_api_key(&body.into_inner().api_key);
+    let key_hash = hash_api_key(&body.into_inner()?.api_key);
     let found = state
         .services
         .read(move |conn| {

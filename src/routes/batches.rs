@@ -40,7 +40,7 @@ pub async fn create_batch(
     body: ApiJson<BatchDraft>,
 ) -> Result<HttpResponse, ApiError> {
     let today = today();
-    let batch = parse_new_batch(&body.into_inner(), today)?;
+    let batch = body.check(|d| parse_new_batch(d, today))?;
     let who = caller.principal;
     let out = state
         .services
@@ -152,7 +152,7 @@ pub async fn update_batch(
     PathId(id): PathId,
     body: ApiJson<BatchPatch>,
 ) -> Result<web::Json<BatchOut>, ApiError> {
-    let patch = body.into_inner();
+    let patch = body.into_inner()?;
     let who = caller.principal;
     let out = state
         .services
@@ -238,7 +238,8 @@ pub async fn recall_batch(
     PathId(id): PathId,
     body: ApiJson<RecallRequest>,
 ) -> Result<web::Json<BatchOut>, ApiError> {
-    let reason = crate::domain::text::required("reason", &body.into_inner().reason, 500)?;
+    let reason = body
+        .check(|r| crate::domain::text::required("reason", &r.reason, 500).map_err(|e| vec![e]))?;
     let out = crate::services::recall::recall_batch(&state.services, caller.principal, id, reason)
         .await?;
     Ok(web::Json(out))

@@ -33,8 +33,7 @@ pub async fn create_certification(
     caller: Authorized<ProducerOrAuthority>,
     body: ApiJson<CertificationDraft>,
 ) -> Result<HttpResponse, ApiError> {
-    let draft = body.into_inner();
-    let cert = parse_certification(&draft)?;
+    let (draft, cert) = body.check(|d| parse_certification(d).map(|c| (d.clone(), c)))?;
     let who = caller.principal;
     let out = state
         .services
@@ -149,7 +148,7 @@ pub async fn update_certification(
     PathId(id): PathId,
     body: ApiJson<CertificationPatch>,
 ) -> Result<web::Json<CertificationOut>, ApiError> {
-    let patch = body.into_inner();
+    let patch = body.into_inner()?;
     let who = caller.principal;
     let out = state
         .services

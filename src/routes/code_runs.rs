@@ -123,7 +123,7 @@ pub async fn create_code_run(
     PathId(batch_id): PathId,
     body: ApiJson<CodeRunDraft>,
 ) -> Result<HttpResponse, ApiError> {
-    let draft = body.into_inner();
+    let draft = body.into_inner()?;
     if !(1..=MAX_RUN).contains(&draft.count) {
         return Err(ApiError::invalid(
             "count",

@@ -54,8 +54,7 @@ pub async fn record_events(
     body: BulkJson<EventsRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let key = idempotency_key(&req)?;
-    let parsed =
-        parse_events(who.role, &body.into_inner(), Utc::now()).map_err(ApiError::Validation)?;
+    let parsed = body.check(|request| parse_events(who.role, request, Utc::now()))?;
     let (events, replayed) = supply::record_events(&state.services, who, parsed, key).await?;
     Ok(HttpResponse::Created()
         .insert_header((

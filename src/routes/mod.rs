@@ -411,8 +411,11 @@ impl Modify for SecurityAndCommonErrors {
                 if op.parameters.as_ref().is_some_and(|p| !p.is_empty()) {
                     responses.entry("400".into()).or_insert_with(problem);
                 }
+                // A body that is not JSON is a 400; one whose fields cannot
+                // all be read is a 422 naming every one of them.
                 if op.request_body.is_some() {
                     responses.entry("400".into()).or_insert_with(problem);
+                    responses.entry("422".into()).or_insert_with(problem);
                     responses.entry("413".into()).or_insert_with(problem);
                     responses.entry("415".into()).or_insert_with(problem);
                 }

@@ -77,7 +77,7 @@ pub async fn create_organization(
     caller: Authorized<AdminOnly>,
     body: ApiJson<OrganizationDraft>,
 ) -> Result<HttpResponse, ApiError> {
-    let new = parse_new_organization(&body.into_inner())?;
+    let new = body.check(parse_new_organization)?;
     let actor = caller.actor();
     let org = state
         .services

@@ -38,7 +38,7 @@ pub async fn create_product(
     caller: Authorized<ProducerOnly>,
     body: ApiJson<ProductDraft>,
 ) -> Result<HttpResponse, ApiError> {
-    let fields = parse_new_product(&body.into_inner())?;
+    let fields = body.check(parse_new_product)?;
     let producer = caller.org_id;
     let out = state
         .services
@@ -183,7 +183,7 @@ pub async fn update_product(
     PathId(id): PathId,
     body: ApiJson<ProductPatch>,
 ) -> Result<web::Json<ProductOut>, ApiError> {
-    let patch = body.into_inner();
+    let patch = body.into_inner()?;
     let principal = caller.principal;
     let out = state
         .services

@@ -38,7 +38,7 @@ pub async fn create_rating(
     body: ApiJson<RatingDraft>,
 ) -> Result<HttpResponse, ApiError> {
     let today = today();
-    let rating = parse_rating(&body.into_inner(), today)?;
+    let rating = body.check(|d| parse_rating(d, today))?;
     let principal = caller.principal;
     let out = state
         .services

@@ -405,7 +405,7 @@ pub async fn share_location(
     }
     let code =
         TraceCode::parse(&code).map_err(|_| ApiError::not_found("this code is not registered"))?;
-    let loc = body.into_inner();
+    let loc = body.into_inner()?;
     let (lat, lon) = coarse_location(loc.latitude, loc.longitude).ok_or_else(|| {
         ApiError::invalid(
             "latitude",

@@ -174,7 +174,7 @@ macro_rules! site_handlers {
             responses((status = 201, body = SiteOut), (status = 409, response = crate::error::ProblemResponse), (status = 422, response = crate::error::ProblemResponse)))]
         #[post($collection)]
         pub async fn $create(state: web::Data<AppState>, caller: Authorized<AuthorityOnly>, body: ApiJson<SiteDraft>) -> Result<HttpResponse, ApiError> {
-            create(&state, caller.principal, $kind, body.into_inner()).await
+            create(&state, caller.principal, $kind, body.into_inner()?).await
         }
 
         #[doc = concat!("List ", $noun, "s: producers see those linked to them, others all.")]
@@ -198,7 +198,7 @@ macro_rules! site_handlers {
             responses((status = 200, body = SiteOut), (status = 404, response = crate::error::ProblemResponse), (status = 422, response = crate::error::ProblemResponse)))]
         #[patch($item)]
         pub async fn $update(state: web::Data<AppState>, caller: Authorized<AuthorityOnly>, PathId(id): PathId, body: ApiJson<SitePatch>) -> Result<web::Json<SiteOut>, ApiError> {
-            update(&state, caller.principal, $kind, id, body.into_inner()).await.map(web::Json)
+            update(&state, caller.principal, $kind, id, body.into_inner()?).await.map(web::Json)
         }
 
         #[doc = concat!("Suspend, reactivate or revoke a ", $noun, " (the authority), with the reason; kept in its history. Revocation is final.")]
@@ -206,7 +206,7 @@ macro_rules! site_handlers {
             responses((status = 200, body = SiteOut), (status = 404, response = crate::error::ProblemResponse), (status = 422, response = crate::error::ProblemResponse)))]
         #[post($status_path)]
         pub async fn $status(state: web::Data<AppState>, caller: Authorized<AuthorityOnly>, PathId(id): PathId, body: ApiJson<StatusChangeDraft>) -> Result<web::Json<SiteOut>, ApiError> {
-            change_status(&state, caller.principal, $kind, id, body.into_inner()).await.map(web::Json)
+            change_status(&state, caller.principal, $kind, id, body.into_inner()?).await.map(web::Json)
         }
 
         #[doc = concat!("The status history of a ", $noun, ": who changed it, when and why.")]
@@ -222,7 +222,7 @@ macro_rules! site_handlers {
             responses((status = 200, body = SiteOut), (status = 404, response = crate::error::ProblemResponse), (status = 422, response = crate::error::ProblemResponse)))]
         #[post($producers_path)]
         pub async fn $link(state: web::Data<AppState>, caller: Authorized<AuthorityOnly>, PathId(id): PathId, body: ApiJson<ProducerLink>) -> Result<web::Json<SiteOut>, ApiError> {
-            set_link(&state, caller.principal, $kind, id, body.into_inner().producer_id, true).await.map(web::Json)
+            set_link(&state, caller.principal, $kind, id, body.into_inner()?.producer_id, true).await.map(web::Json)
         }
 
         #[doc = concat!("Withdraw a producer's use of this ", $noun, " (the authority).")]

@@ -92,7 +92,7 @@ pub async fn verify_delivery(
     body: BulkJson<DeliveryRequest>,
 ) -> Result<web::Json<DeliveryVerdict>, ApiError> {
     let lang = pick_language(query.into_inner().lang.as_deref(), None);
-    let codes = body.into_inner().codes;
+    let codes = body.into_inner()?.codes;
     if codes.is_empty() || codes.len() > MAX_CODES_PER_DELIVERY {
         return Err(ApiError::invalid(
             "codes",

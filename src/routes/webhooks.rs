@@ -81,7 +81,7 @@ pub async fn create_subscription(
     who: Principal,
     body: ApiJson<SubscriptionDraft>,
 ) -> Result<HttpResponse, ApiError> {
-    let draft = body.into_inner();
+    let draft = body.into_inner()?;
     let url = check_url(
         &draft.url,
         state.settings.webhooks.webhook_allow_private_urls,

@@ -182,8 +182,8 @@ api_test!(async fn bad_issuance_requests_create_nothing(app) {
         (json!({"count": 10, "farming_area_code": "VN-UNKNOWN"}), 422, Some("farming_area_code")),
         (json!({"count": 10, "farming_area_code": "VN-NOT-IN-BATCH"}), 422, Some("farming_area_code")),
         (json!({"count": 10, "farming_area_code": "VN-HBHO-0007", "format": "gs1"}), 422, Some("format")),
-        (json!({"count": 10, "farming_area_code": "VN-HBHO-0007", "format": "qr"}), 400, Some("format")),
-        (json!({"count": -1, "farming_area_code": "VN-HBHO-0007"}), 400, Some("count")),
+        (json!({"count": 10, "farming_area_code": "VN-HBHO-0007", "format": "qr"}), 422, Some("format")),
+        (json!({"count": -1, "farming_area_code": "VN-HBHO-0007"}), 422, Some("count")),
     ];
     for (body, status, field) in cases {
         let answer = issue(&app, &s, body.clone()).await;
@@ -384,7 +384,7 @@ api_test!(async fn codes_authorization_matrix(app) {
     let matrix: Vec<(Method, String, [&str; 6])> = vec![
         // An empty body is refused before the batch is looked up (400 for both
         // producers); with a valid body another producer gets 404, as tested above.
-        (Method::POST, format!("/api/v1/batches/{bid}/code-runs"), ["403", "403", "ok", "400", "403", "401"]),
+        (Method::POST, format!("/api/v1/batches/{bid}/code-runs"), ["403", "403", "ok", "422", "403", "401"]),
         (Method::GET, format!("/api/v1/batches/{bid}/code-runs"), ["ok", "ok", "ok", "404", "ok", "401"]),
         (Method::GET, format!("/api/v1/code-runs/{run_id}"), ["ok", "404", "ok", "404", "404", "401"]),
         (Method::GET, format!("/api/v1/code-runs/{run_id}/codes"), ["ok", "404", "ok", "404", "404", "401"]),

@@ -40,7 +40,7 @@ api_test!(async fn wrong_type_names_the_field(app) {
             &json!({"name": 42, "kind": "retailer", "address": {"province": "Hòa Bình"}}),
         )
         .await;
-    assert_eq!(answer.assert_problem(400)["field"], "name");
+    assert_eq!(answer.assert_problem(422)["field"], "name");
     assert_eq!(app.count("organizations"), before);
 });
 
@@ -54,7 +54,7 @@ api_test!(async fn missing_field_names_the_field(app) {
             &json!({"kind": "retailer", "address": {"province": "Hòa Bình"}}),
         )
         .await;
-    let problem = answer.assert_problem(400);
+    let problem = answer.assert_problem(422);
     assert!(problem["detail"].as_str().unwrap_or("").contains("name"), "{problem}");
     assert_eq!(app.count("organizations"), before);
 });
@@ -127,4 +127,57 @@ api_test!(async fn a_corrupt_stored_value_is_an_error_not_a_default(app) {
     let scan = app.client.get(app.url(&format!("/c/{}", chain.codes[0])))
         .header("Accept", "application/json").send().await.expect("scan");
     assert_eq!(scan.status().as_u16(), 500);
+});
+
+/// The fields of a problem's `errors`, sorted.
+fn error_fields(problem: &serde_json::Value) -> Vec<String> {
+    let mut fields: Vec<String> = problem["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| {
+            assert!(e["detail"].as_str().is_some_and(|d| !d.is_empty()), "{e}");
+            e["field"].as_str().expect("field").to_owned()
+        })
+        .collect();
+    fields.sort_unstable();
+    fields
+}
+
+api_test!(async fn every_error_of_a_body_is_reported_at_once(app) {
+    let producer = app.login(OrgKind::Producer).await;
+    let authority = app.login(OrgKind::Authority).await;
+    let product = app.honey(&producer).await["id"].as_str().expect("id").to_owned();
+    // A date that cannot be read (month 13) and a value that breaks a rule
+    // (6 stars) in one body: both, in one answer.
+    let answer = app
+        .post(
+            &format!("/api/v1/products/{product}/ocop-ratings"),
+            Some(&authority.token),
+            &json!({"stars": 6, "certificate_number": " ", "issued_on": "2026-13-01", "level": "global"}),
+        )
+        .await;
+    let problem = answer.assert_problem(422);
+    assert_eq!(
+        error_fields(problem),
+        ["certificate_number", "issued_on", "level", "stars"],
+        "{problem}"
+    );
+    assert_eq!(app.count("ocop_ratings"), 0);
+
+    // Wrong types, an unknown field and a rule, nested in a list.
+    let before = app.count("products");
+    let answer = app
+        .post(
+            "/api/v1/products",
+            Some(&producer.token),
+            &json!({"name_vi": "", "group": "spices", "gtin": 8_936_000, "colour": "red"}),
+        )
+        .await;
+    let problem = answer.assert_problem(422);
+    assert_eq!(error_fields(problem), ["colour", "group", "gtin", "name_vi"], "{problem}");
+    assert_eq!(app.count("products"), before);
+
+    // Not JSON at all is still a 400.
+    post_raw(&app, "/api/v1/products", &producer.token, r#"{"name_vi": "#).await.assert_problem(400);
 });

@@ -14,7 +14,7 @@ api_test!(async fn a_retailer_records_only_for_itself(app) {
             "codes": [chain.codes[0]], "org_id": other.org_id
         }]}))
         .await;
-    let problem = answer.assert_problem(400);
+    let problem = answer.assert_problem(422);
     assert_eq!(problem["field"], "events[0].org_id");
     assert_eq!(app.count("supply_events"), 1, "only the shipment");
 

@@ -86,7 +86,7 @@ api_test!(async fn each_rating_rule_is_422_and_stores_nothing(app) {
         assert_eq!(answer.assert_problem(422)["field"], field, "{body}");
     }
     let answer = award(&app, &authority, &id, json!({"stars": 4, "certificate_number": "1", "issued_on": "01/01/2025"})).await;
-    assert_eq!(answer.assert_problem(400)["field"], "issued_on");
+    assert_eq!(answer.assert_problem(422)["field"], "issued_on");
     assert_eq!(app.count("ocop_ratings"), 0);
 });
 

@@ -107,7 +107,7 @@ api_test!(async fn updating_a_site_keeps_its_code_and_is_audited(app) {
     assert_eq!(updated["code"], "VN-HB-U");
     let answer = app.send(app.request(reqwest::Method::PATCH, &format!("/api/v1/farming-areas/{id}"), Some(&authority.token))
         .json(&json!({"code": "OTHER"}))).await;
-    assert_eq!(answer.assert_problem(400)["field"], "code");
+    assert_eq!(answer.assert_problem(422)["field"], "code");
 
     let answer = app.get(&format!("/api/v1/audit-log?entity_type=site&entity_id={id}"), Some(&admin.token)).await;
     let log = answer.assert_status(200);
