@@ -193,23 +193,47 @@ impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
 pub struct ListQuery<T> {
     pub filters: T,
     pub page: crate::domain::pagination::Page,
+    pub format: crate::domain::pagination::ListFormat,
 }
 
-fn parse_list_query<T: DeserializeOwned>(query: &str) -> Result<ListQuery<T>, ApiError> {
+fn parse_list_query<T: DeserializeOwned>(
+    query: &str,
+    accepts_csv: bool,
+) -> Result<ListQuery<T>, ApiError> {
     let mut filters = form_urlencoded::Serializer::new(String::new());
     let mut paging = form_urlencoded::Serializer::new(String::new());
     for (name, value) in form_urlencoded_parse(query) {
-        if name == "page" || name == "per_page" {
+        if matches!(name.as_ref(), "page" | "per_page" | "format") {
             paging.append_pair(&name, &value);
         } else {
             filters.append_pair(&name, &value);
         }
     }
-    let page: crate::domain::pagination::PageQuery = parse_query(&paging.finish())?;
+    let paging: crate::domain::pagination::PageQuery = parse_query(&paging.finish())?;
+    let (page, format) = paging.validate(accepts_csv)?;
     Ok(ListQuery {
         filters: parse_query(&filters.finish())?,
-        page: page.validate()?,
+        page,
+        format,
     })
+}
+
+/// Does the client ask for CSV in `Accept` (before any JSON)?
+fn accepts_csv(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| {
+            let position = |wanted: &str| {
+                accept
+                    .split(',')
+                    .position(|item| item.split(';').next().is_some_and(|m| m.trim() == wanted))
+            };
+            match (position("text/csv"), position("application/json")) {
+                (Some(csv), Some(json)) => csv < json,
+                (csv, _) => csv.is_some(),
+            }
+        })
 }
 
 impl<T: DeserializeOwned> FromRequest for ListQuery<T> {
@@ -217,7 +241,7 @@ impl<T: DeserializeOwned> FromRequest for ListQuery<T> {
     type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(parse_list_query(req.query_string()))
+        std::future::ready(parse_list_query(req.query_string(), accepts_csv(req)))
     }
 }
 

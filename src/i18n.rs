@@ -12,7 +12,7 @@ use crate::domain::certification::CertStatus;
 use crate::domain::clone::CloneRule;
 use crate::domain::ocop::RatingLevel;
 use crate::domain::scan::Lang;
-use crate::domain::site::{SiteKind, SiteStatus};
+use crate::domain::site::{Farming, SiteKind, SiteStatus};
 use crate::domain::supply::BizStep;
 use crate::domain::verify::VerifyVerdict;
 
@@ -68,7 +68,13 @@ texts! {
     FACILITY_CODE: "Mã cơ sở" / "Facility code";
     STATUS: "Trạng thái" / "Status";
     MARKET: "Thị trường" / "Market";
-    CROP: "Cây trồng, vật nuôi" / "Crop";
+    CROP: "Cây trồng" / "Crop";
+    RAISED: "Vật nuôi" / "Raised here";
+    RAISING_AREA: "Vùng nuôi" / "Farming area";
+    RAISING_AREA_CODE: "Mã vùng nuôi" / "Area code";
+    PRODUCT: "Sản phẩm" / "Product";
+    NET_CONTENT: "Quy cách, khối lượng tịnh" / "Net content";
+    GTIN: "Mã số mã vạch (GTIN)" / "Barcode number (GTIN)";
     LOT: "Số lô" / "Lot";
     HARVESTED_ON: "Ngày thu hoạch" / "Harvested";
     PRODUCED_ON: "Ngày sản xuất" / "Produced";
@@ -150,11 +156,12 @@ pub fn market(market: &str, lang: Lang) -> String {
         }
         .get(lang)
         .into(),
-        other => pick(
-            lang,
-            format!("Xuất khẩu: {other}"),
-            format!("Export: {other}"),
-        ),
+        code => {
+            // A stored code is one the service accepted; were the list of
+            // countries to drop it, the code itself still says something.
+            let (vi, en) = crate::domain::site::country_names(code).unwrap_or((code, code));
+            pick(lang, format!("Xuất khẩu: {vi}"), format!("Export: {en}"))
+        }
     }
 }
 
@@ -318,6 +325,23 @@ pub fn unknown_serial_warning(lang: Lang, serial: &str) -> String {
              Do not use it yet; tell the shop."
         ),
     )
+}
+
+/// A farming area's heading, its code's label and what it farms: a place
+/// that raises animals, bees or fish is a "vùng nuôi", not a "vùng trồng".
+pub fn area_words(
+    farming: Option<Farming>,
+    lang: Lang,
+) -> (&'static str, &'static str, &'static str) {
+    if farming.is_some_and(Farming::raises_animals) {
+        (
+            RAISING_AREA.get(lang),
+            RAISING_AREA_CODE.get(lang),
+            RAISED.get(lang),
+        )
+    } else {
+        (FARMING_AREA.get(lang), AREA_CODE.get(lang), CROP.get(lang))
+    }
 }
 
 /// A site's kind, as a heading.
@@ -535,6 +559,8 @@ mod tests {
             why.contains("Lý do: dư lượng kháng sinh") && why.contains("12/11/2026"),
             "{why}"
         );
-        assert_eq!(market("JP", Lang::Vi), "Xuất khẩu: JP");
+        assert_eq!(market("JP", Lang::Vi), "Xuất khẩu: Nhật Bản");
+        assert_eq!(market("JP", Lang::En), "Export: Japan");
+        assert_eq!(market("EU", Lang::Vi), "Xuất khẩu: Liên Minh Châu Âu");
     }
 }

@@ -324,23 +324,29 @@ pub fn rating_history(conn: &mut DbConnection, product_id: &str) -> QueryResult<
         .load(conn)
 }
 
-/// Current ratings expiring between `from` and `until` (inclusive), soonest first.
-pub fn expiring_ratings(
+/// Products' current ratings whose expiry day is in `[from, until]` (either
+/// side open), soonest first, with each product's producer.
+pub fn current_ratings(
     conn: &mut DbConnection,
     producer_id: Option<Uuid>,
-    from: NaiveDate,
-    until: NaiveDate,
+    from: Option<NaiveDate>,
+    until: Option<NaiveDate>,
     page: Page,
-) -> QueryResult<Paginated<(RatingRow, ProductRow)>> {
+) -> QueryResult<Paginated<(RatingRow, ProductRow, ProducerContact)>> {
     let query = || {
         let mut q = ocop_ratings::table
             .inner_join(
                 products::table.on(products::current_rating_id.eq(ocop_ratings::id.nullable())),
             )
-            .filter(ocop_ratings::expires_on.ge(from))
-            .filter(ocop_ratings::expires_on.le(until))
+            .inner_join(organizations::table.on(organizations::id.eq(products::producer_id)))
             .filter(products::archived_at.is_null())
             .into_boxed();
+        if let Some(from) = from {
+            q = q.filter(ocop_ratings::expires_on.ge(from));
+        }
+        if let Some(until) = until {
+            q = q.filter(ocop_ratings::expires_on.le(until));
+        }
         if let Some(id) = producer_id {
             q = q.filter(products::producer_id.eq(id.to_string()));
         }
@@ -348,12 +354,42 @@ pub fn expiring_ratings(
     };
     let total = query().count().get_result(conn)?;
     let rows = query()
-        .select((RatingRow::as_select(), ProductRow::as_select()))
+        .select((
+            RatingRow::as_select(),
+            ProductRow::as_select(),
+            ProducerContact::as_select(),
+        ))
         .order((ocop_ratings::expires_on.asc(), ocop_ratings::id.asc()))
         .offset(page.offset())
         .limit(page.limit())
         .load(conn)?;
     Ok(Paginated::new(rows, page, total))
+}
+
+/// Who to call about a product: its producer's name and phone.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = organizations)]
+pub struct ProducerContact {
+    pub name: String,
+    pub contact_phone: Option<String>,
+}
+
+/// Codes issued for the product's batches at or after `since` (finished
+/// runs only: a run still being issued is not yet a fact).
+pub fn codes_issued_since(
+    conn: &mut DbConnection,
+    product_id: &str,
+    since: NaiveDateTime,
+) -> QueryResult<i64> {
+    use super::schema::{batches, code_runs};
+    let issued: Option<i64> = code_runs::table
+        .inner_join(batches::table)
+        .filter(batches::product_id.eq(product_id))
+        .filter(code_runs::created_at.ge(since))
+        .filter(code_runs::pending_until.is_null())
+        .select(diesel::dsl::sum(code_runs::count))
+        .first(conn)?;
+    Ok(issued.unwrap_or(0))
 }
 
 /// Where the scan page finds a product's picture: a path on this service,

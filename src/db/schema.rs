@@ -141,6 +141,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         gln -> Nullable<Text>,
+        farming -> Nullable<Text>,
     }
 }
 

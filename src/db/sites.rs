@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::DbConnection;
 use super::schema::{site_producers, site_status_history, sites};
 use crate::domain::pagination::{Page, Paginated};
-use crate::domain::site::{NewSite, SiteFields, SiteKind, SiteStatus};
+use crate::domain::site::{Farming, NewSite, SiteFields, SiteKind, SiteStatus};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = sites, treat_none_as_null = true)]
@@ -27,6 +27,7 @@ pub struct SiteRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub gln: Option<String>,
+    pub farming: Option<String>,
 }
 
 impl SiteRow {
@@ -38,18 +39,26 @@ impl SiteRow {
         super::stored_enum("site kind", &self.kind, SiteKind::parse)
     }
 
-    pub fn fields(&self) -> SiteFields {
-        SiteFields {
+    pub fn fields(&self) -> Result<SiteFields, super::DbError> {
+        Ok(SiteFields {
             name: self.name.clone(),
             province: self.province.clone(),
             district: self.district.clone(),
             commune: self.commune.clone(),
             crop: self.crop.clone(),
+            farming: self.farming()?,
             area_ha: self.area_ha,
             target_market: self.target_market.clone(),
             valid_until: self.valid_until,
             gln: self.gln.clone(),
-        }
+        })
+    }
+
+    pub fn farming(&self) -> Result<Option<Farming>, super::DbError> {
+        self.farming
+            .as_deref()
+            .map(|f| super::stored_enum("farming", f, Farming::parse))
+            .transpose()
     }
 
     fn set_fields(&mut self, f: &SiteFields) {
@@ -58,6 +67,7 @@ impl SiteRow {
         self.district = f.district.clone();
         self.commune = f.commune.clone();
         self.crop = f.crop.clone();
+        self.farming = f.farming.map(|f| f.as_str().to_owned());
         self.area_ha = f.area_ha;
         self.target_market = f.target_market.clone();
         self.valid_until = f.valid_until;
@@ -117,6 +127,7 @@ pub fn insert(conn: &mut DbConnection, site: &NewSite, by: Uuid) -> QueryResult<
         created_at: now,
         updated_at: now,
         gln: None,
+        farming: None,
     };
     row.set_fields(&site.fields);
     diesel::insert_into(sites::table)

@@ -2,9 +2,11 @@
 //! articles the project grew from. Only data; `demo::seed` registers it
 //! through the services.
 
+use super::drawings::Drawing;
 use crate::domain::certification::CertScheme;
 use crate::domain::ocop::OcopGroup;
 use crate::domain::organization::{OrgKind, ProducerType};
+use crate::domain::site::Farming;
 
 pub(super) struct Seed {
     pub(super) name: &'static str,
@@ -110,6 +112,8 @@ pub(super) struct ProductSeed {
     pub(super) area_name: &'static str,
     pub(super) district: &'static str,
     pub(super) crop: &'static str,
+    pub(super) farming: Farming,
+    pub(super) drawing: Drawing,
     pub(super) area_ha: f64,
     pub(super) market: &'static str,
     pub(super) lot: &'static str,
@@ -138,6 +142,8 @@ pub(super) const PRODUCTS: &[ProductSeed] = &[
         area_name: "Vùng trồng măng tre Bát Độ Phú Nghĩa",
         district: "Lạc Thủy",
         crop: "Tre Bát Độ",
+        drawing: Drawing::BambooShoots,
+        farming: Farming::Crops,
         area_ha: 120.0,
         market: "JP",
         lot: "MKB-2610-01",
@@ -168,6 +174,8 @@ pub(super) const PRODUCTS: &[ProductSeed] = &[
         area_name: "Vùng trồng cam Cao Phong – đội 3",
         district: "Cao Phong",
         crop: "Cam Canh",
+        drawing: Drawing::Oranges,
+        farming: Farming::Crops,
         area_ha: 35.5,
         market: "CN",
         lot: "CCP-2611-A",
@@ -198,6 +206,8 @@ pub(super) const PRODUCTS: &[ProductSeed] = &[
         area_name: "Khu nuôi ong Hưng Thi",
         district: "Lạc Thủy",
         crop: "Ong nội",
+        drawing: Drawing::HoneyJar,
+        farming: Farming::Bees,
         area_ha: 60.0,
         market: "domestic",
         lot: "MOHT-2604",
@@ -224,6 +234,8 @@ pub(super) const PRODUCTS: &[ProductSeed] = &[
         area_name: "Đồi chè Sông Bôi",
         district: "Lạc Thủy",
         crop: "Chè Trung du",
+        drawing: Drawing::GreenTea,
+        farming: Farming::Crops,
         area_ha: 18.0,
         market: "domestic",
         lot: "CSB-2610-T1",
@@ -254,6 +266,8 @@ pub(super) const PRODUCTS: &[ProductSeed] = &[
         area_name: "Trại gà đồi Đồng Tâm",
         district: "Lạc Thủy",
         crop: "Gà ri lai",
+        drawing: Drawing::HillChicken,
+        farming: Farming::Livestock,
         area_ha: 3.2,
         market: "domestic",
         lot: "GDLT-2611-05",

@@ -9,6 +9,7 @@
 //! the API could not have made).
 
 mod data;
+pub mod drawings;
 
 use chrono::{NaiveDate, Utc};
 use uuid::Uuid;
@@ -287,6 +288,7 @@ impl<'a> Seeder<'a> {
                 district: Some("Lạc Thủy".into()),
                 commune: Some("Xã Phú Nghĩa".into()),
                 crop: None,
+                farming: None,
                 area_ha: None,
                 target_market: Some("domestic".into()),
                 valid_until: None,
@@ -310,6 +312,7 @@ impl<'a> Seeder<'a> {
                 district: Some("Cao Phong".into()),
                 commune: None,
                 crop: Some("Cam Canh".into()),
+                farming: None,
                 area_ha: Some(12.0),
                 target_market: Some("CN".into()),
                 valid_until: None,
@@ -345,6 +348,11 @@ impl<'a> Seeder<'a> {
             unit: Some(seed.unit.into()),
         })?;
         let product = catalog::register_product(conn, producer.org_id, &fields)?;
+        let drawing = drawings::draw(seed.drawing)
+            .map_err(|e| ApiError::internal(format!("demo drawing: {e}")))?;
+        let picture = crate::labels::picture::prepare(&drawing, "image/png")
+            .map_err(|why| ApiError::internal(format!("demo drawing: {why}")))?;
+        catalog::set_product_picture(conn, &producer, product.id, &picture)?;
         let rating = parse_rating(
             &RatingDraft {
                 stars: seed.stars,
@@ -366,6 +374,7 @@ impl<'a> Seeder<'a> {
                 district: Some(seed.district.into()),
                 commune: None,
                 crop: Some(seed.crop.into()),
+                farming: Some(seed.farming),
                 area_ha: Some(seed.area_ha),
                 target_market: Some(seed.market.into()),
                 valid_until: None,

@@ -198,9 +198,48 @@ pub fn rating_status(expires_on: NaiveDate, today: NaiveDate) -> RatingStatus {
     }
 }
 
-/// Is a rating due for re-evaluation within `days` (and not yet expired)?
-pub fn expires_within(expires_on: NaiveDate, today: NaiveDate, days: u32) -> bool {
-    expires_on >= today && expires_on <= today + chrono::Days::new(u64::from(days))
+/// Where a product's current rating stands, for the authority planning
+/// re-evaluations: `expiring` is still valid but ends within the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RatingStanding {
+    Current,
+    Expiring,
+    Expired,
+}
+
+/// The window `expiring` looks ahead by default, in days.
+pub const DEFAULT_EXPIRING_WINDOW_DAYS: u32 = 90;
+/// The longest window: a rating lasts 36 months.
+pub const MAX_EXPIRING_WINDOW_DAYS: u32 = 1095;
+
+/// Where a rating expiring on `expires_on` stands today with a window of
+/// `days`.
+pub fn standing(expires_on: NaiveDate, today: NaiveDate, days: u32) -> RatingStanding {
+    if today > expires_on {
+        RatingStanding::Expired
+    } else if expires_on <= today + chrono::Days::new(u64::from(days)) {
+        RatingStanding::Expiring
+    } else {
+        RatingStanding::Current
+    }
+}
+
+/// The expiry days of the ratings that stand as `wanted` (all of them for
+/// `None`), as an inclusive range whose open sides are `None`: what a
+/// query selects by, agreeing with [`standing`].
+pub fn expiry_days(
+    wanted: Option<RatingStanding>,
+    today: NaiveDate,
+    days: u32,
+) -> (Option<NaiveDate>, Option<NaiveDate>) {
+    let window_end = today + chrono::Days::new(u64::from(days));
+    match wanted {
+        None => (None, None),
+        Some(RatingStanding::Expired) => (None, today.pred_opt()),
+        Some(RatingStanding::Expiring) => (Some(today), Some(window_end)),
+        Some(RatingStanding::Current) => (window_end.succ_opt(), None),
+    }
 }
 
 #[cfg(test)]
@@ -219,6 +258,38 @@ mod tests {
             issued_on: date("2025-03-01"),
             expires_on: None,
         }
+    }
+
+    #[test]
+    fn a_ratings_standing_is_the_range_its_list_selects() {
+        let today = date("2026-12-03");
+        for offset in -400_i64..400 {
+            let expires_on = today + chrono::Duration::days(offset);
+            let found = standing(expires_on, today, 90);
+            for wanted in [
+                RatingStanding::Current,
+                RatingStanding::Expiring,
+                RatingStanding::Expired,
+            ] {
+                let (from, until) = expiry_days(Some(wanted), today, 90);
+                let selected =
+                    from.is_none_or(|f| expires_on >= f) && until.is_none_or(|u| expires_on <= u);
+                assert_eq!(selected, found == wanted, "{expires_on} {wanted:?}");
+            }
+        }
+        assert_eq!(standing(today, today, 90), RatingStanding::Expiring);
+        assert_eq!(
+            standing(date("2026-12-02"), today, 90),
+            RatingStanding::Expired
+        );
+        assert_eq!(
+            standing(date("2027-03-03"), today, 90),
+            RatingStanding::Expiring
+        );
+        assert_eq!(
+            standing(date("2027-03-04"), today, 90),
+            RatingStanding::Current
+        );
     }
 
     #[test]
@@ -269,8 +340,17 @@ mod tests {
             rating_status(date("2026-11-22"), today),
             RatingStatus::Expired
         );
-        assert!(expires_within(date("2026-12-23"), today, 30));
-        assert!(!expires_within(date("2026-12-24"), today, 30));
-        assert!(!expires_within(date("2026-11-22"), today, 30));
+        assert_eq!(
+            standing(date("2026-12-23"), today, 30),
+            RatingStanding::Expiring
+        );
+        assert_eq!(
+            standing(date("2026-12-24"), today, 30),
+            RatingStanding::Current
+        );
+        assert_eq!(
+            standing(date("2026-11-22"), today, 30),
+            RatingStanding::Expired
+        );
     }
 }

@@ -7,19 +7,35 @@ use super::validation::FieldError;
 
 pub const DEFAULT_PER_PAGE: u32 = 20;
 pub const MAX_PER_PAGE: u32 = 100;
+/// A CSV export is one page of up to this many rows (its default size), so
+/// a province's list comes whole in one file.
+pub const MAX_CSV_ROWS: u32 = 10_000;
 
-/// `?page=&per_page=` as the client sent them (every list's last two
+/// How a list is answered: JSON pages, or CSV for a spreadsheet.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ListFormat {
+    #[default]
+    Json,
+    Csv,
+}
+
+/// `?page=&per_page=&format=` as the client sent them (every list's last
 /// parameters in the contract).
 #[derive(Debug, Clone, Copy, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
-    // The page number, from 1.
+    /// The page number, from 1.
     #[param(minimum = 1, default = 1)]
     pub page: Option<u32>,
-    // Items per page, 1 to 100.
-    #[param(minimum = 1, maximum = 100, default = 20)]
+    /// Items per page: 1 to 100 (default 20); in CSV 1 to 10000 (default 10000).
+    #[param(minimum = 1, maximum = 10000)]
     pub per_page: Option<u32>,
+    /// `csv` answers the list as CSV (UTF-8 with a byte-order mark, for
+    /// spreadsheets; nested fields as dotted columns); so does
+    /// `Accept: text/csv`. Default JSON.
+    pub format: Option<ListFormat>,
 }
 
 /// A checked page request.
@@ -39,19 +55,30 @@ impl Page {
 }
 
 impl PageQuery {
-    pub fn validate(self) -> Result<Page, FieldError> {
+    /// The page, and the format: `format` if given, else CSV when the
+    /// client asked for it in `Accept` (`accepts_csv`).
+    pub fn validate(self, accepts_csv: bool) -> Result<(Page, ListFormat), FieldError> {
+        let format = self.format.unwrap_or(if accepts_csv {
+            ListFormat::Csv
+        } else {
+            ListFormat::Json
+        });
+        let (default, max) = match format {
+            ListFormat::Json => (DEFAULT_PER_PAGE, MAX_PER_PAGE),
+            ListFormat::Csv => (MAX_CSV_ROWS, MAX_CSV_ROWS),
+        };
         let page = self.page.unwrap_or(1);
-        let per_page = self.per_page.unwrap_or(DEFAULT_PER_PAGE);
+        let per_page = self.per_page.unwrap_or(default);
         if page == 0 {
             return Err(FieldError::new("page", "must be 1 or more"));
         }
-        if !(1..=MAX_PER_PAGE).contains(&per_page) {
+        if !(1..=max).contains(&per_page) {
             return Err(FieldError::new(
                 "per_page",
-                format!("must be between 1 and {MAX_PER_PAGE}"),
+                format!("must be between 1 and {max}"),
             ));
         }
-        Ok(Page { page, per_page })
+        Ok((Page { page, per_page }, format))
     }
 }
 
@@ -101,30 +128,42 @@ mod tests {
 
     #[test]
     fn defaults_and_limits() {
-        let p = PageQuery::default().validate().expect("default page");
+        let (p, format) = PageQuery::default().validate(false).expect("default page");
+        assert_eq!(format, ListFormat::Json);
         assert_eq!((p.page, p.per_page, p.offset()), (1, 20, 0));
-        let p = PageQuery {
+        let (p, _) = PageQuery {
             page: Some(3),
             per_page: Some(10),
+            format: None,
         }
-        .validate()
+        .validate(false)
         .expect("valid");
         assert_eq!(p.offset(), 20);
         assert!(
             PageQuery {
                 page: Some(0),
-                per_page: None
+                per_page: None,
+                format: None,
             }
-            .validate()
+            .validate(false)
             .is_err()
         );
         assert!(
             PageQuery {
                 page: None,
-                per_page: Some(101)
+                per_page: Some(101),
+                format: None,
             }
-            .validate()
+            .validate(false)
             .is_err()
         );
+        // A CSV export takes up to 10,000 rows a page, and that by default.
+        let (p, format) = PageQuery::default().validate(true).expect("csv");
+        assert_eq!((p.per_page, format), (MAX_CSV_ROWS, ListFormat::Csv));
+        let json = PageQuery {
+            format: Some(ListFormat::Json),
+            ..PageQuery::default()
+        };
+        assert_eq!(json.validate(true).expect("json").1, ListFormat::Json);
     }
 }

@@ -105,8 +105,22 @@ pub fn parse_site_code(field: &str, raw: &str) -> Result<String, FieldError> {
     Ok(code)
 }
 
-/// ISO 3166-1 alpha-2 codes, for a target market abroad.
-const ISO_3166_ALPHA2: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW";
+/// Every ISO 3166-1 alpha-2 code (and EU) with its Vietnamese and English
+/// name, from the Unicode CLDR (`scripts/countries` regenerates it).
+const COUNTRIES: &str = include_str!("../../assets/countries.tsv");
+
+/// The Vietnamese and English names of a market code (`CN`, `EU`), or
+/// `None` for a code that is not a country.
+pub fn country_names(code: &str) -> Option<(&'static str, &'static str)> {
+    COUNTRIES
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .find_map(|line| {
+            let mut fields = line.split('\t');
+            (fields.next() == Some(code)).then(|| (fields.next(), fields.next()))
+        })
+        .and_then(|(vi, en)| Some((vi?, en?)))
+}
 
 /// `domestic`, `EU`, or an ISO 3166-1 alpha-2 country code.
 pub fn parse_market(field: &str, raw: &str) -> Result<String, FieldError> {
@@ -115,13 +129,46 @@ pub fn parse_market(field: &str, raw: &str) -> Result<String, FieldError> {
         return Ok("domestic".into());
     }
     let upper = value.to_ascii_uppercase();
-    if upper == "EU" || (upper.len() == 2 && ISO_3166_ALPHA2.split(' ').any(|c| c == upper)) {
+    if upper.len() == 2 && country_names(&upper).is_some() {
         return Ok(upper);
     }
     Err(FieldError::new(
         field,
         "must be 'domestic', 'EU' or an ISO 3166 country code such as CN, JP, US",
     ))
+}
+
+/// What a farming area farms: crops are grown there (a "vùng trồng");
+/// livestock, bees and fish are raised (a "vùng nuôi").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Farming {
+    Crops,
+    Livestock,
+    Bees,
+    Aquaculture,
+}
+
+impl Farming {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Crops => "crops",
+            Self::Livestock => "livestock",
+            Self::Bees => "bees",
+            Self::Aquaculture => "aquaculture",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Crops, Self::Livestock, Self::Bees, Self::Aquaculture]
+            .into_iter()
+            .find(|f| f.as_str() == s)
+    }
+
+    /// Are things raised here (animals, bees, fish) rather than grown?
+    pub fn raises_animals(self) -> bool {
+        self != Self::Crops
+    }
 }
 
 /// What the authority sends to register a farming area or packing facility.
@@ -139,10 +186,15 @@ pub struct SiteDraft {
     pub district: Option<String>,
     #[serde(default)]
     pub commune: Option<String>,
-    /// Farming areas: what grows there.
+    /// Farming areas: what grows or is raised there.
     #[serde(default)]
     #[schema(example = "Cam Canh")]
     pub crop: Option<String>,
+    /// Farming areas: `crops` (default), `livestock`, `bees` or
+    /// `aquaculture`; the consumer's page calls a place that raises animals
+    /// a "vùng nuôi".
+    #[serde(default)]
+    pub farming: Option<Farming>,
     /// Farming areas: surface in hectares.
     #[serde(default)]
     #[schema(example = 12.5)]
@@ -167,6 +219,7 @@ pub struct SitePatch {
     pub district: Option<String>,
     pub commune: Option<String>,
     pub crop: Option<String>,
+    pub farming: Option<Farming>,
     pub area_ha: Option<f64>,
     pub target_market: Option<String>,
     pub valid_until: Option<NaiveDate>,
@@ -181,6 +234,8 @@ pub struct SiteFields {
     pub district: Option<String>,
     pub commune: Option<String>,
     pub crop: Option<String>,
+    /// What a farming area farms; `None` for a packing facility.
+    pub farming: Option<Farming>,
     pub area_ha: Option<f64>,
     pub target_market: String,
     pub valid_until: Option<NaiveDate>,
@@ -214,6 +269,19 @@ fn check_crop(v: &mut Violations, kind: SiteKind, crop: Option<&str>) -> Option<
     v.check(text::optional("crop", crop, PLACE_MAX)).flatten()
 }
 
+/// A farming area farms crops unless told otherwise; a packing facility
+/// farms nothing.
+fn check_farming(v: &mut Violations, kind: SiteKind, farming: Option<Farming>) -> Option<Farming> {
+    match (kind, farming) {
+        (SiteKind::PackingFacility, Some(_)) => {
+            v.add("farming", "is only for farming areas");
+            None
+        }
+        (SiteKind::PackingFacility, None) => None,
+        (SiteKind::FarmingArea, farming) => Some(farming.unwrap_or(Farming::Crops)),
+    }
+}
+
 pub fn parse_new_site(
     kind: SiteKind,
     d: &SiteDraft,
@@ -230,6 +298,7 @@ pub fn parse_new_site(
         .check(text::optional("commune", d.commune.as_deref(), PLACE_MAX))
         .flatten();
     let crop = check_crop(&mut v, kind, d.crop.as_deref());
+    let farming = check_farming(&mut v, kind, d.farming);
     check_area(&mut v, kind, d.area_ha);
     let target_market = match d.target_market.as_deref() {
         None => Some("domestic".to_owned()),
@@ -252,6 +321,7 @@ pub fn parse_new_site(
                     district,
                     commune,
                     crop,
+                    farming,
                     area_ha: d.area_ha,
                     target_market,
                     valid_until: d.valid_until,
@@ -299,6 +369,9 @@ pub fn apply_site_patch(
     }
     if p.crop.is_some() {
         next.crop = check_crop(&mut v, kind, p.crop.as_deref());
+    }
+    if p.farming.is_some() {
+        next.farming = check_farming(&mut v, kind, p.farming);
     }
     if p.area_ha.is_some() {
         check_area(&mut v, kind, p.area_ha);
@@ -356,6 +429,7 @@ mod tests {
             district: Some("Cao Phong".into()),
             commune: None,
             crop: Some("Cam".into()),
+            farming: None,
             area_ha: Some(12.5),
             target_market: Some("cn".into()),
             valid_until: None,
@@ -368,6 +442,22 @@ mod tests {
         let site = parse_new_site(SiteKind::FarmingArea, &draft(), today()).expect("valid");
         assert_eq!(site.code, "VN-HBOR-0012");
         assert_eq!(site.fields.target_market, "CN");
+        assert_eq!(site.fields.farming, Some(Farming::Crops));
+        let facility = parse_new_site(
+            SiteKind::PackingFacility,
+            &SiteDraft {
+                crop: None,
+                area_ha: None,
+                ..draft()
+            },
+            today(),
+        )
+        .expect("valid");
+        assert_eq!(facility.fields.farming, None);
+        assert_eq!(country_names("CN"), Some(("Trung Quốc", "China")));
+        assert_eq!(country_names("EU").map(|n| n.1), Some("European Union"));
+        assert_eq!(country_names("XX"), None);
+        assert!(parse_market("m", "eu").is_ok() && parse_market("m", "xx").is_err());
         assert_eq!(
             parse_site_code("code", "PB.33.01.01.001").as_deref(),
             Ok("PB.33.01.01.001")

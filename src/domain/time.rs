@@ -54,6 +54,14 @@ pub fn vietnam_days_utc(
     Ok((from.map(start), to.and_then(|t| t.succ_opt()).map(start)))
 }
 
+/// The first instant (UTC) after the Vietnamese day `day`: when something
+/// valid "until `day`" stops being valid. `None` at the end of time.
+pub fn end_of_vietnam_day_utc(day: NaiveDate) -> Option<NaiveDateTime> {
+    day.succ_opt()?
+        .and_time(NaiveTime::MIN)
+        .checked_sub_signed(Duration::hours(UTC_OFFSET_HOURS))
+}
+
 /// Vietnam keeps UTC+7 all year (no daylight saving).
 pub const UTC_OFFSET_HOURS: i64 = 7;
 

@@ -1,12 +1,13 @@
 //! Clone alerts: codes that look copied, for their producer and the authority.
 
-use actix_web::{get, post, web};
+use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::AppState;
+use super::list_answer::list_answer;
 use crate::auth::{Authorized, NotRetailer, ProducerOrAuthority};
 use crate::db;
 use crate::db::alerts::{AlertFilter, AlertRow};
@@ -90,7 +91,8 @@ pub async fn list_alerts(
     state: web::Data<AppState>,
     caller: Authorized<NotRetailer>,
     query: ListQuery<AlertListQuery>,
-) -> Result<web::Json<Paginated<AlertOut>>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
+    let format = query.format;
     let (q, page) = (query.filters, query.page);
     let (from, to) = vietnam_days_utc(q.from, q.to)?;
     let code = code_filter(q.code.as_deref())?;
@@ -110,7 +112,7 @@ pub async fn list_alerts(
         .services
         .read(move |conn| db::alerts::list(conn, &filter, page)?.try_map(alert_out))
         .await?;
-    Ok(web::Json(out))
+    list_answer(format, "alerts", out)
 }
 
 async fn decide(

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::AppState;
+use super::list_answer::list_answer;
 use crate::auth::{AdminOnly, Authorized, issue_api_key};
 use crate::db;
 use crate::db::api_keys::ApiKeyRow;
@@ -125,7 +126,8 @@ pub async fn list_api_keys(
     _caller: Authorized<AdminOnly>,
     PathId(org_id): PathId,
     query: ListQuery<NoFilters>,
-) -> Result<web::Json<Paginated<ApiKeyOut>>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
+    let format = query.format;
     let (_query, page) = (query.filters, query.page);
     let found = state
         .services
@@ -136,7 +138,7 @@ pub async fn list_api_keys(
             Ok(db::api_keys::list_for_org(conn, org_id, page)?)
         })
         .await?;
-    Ok(web::Json(found.try_map(ApiKeyOut::try_from)?))
+    list_answer(format, "api-keys", found.try_map(ApiKeyOut::try_from)?)
 }
 
 /// Revoke an API key (admin only): it can no longer get tokens. Revoking

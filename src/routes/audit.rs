@@ -1,12 +1,13 @@
 //! The audit log: authority and admin actions, and every change of a certification.
 
-use actix_web::{get, web};
+use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::AppState;
+use super::list_answer::list_answer;
 use crate::auth::{AdminOrAuthority, Authorized};
 use crate::db;
 use crate::db::audit::{AuditFilter, AuditRow};
@@ -71,7 +72,8 @@ pub async fn list_audit_log(
     state: web::Data<AppState>,
     _caller: Authorized<AdminOrAuthority>,
     query: ListQuery<AuditQuery>,
-) -> Result<web::Json<Paginated<AuditEntry>>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
+    let format = query.format;
     let (q, page) = (query.filters, query.page);
     let filter = AuditFilter {
         entity_type: q.entity_type,
@@ -83,5 +85,5 @@ pub async fn list_audit_log(
         .services
         .read(move |conn| db::audit::list(conn, &filter, page)?.try_map(AuditEntry::from_row))
         .await?;
-    Ok(web::Json(out))
+    list_answer(format, "audit-log", out)
 }

@@ -7,6 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::AppState;
+use super::list_answer::list_answer;
 use crate::auth::{Authorized, Principal, ProducerOnly, ProducerOrAuthority};
 use crate::db::batches::{BatchFilter, BatchRow};
 use crate::db::{self};
@@ -76,7 +77,8 @@ pub async fn list_batches(
     state: web::Data<AppState>,
     principal: Principal,
     query: ListQuery<BatchListQuery>,
-) -> Result<web::Json<Paginated<BatchOut>>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
+    let format = query.format;
     let (q, page) = (query.filters, query.page);
     let farming_area_code = q
         .farming_area_code
@@ -96,7 +98,7 @@ pub async fn list_batches(
             db::batches::list(conn, &filter, page)?.try_map(|row| batch_out(conn, &row))
         })
         .await?;
-    Ok(web::Json(out))
+    list_answer(format, "batches", out)
 }
 
 /// One batch, with its farming areas and packing facility as they are now.

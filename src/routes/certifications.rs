@@ -8,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::AppState;
+use super::list_answer::list_answer;
 use crate::auth::{Authorized, Principal, ProducerOrAuthority};
 use crate::db::certifications::{CertificationFilter, CertificationRow};
 use crate::db::{self, DbConnection};
@@ -65,7 +66,8 @@ pub async fn list_certifications(
     state: web::Data<AppState>,
     principal: Principal,
     query: ListQuery<CertificationListQuery>,
-) -> Result<web::Json<Paginated<CertificationOut>>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
+    let format = query.format;
     let (q, page) = (query.filters, query.page);
     let today = today();
     let filter = CertificationFilter {
@@ -81,7 +83,7 @@ pub async fn list_certifications(
                 .try_map(|row| CertificationOut::from_row(&row, today))
         })
         .await?;
-    Ok(web::Json(out))
+    list_answer(format, "certifications", out)
 }
 
 fn load_visible(

@@ -9,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::AppState;
+use super::list_answer::list_answer;
 use crate::auth::Principal;
 use crate::db;
 use crate::db::events::EventFilter;
@@ -100,7 +101,8 @@ pub async fn list_events(
     state: web::Data<AppState>,
     who: Principal,
     query: ListQuery<EventListQuery>,
-) -> Result<web::Json<Paginated<EventOut>>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
+    let format = query.format;
     let (q, page) = (query.filters, query.page);
     let (from, to) = vietnam_days_utc(q.from, q.to)?;
     let code = code_filter(q.code.as_deref())?;
@@ -126,7 +128,7 @@ pub async fn list_events(
             db::events::list(conn, &filter, page)?.try_map(|e| event_out(&e))
         })
         .await?;
-    Ok(web::Json(out))
+    list_answer(format, "events", out)
 }
 
 /// One event, with the codes it names.

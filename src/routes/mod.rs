@@ -15,6 +15,7 @@ pub mod epcis;
 pub mod events;
 pub mod health;
 pub mod landing;
+pub mod list_answer;
 pub mod organizations;
 pub mod pages;
 pub mod problem;
@@ -260,7 +261,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(ratings::create_rating)
                 .service(ratings::get_current_rating)
                 .service(ratings::list_product_ratings)
-                .service(ratings::list_expiring_ratings)
+                .service(ratings::list_ratings)
                 .service(sites::create_farming_area)
                 .service(sites::list_farming_areas)
                 .service(sites::get_farming_area)
@@ -339,6 +340,7 @@ Authenticate by exchanging an API key at `POST /api/v1/auth/token` and sending t
         crate::domain::supply::BizStep,
         crate::domain::clone::CloneRule,
         analytics::GroupBy,
+        crate::domain::pagination::ListFormat,
         // What a webhook subscriber receives (POSTed, signed; not an operation of ours).
         crate::services::notify::WebhookBody,
         crate::services::notify::WebhookPayload,
@@ -420,6 +422,31 @@ impl Modify for SecurityAndCommonErrors {
                     responses.entry("415".into()).or_insert_with(problem);
                 }
                 responses.entry("500".into()).or_insert_with(problem);
+                // Every list (its paging parameters say so) also answers CSV.
+                let named = |name: &str| {
+                    op.parameters.iter().flatten().any(|p| match p {
+                        RefOr::T(p) => p.name == name,
+                        RefOr::Ref(_) => false,
+                    })
+                };
+                let is_list = named("format") && named("per_page");
+                if is_list && let Some(RefOr::T(ok)) = responses.get_mut("200") {
+                    ok.content.insert(
+                        "text/csv".into(),
+                        RefOr::T(
+                            utoipa::openapi::ContentBuilder::new()
+                                .schema(Some(
+                                    utoipa::openapi::ObjectBuilder::new()
+                                        .schema_type(utoipa::openapi::schema::Type::String)
+                                        .description(Some(
+                                            "One row per item, nested fields as dotted columns; \
+                                         paging in X-Total-Count, X-Page, X-Per-Page",
+                                        )),
+                                ))
+                                .build(),
+                        ),
+                    );
+                }
                 // OpenAPI requires a description on every response.
                 for (status, response) in responses.iter_mut() {
                     if let RefOr::T(response) = response

@@ -7,6 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::AppState;
+use super::list_answer::list_answer;
 use crate::auth::{AdminOnly, AdminOrAuthority, Authorized, Principal};
 use crate::db;
 use crate::db::organizations::{Organization, OrganizationFilter};
@@ -126,7 +127,8 @@ pub async fn list_organizations(
     state: web::Data<AppState>,
     _caller: Authorized<AdminOrAuthority>,
     query: ListQuery<OrganizationListQuery>,
-) -> Result<web::Json<Paginated<OrganizationOut>>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
+    let format = query.format;
     let (query, page) = (query.filters, query.page);
     let filter = OrganizationFilter {
         kind: query.kind,
@@ -140,7 +142,7 @@ pub async fn list_organizations(
         .services
         .read(move |conn| Ok(db::organizations::list(conn, &filter, page)?))
         .await?;
-    Ok(web::Json(found.map(OrganizationOut::from)))
+    list_answer(format, "organizations", found.map(OrganizationOut::from))
 }
 
 /// One organization. Admin and authority see any; others only their own

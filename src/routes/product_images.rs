@@ -8,8 +8,8 @@ use crate::auth::{Authorized, ProducerOnly};
 use crate::db;
 use crate::error::ApiError;
 use crate::extract::PathId;
-use crate::services::access;
-use crate::services::product_view::{ProductOut, product_out};
+use crate::services::product_view::ProductOut;
+use crate::services::{access, catalog};
 
 /// Read an upload of at most `limit` bytes.
 async fn read_upload(mut payload: web::Payload, limit: usize) -> Result<Vec<u8>, ApiError> {
@@ -78,18 +78,7 @@ pub async fn put_product_image(
         .map_err(|why| ApiError::invalid("image", why))?;
     let out = state
         .services
-        .registry_write(move |conn| {
-            let row = access::own_product(conn, &principal, id)?;
-            let stored = db::products::NewPicture {
-                jpeg: &picture.jpeg,
-                sha256: &picture.sha256,
-                width: picture.width,
-                height: picture.height,
-            };
-            db::products::put_picture(conn, &row.id, &stored)?;
-            let row = access::own_product(conn, &principal, id)?;
-            product_out(conn, &row)
-        })
+        .registry_write(move |conn| catalog::set_product_picture(conn, &principal, id, &picture))
         .await?;
     Ok(web::Json(out))
 }

@@ -9,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::AppState;
+use super::list_answer::list_answer;
 use crate::auth::{Authorized, Principal, ProducerOnly};
 use crate::db::products::{ArchiveFilter, ProductFilter, RatingRow};
 use crate::db::{self};
@@ -89,7 +90,8 @@ pub async fn list_products(
     state: web::Data<AppState>,
     principal: Principal,
     query: ListQuery<ProductListQuery>,
-) -> Result<web::Json<Paginated<ProductOut>>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
+    let format = query.format;
     let (q, page) = (query.filters, query.page);
     if q.stars.is_some_and(|s| !(3..=5).contains(&s)) {
         return Err(ApiError::invalid("stars", "must be 3, 4 or 5"));
@@ -136,7 +138,7 @@ pub async fn list_products(
             })
         })
         .await?;
-    Ok(web::Json(out))
+    list_answer(format, "products", out)
 }
 
 /// One product with its current OCOP rating.

@@ -2,19 +2,23 @@
 //! product.
 
 use actix_web::{HttpResponse, get, post, web};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::AppState;
+use super::list_answer::list_answer;
 use crate::auth::{AuthorityOnly, Authorized, NotRetailer, Principal};
-use crate::db::{self, stored_uuid};
-use crate::domain::ocop::{RatingDraft, parse_rating};
+use crate::db;
+use crate::domain::ocop::{
+    DEFAULT_EXPIRING_WINDOW_DAYS, MAX_EXPIRING_WINDOW_DAYS, RatingDraft, RatingStanding,
+    parse_rating,
+};
 use crate::domain::pagination::{PageQuery, Paginated};
 use crate::domain::time::today;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ListQuery, PathId};
 use crate::services::product_view::RatingOut;
+use crate::services::rating_lists::{self, RatedProduct, RatingListFilter};
 use crate::services::{access, catalog};
 
 /// Award OCOP stars to a product (the authority). The newest-issued rating
@@ -102,61 +106,56 @@ pub async fn list_product_ratings(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-pub struct ExpiringQuery {
-    /// Current ratings that expire from today up to this many days ahead (1–1095).
+pub struct RatingListQuery {
+    /// Only ratings that stand so today: `current` (valid beyond the
+    /// window), `expiring` (valid, ending within the window) or `expired`.
+    /// Without it, every product's current rating.
+    pub standing: Option<RatingStanding>,
+    /// The window `expiring` looks ahead by, in days (1–1095, default 90).
+    /// Given alone (as before `standing` existed), it lists the expiring.
     #[param(minimum = 1, maximum = 1095, example = 90)]
-    pub expiring_within_days: u32,
+    pub expiring_within_days: Option<u32>,
 }
 
-/// A rating due for re-evaluation, with its product.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ExpiringRating {
-    pub rating: RatingOut,
-    pub product_id: Uuid,
-    pub product_name_vi: String,
-    pub producer_id: Uuid,
-    /// Days left until the rating expires (0 = expires today).
-    pub days_left: i64,
-}
-
-/// Current ratings expiring soon, for re-evaluation planning: the authority
-/// and admin see all, a producer its own.
+/// The products' current OCOP ratings by where they stand, soonest expiry
+/// first, each with its producer's name and phone and, once expired, how
+/// many codes were issued after the expiry (labels still printed under
+/// stars the product no longer holds). For re-evaluation planning and
+/// follow-up: the authority and admin see all, a producer its own. As CSV
+/// with `?format=csv`.
 #[utoipa::path(
     tag = "ocop-ratings",
     security(("bearer" = [])),
-    params(ExpiringQuery, PageQuery),
-    responses((status = 200, body = Paginated<ExpiringRating>), (status = 422, response = crate::error::ProblemResponse))
+    params(RatingListQuery, PageQuery),
+    responses((status = 200, body = Paginated<RatedProduct>), (status = 422, response = crate::error::ProblemResponse))
 )]
 #[get("/ocop-ratings")]
-pub async fn list_expiring_ratings(
+pub async fn list_ratings(
     state: web::Data<AppState>,
     caller: Authorized<NotRetailer>,
-    query: ListQuery<ExpiringQuery>,
-) -> Result<web::Json<Paginated<ExpiringRating>>, ApiError> {
-    let (q, page) = (query.filters, query.page);
-    if !(1..=1095).contains(&q.expiring_within_days) {
+    query: ListQuery<RatingListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (q, page, format) = (query.filters, query.page, query.format);
+    let window_days = q
+        .expiring_within_days
+        .unwrap_or(DEFAULT_EXPIRING_WINDOW_DAYS);
+    if !(1..=MAX_EXPIRING_WINDOW_DAYS).contains(&window_days) {
         return Err(ApiError::invalid(
             "expiring_within_days",
-            "must be between 1 and 1095",
+            format!("must be between 1 and {MAX_EXPIRING_WINDOW_DAYS}"),
         ));
     }
-    let scope = caller.own_producer_scope();
+    let filter = RatingListFilter {
+        standing: q
+            .standing
+            .or(q.expiring_within_days.map(|_| RatingStanding::Expiring)),
+        window_days,
+        producer: caller.own_producer_scope(),
+    };
     let today = today();
-    let until = today + chrono::Days::new(u64::from(q.expiring_within_days));
     let out = state
         .services
-        .read(move |conn| {
-            let found = db::products::expiring_ratings(conn, scope, today, until, page)?;
-            found.try_map(|(rating, product)| {
-                Ok(ExpiringRating {
-                    rating: RatingOut::from_row(&rating, today)?,
-                    product_id: stored_uuid(&product.id)?,
-                    product_name_vi: product.name_vi.clone(),
-                    producer_id: stored_uuid(&product.producer_id)?,
-                    days_left: (rating.expires_on - today).num_days(),
-                })
-            })
-        })
+        .read(move |conn| rating_lists::rated_products(conn, filter, today, page))
         .await?;
-    Ok(web::Json(out))
+    list_answer(format, "ocop-ratings", out)
 }

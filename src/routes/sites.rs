@@ -8,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::AppState;
+use super::list_answer::list_answer;
 use crate::auth::{AuthorityOnly, Authorized, Principal};
 use crate::db::sites::SiteFilter;
 use crate::domain::pagination::{Page, PageQuery, Paginated};
@@ -181,8 +182,9 @@ macro_rules! site_handlers {
         #[utoipa::path(tag = $tag, security(("bearer" = [])), params(SiteListQuery, PageQuery),
             responses((status = 200, body = Paginated<SiteOut>), (status = 422, response = crate::error::ProblemResponse)))]
         #[get($collection)]
-        pub async fn $list(state: web::Data<AppState>, principal: Principal, query: ListQuery<SiteListQuery>) -> Result<web::Json<Paginated<SiteOut>>, ApiError> {
-            list(&state, principal, $kind, query.filters, query.page).await.map(web::Json)
+        pub async fn $list(state: web::Data<AppState>, principal: Principal, query: ListQuery<SiteListQuery>) -> Result<HttpResponse, ApiError> {
+            let found = list(&state, principal, $kind, query.filters, query.page).await?;
+            list_answer(query.format, $tag, found)
         }
 
         #[doc = concat!("One ", $noun, ".")]

@@ -7,6 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::AppState;
+use super::list_answer::list_answer;
 use crate::auth::Principal;
 use crate::db;
 use crate::db::stored_uuid;
@@ -135,7 +136,8 @@ pub async fn list_subscriptions(
     state: web::Data<AppState>,
     who: Principal,
     query: ListQuery<NoFilters>,
-) -> Result<web::Json<Paginated<SubscriptionOut>>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
+    let format = query.format;
     let (_q, page) = (query.filters, query.page);
     let out = state
         .services
@@ -143,7 +145,7 @@ pub async fn list_subscriptions(
             db::webhooks::list_own(conn, who.org_id, page)?.try_map(|r| subscription_out(&r))
         })
         .await?;
-    Ok(web::Json(out))
+    list_answer(format, "webhooks", out)
 }
 
 /// Stop a subscription; deliveries not yet sent are dropped.
@@ -218,7 +220,8 @@ pub async fn list_deliveries(
     who: Principal,
     PathId(id): PathId,
     query: ListQuery<DeliveryListQuery>,
-) -> Result<web::Json<Paginated<DeliveryOut>>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
+    let format = query.format;
     let (q, page) = (query.filters, query.page);
     let status = match q.status.as_deref() {
         None => None,
@@ -267,5 +270,5 @@ pub async fn list_deliveries(
             })
         })
         .await?;
-    Ok(web::Json(out))
+    list_answer(format, "webhook-deliveries", out)
 }

@@ -52,6 +52,26 @@ pub fn register_product(
     ProductOut::from_row(&row, None, today())
 }
 
+/// Give the caller's product its picture (already checked and re-encoded),
+/// replacing any; the scan page shows it from this service.
+pub fn set_product_picture(
+    conn: &mut DbConnection,
+    who: &Principal,
+    product_id: Uuid,
+    picture: &crate::labels::picture::Picture,
+) -> Result<ProductOut, ApiError> {
+    let row = access::own_product(conn, who, product_id)?;
+    let stored = db::products::NewPicture {
+        jpeg: &picture.jpeg,
+        sha256: &picture.sha256,
+        width: picture.width,
+        height: picture.height,
+    };
+    db::products::put_picture(conn, &row.id, &stored)?;
+    let row = access::own_product(conn, who, product_id)?;
+    super::product_view::product_out(conn, &row)
+}
+
 /// Award OCOP stars to a product (the newest-issued rating is its current
 /// one); audited.
 pub fn award_rating(

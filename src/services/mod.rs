@@ -14,6 +14,7 @@ pub mod issuance;
 pub mod notify;
 pub mod product_view;
 pub mod provenance;
+pub mod rating_lists;
 pub mod recall;
 pub mod registry;
 pub mod resolver;

@@ -14,7 +14,7 @@ use crate::db::{self, DbConnection, stored_enum, stored_uuid};
 use crate::domain::organization::OrgKind;
 use crate::domain::pagination::{Page, Paginated};
 use crate::domain::site::{
-    NewSite, SiteKind, SitePatch, SiteStatus, apply_site_patch, check_status_change,
+    Farming, NewSite, SiteKind, SitePatch, SiteStatus, apply_site_patch, check_status_change,
 };
 use crate::domain::time::today;
 use crate::error::ApiError;
@@ -31,6 +31,9 @@ pub struct SiteOut {
     pub district: Option<String>,
     pub commune: Option<String>,
     pub crop: Option<String>,
+    /// Farming areas: `crops`, `livestock`, `bees` or `aquaculture`; null
+    /// for a packing facility.
+    pub farming: Option<Farming>,
     pub area_ha: Option<f64>,
     /// `domestic`, `EU` or an ISO 3166 country code.
     pub target_market: String,
@@ -84,6 +87,7 @@ pub fn site_out(conn: &mut DbConnection, row: &SiteRow) -> Result<SiteOut, ApiEr
         district: row.district.clone(),
         commune: row.commune.clone(),
         crop: row.crop.clone(),
+        farming: row.farming()?,
         area_ha: row.area_ha,
         target_market: row.target_market.clone(),
         status: row.status()?,
@@ -214,7 +218,7 @@ pub fn update(
 ) -> Result<SiteOut, ApiError> {
     let row = load(conn, kind, id)?;
     let before = site_out(conn, &row)?;
-    let fields = apply_site_patch(kind, today(), &row.fields(), patch)?;
+    let fields = apply_site_patch(kind, today(), &row.fields()?, patch)?;
     check_gln_free(conn, fields.gln.as_deref(), Some(&row.id))?;
     let row = db::sites::update_fields(conn, row, &fields)?;
     let after = site_out(conn, &row)?;

@@ -66,9 +66,9 @@ fn producer_line(p: &ScanProducer) -> String {
         .fold(p.name.clone(), |line, part| format!("{line} · {part}"))
 }
 
-fn site_rows(lang: Lang, code_label: i18n::Text, site: &ScanSite) -> Vec<(String, String)> {
+fn site_rows(lang: Lang, code_label: &str, site: &ScanSite) -> Vec<(String, String)> {
     vec![
-        (code_label.get(lang).into(), site.code.clone()),
+        (code_label.into(), site.code.clone()),
         (i18n::NAME.get(lang).into(), site.name.clone()),
         (
             i18n::STATUS.get(lang).into(),
@@ -166,15 +166,13 @@ pub fn batch_page(facts: &BatchFacts, lang: Lang, other_lang_href: &str) -> Http
     }
     let mut sections = vec![(i18n::BATCH.get(lang), batch_rows)];
     for area in &facts.farming_areas {
-        sections.push((
-            i18n::FARMING_AREA.get(lang),
-            site_rows(lang, i18n::AREA_CODE, area),
-        ));
+        let (title, code_label, _) = i18n::area_words(area.farming, lang);
+        sections.push((title, site_rows(lang, code_label, area)));
     }
     if let Some(f) = &facts.packing_facility {
         sections.push((
             i18n::PACKED_AT.get(lang),
-            site_rows(lang, i18n::FACILITY_CODE, f),
+            site_rows(lang, i18n::FACILITY_CODE.get(lang), f),
         ));
     }
     let mut shown = product_shown(
@@ -198,14 +196,18 @@ pub fn batch_page(facts: &BatchFacts, lang: Lang, other_lang_href: &str) -> Http
 /// authority lets it be used (a suspension with its reason first).
 pub fn site_page(facts: &SiteFacts, lang: Lang, other_lang_href: &str) -> HttpResponse {
     let site = &facts.site;
-    let code_label = match facts.kind {
-        SiteKind::FarmingArea => i18n::AREA_CODE,
-        SiteKind::PackingFacility => i18n::FACILITY_CODE,
+    let (area_heading, area_code_label, crop_label) = i18n::area_words(site.farming, lang);
+    let (kind_heading, code_label) = match facts.kind {
+        SiteKind::FarmingArea => (area_heading, area_code_label),
+        SiteKind::PackingFacility => (
+            i18n::site_kind(facts.kind, lang),
+            i18n::FACILITY_CODE.get(lang),
+        ),
     };
     let mut rows = site_rows(lang, code_label, site);
     rows.push((i18n::GLN.get(lang).into(), facts.gln.clone()));
     if let Some(crop) = &site.crop {
-        rows.push((i18n::CROP.get(lang).into(), crop.clone()));
+        rows.push((crop_label.into(), crop.clone()));
     }
     if let Some(until) = facts.valid_until {
         rows.push((i18n::VALID_UNTIL.get(lang).into(), i18n::date(until)));
@@ -243,11 +245,8 @@ pub fn site_page(facts: &SiteFacts, lang: Lang, other_lang_href: &str) -> HttpRe
         province: &site.province,
         warnings,
         heading: &site.name,
-        subheading: i18n::site_kind(facts.kind, lang).to_owned(),
+        subheading: kind_heading.to_owned(),
         ocop: None,
-        sections: vec![
-            (i18n::site_kind(facts.kind, lang), rows),
-            (i18n::ADDRESS.get(lang), place),
-        ],
+        sections: vec![(kind_heading, rows), (i18n::ADDRESS.get(lang), place)],
     })
 }

@@ -57,7 +57,33 @@ pub struct ScanPage {
 
 struct Section {
     title: &'static str,
-    rows: Vec<(String, String)>,
+    rows: Vec<Row>,
+}
+
+/// A fact on the page; `href` makes its value a link (a phone number
+/// becomes `tel:`, one tap to call from a phone).
+struct Row {
+    label: String,
+    value: String,
+    href: Option<String>,
+}
+
+fn row(label: &str, value: String) -> Row {
+    Row {
+        label: label.to_owned(),
+        value,
+        href: None,
+    }
+}
+
+/// A `tel:` link to a stored phone number (digits and a leading +; the
+/// number was checked when the producer was registered).
+fn tel_href(phone: &str) -> String {
+    let dialable: String = phone
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '+')
+        .collect();
+    format!("tel:{dialable}")
 }
 
 fn page(v: &ScanView, base_path: &str) -> ScanPage {
@@ -97,17 +123,27 @@ fn page(v: &ScanView, base_path: &str) -> ScanPage {
     .flatten()
     .collect::<Vec<_>>()
     .join(", ");
-    let row = |label: &'static str, value: String| (label.to_owned(), value);
     let mut producer_rows = vec![
         row(i18n::NAME.get(lang), p.name.clone()),
         row(i18n::ADDRESS.get(lang), address.clone()),
     ];
     if let Some(phone) = &p.phone {
-        producer_rows.push(row(i18n::PHONE.get(lang), phone.clone()));
+        producer_rows.push(Row {
+            href: Some(tel_href(phone)),
+            ..row(i18n::PHONE.get(lang), phone.clone())
+        });
+    }
+    let mut product_rows = Vec::new();
+    if let Some(unit) = &v.product.unit {
+        product_rows.push(row(i18n::NET_CONTENT.get(lang), unit.clone()));
+    }
+    if let Some(gtin) = &v.product.gtin {
+        product_rows.push(row(i18n::GTIN.get(lang), gtin.clone()));
     }
     let a = &v.farming_area;
+    let (area_title, area_code_label, crop_label) = i18n::area_words(a.farming, lang);
     let mut area_rows = vec![
-        row(i18n::AREA_CODE.get(lang), a.code.clone()),
+        row(area_code_label, a.code.clone()),
         row(i18n::NAME.get(lang), a.name.clone()),
         row(
             i18n::STATUS.get(lang),
@@ -116,7 +152,7 @@ fn page(v: &ScanView, base_path: &str) -> ScanPage {
         row(i18n::MARKET.get(lang), i18n::market(&a.target_market, lang)),
     ];
     if let Some(crop) = &a.crop {
-        area_rows.push(row(i18n::CROP.get(lang), crop.clone()));
+        area_rows.push(row(crop_label, crop.clone()));
     }
     let b = &v.batch;
     let mut batch_rows = vec![row(i18n::LOT.get(lang), b.lot.clone())];
@@ -135,20 +171,27 @@ fn page(v: &ScanView, base_path: &str) -> ScanPage {
             format!("{} ({})", f.name, f.code),
         ));
     }
-    let mut sections = vec![
+    let mut sections = Vec::new();
+    if !product_rows.is_empty() {
+        sections.push(Section {
+            title: i18n::PRODUCT.get(lang),
+            rows: product_rows,
+        });
+    }
+    sections.extend([
         Section {
             title: i18n::PRODUCER.get(lang),
             rows: producer_rows,
         },
         Section {
-            title: i18n::FARMING_AREA.get(lang),
+            title: area_title,
             rows: area_rows,
         },
         Section {
             title: i18n::BATCH.get(lang),
             rows: batch_rows,
         },
-    ];
+    ]);
     if !v.certifications.is_empty() {
         sections.push(Section {
             title: i18n::CERTIFICATES.get(lang),
@@ -156,8 +199,8 @@ fn page(v: &ScanView, base_path: &str) -> ScanPage {
                 .certifications
                 .iter()
                 .map(|c| {
-                    (
-                        c.scheme_label.clone(),
+                    row(
+                        &c.scheme_label,
                         i18n::certificate_state(lang, &c.number, c.status, c.valid_until),
                     )
                 })

@@ -233,6 +233,7 @@ mod tests {
             province: "Hòa Bình".into(),
             district: None,
             crop: Some("Cam".into()),
+            farming: Some(crate::domain::site::Farming::Crops),
         }
     }
 

@@ -20,7 +20,7 @@ use crate::domain::clone::CloneRule;
 use crate::domain::ocop::{RatingLevel, RatingStatus, rating_status};
 use crate::domain::organization::ProducerType;
 use crate::domain::scan::Lang;
-use crate::domain::site::SiteStatus;
+use crate::domain::site::{Farming, SiteStatus};
 use crate::domain::supply::BizStep;
 use crate::domain::time::VIETNAM;
 pub use crate::domain::verdict::{Verdict, Warning};
@@ -67,6 +67,9 @@ pub struct ScanSite {
     pub province: String,
     pub district: Option<String>,
     pub crop: Option<String>,
+    /// `crops`, `livestock`, `bees` or `aquaculture` (null for a packing
+    /// facility).
+    pub farming: Option<Farming>,
 }
 
 impl TryFrom<&SiteRow> for ScanSite {
@@ -81,6 +84,7 @@ impl TryFrom<&SiteRow> for ScanSite {
             province: s.province.clone(),
             district: s.district.clone(),
             crop: s.crop.clone(),
+            farming: s.farming()?,
         })
     }
 }

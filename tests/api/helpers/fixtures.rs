@@ -8,6 +8,41 @@ use super::*;
 
 /// Fixtures for the registry: what an authority and a producer set up first.
 impl TestApp {
+    /// A producer registered by the admin, as the admin would, with a
+    /// contact phone; signed in.
+    pub async fn producer_with_phone(&self, name: &str, phone: &str) -> Session {
+        let admin = self.login(OrgKind::Admin).await;
+        let org = self
+            .post(
+                "/api/v1/organizations",
+                Some(&admin.token),
+                &serde_json::json!({"name": name, "kind": "producer", "producer_type": "cooperative",
+                        "address": {"province": "Hòa Bình", "district": "Kim Bôi"},
+                        "contact": {"name": "Bùi Thị Hoa", "phone": phone}}),
+            )
+            .await;
+        let org_id = org.assert_status(201)["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        let key = self
+            .post(
+                &format!("/api/v1/organizations/{org_id}/api-keys"),
+                Some(&admin.token),
+                &serde_json::json!({"label": "office"}),
+            )
+            .await;
+        let key = key.assert_status(201);
+        let api_key = key["api_key"].as_str().expect("key").to_owned();
+        let token = self.token_for_key(&api_key).await;
+        Session {
+            org_id: org_id.parse().expect("uuid"),
+            api_key,
+            key_id: key["id"].as_str().expect("key id").parse().expect("uuid"),
+            token,
+        }
+    }
+
     pub async fn create_product(&self, producer: &Session, body: &Value) -> Value {
         let answer = self
             .post("/api/v1/products", Some(&producer.token), body)
