@@ -129,6 +129,36 @@ impl<T: DeserializeOwned + 'static, const LIMIT: usize> FromRequest for ApiJson<
     }
 }
 
+/// A body a program sends as JSON or a browser's form sends as
+/// `multipart/form-data` (the form's fields are read by its handler).
+pub enum JsonOrForm<T> {
+    Json(ApiJson<T>),
+    Form(actix_multipart::Multipart),
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonOrForm<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_form = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| {
+                ct.split(';')
+                    .next()
+                    .is_some_and(|m| m.trim().eq_ignore_ascii_case("multipart/form-data"))
+            });
+        if is_form {
+            let form = actix_multipart::Multipart::new(req.headers(), payload.take());
+            return Box::pin(async move { Ok(JsonOrForm::Form(form)) });
+        }
+        let body = read_body(req, payload, DEFAULT_JSON_LIMIT);
+        Box::pin(async move { body.await.map(|read| JsonOrForm::Json(ApiJson(read))) })
+    }
+}
+
 /// An EPCIS document: JSON or JSON-LD (`application/ld+json`), up to the
 /// capture file size limit announced in `GS1-EPCIS-Capture-File-Size-Limit`.
 #[derive(Debug)]

@@ -17,12 +17,19 @@ use crate::error::ApiError;
 const LOCATIONS_PER_CODE_BURST: u32 = 2;
 const LOCATION_REFILL: std::time::Duration = std::time::Duration::from_secs(30 * 60);
 
+/// Counterfeit reports one client may send at once, and how often after.
+const REPORTS_BURST: u32 = 3;
+const REPORT_REFILL: std::time::Duration = std::time::Duration::from_secs(20 * 60);
+
 pub struct ClientLimiter {
     limiter: DefaultKeyedRateLimiter<IpAddr>,
     /// Shared locations per client and code: a consumer shares where they
     /// scanned once or twice, a script placing one code all over the map
     /// (to make it look copied) is stopped here.
     locations: DefaultKeyedRateLimiter<(IpAddr, TraceCode)>,
+    /// Counterfeit reports per client: a shopper reports a package or two,
+    /// a script flooding producers with reports is stopped here.
+    reports: DefaultKeyedRateLimiter<IpAddr>,
     trusted_proxies: Vec<IpAddr>,
     checks: AtomicU64,
 }
@@ -40,6 +47,11 @@ impl ClientLimiter {
                     .allow_burst(
                         NonZeroU32::new(LOCATIONS_PER_CODE_BURST).unwrap_or(NonZeroU32::MIN),
                     ),
+            ),
+            reports: RateLimiter::keyed(
+                Quota::with_period(REPORT_REFILL)
+                    .unwrap_or(Quota::per_hour(NonZeroU32::MIN))
+                    .allow_burst(NonZeroU32::new(REPORTS_BURST).unwrap_or(NonZeroU32::MIN)),
             ),
             trusted_proxies,
             checks: AtomicU64::new(0),
@@ -71,8 +83,14 @@ impl ClientLimiter {
         if self.checks.fetch_add(1, Ordering::Relaxed) % 10_000 == 9_999 {
             self.limiter.retain_recent();
             self.locations.retain_recent();
+            self.reports.retain_recent();
         }
         too_many(self.limiter.check_key(&client_network(addr)))
+    }
+
+    /// Admit one more counterfeit report from this client, or 429.
+    pub fn check_report(&self, addr: IpAddr) -> Result<(), ApiError> {
+        too_many(self.reports.check_key(&client_network(addr)))
     }
 
     /// Admit one more shared location of `code` from this client, or 429.

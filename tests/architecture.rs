@@ -152,8 +152,9 @@ fn route_files_do_not_import_each_other() {
         })
         .collect();
     assert!(siblings.len() > 10, "the route files were not found");
-    // The shared helpers every handler may use: problem rendering and pages.
-    let shared = ["problem", "pages"];
+    // The shared helpers every handler may use: problem rendering, pages
+    // and the answer of a list (JSON or CSV).
+    let shared = ["problem", "pages", "list_answer"];
     let needles: Vec<String> = siblings
         .iter()
         .filter(|s| !shared.contains(&s.as_str()))

@@ -80,6 +80,25 @@ pub fn set_status(
         .first(conn)
 }
 
+/// New evidence for an alert whose status stays as it is.
+pub fn set_evidence(
+    conn: &mut DbConnection,
+    id: &str,
+    detail: &str,
+    clients: i32,
+) -> QueryResult<AlertRow> {
+    diesel::update(clone_alerts::table.find(id))
+        .set((
+            clone_alerts::detail.eq(detail),
+            clone_alerts::clients.eq(clients),
+        ))
+        .execute(conn)?;
+    clone_alerts::table
+        .find(id)
+        .select(AlertRow::as_select())
+        .first(conn)
+}
+
 /// Alerts of these codes.
 pub fn of_codes(conn: &mut DbConnection, wanted: &[String]) -> QueryResult<Vec<AlertRow>> {
     let mut out = Vec::new();

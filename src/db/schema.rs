@@ -327,6 +327,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    counterfeit_reports (id) {
+        id -> Text,
+        alert_id -> Text,
+        code -> Text,
+        where_bought -> Nullable<Text>,
+        note -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        photo_jpeg -> Nullable<Binary>,
+        client_hash -> Nullable<Text>,
+        lang -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     webhook_subscriptions (id) {
         id -> Text,
         org_id -> Text,
@@ -376,9 +391,11 @@ diesel::joinable!(batch_farming_areas -> sites (site_id));
 diesel::joinable!(supply_event_codes -> supply_events (event_id));
 diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
 diesel::joinable!(epcis_event_epcs -> epcis_events (event_row_id));
+diesel::joinable!(counterfeit_reports -> clone_alerts (alert_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
+    counterfeit_reports,
     product_pictures,
     api_keys,
     products,

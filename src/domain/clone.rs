@@ -24,16 +24,26 @@ pub enum CloneRule {
     ImpossibleTravel,
     /// Scanned far from the shop after the shop sold it.
     AfterSale,
+    /// Consumers reported the package as a suspected fake from its scan
+    /// page. Stays a watch until the producer or the authority confirms
+    /// it: reports alone never warn other shoppers (a rival could send them).
+    CounterfeitReport,
 }
 
 impl CloneRule {
-    pub const ALL: [CloneRule; 3] = [Self::ScanCount, Self::ImpossibleTravel, Self::AfterSale];
+    pub const ALL: [CloneRule; 4] = [
+        Self::ScanCount,
+        Self::ImpossibleTravel,
+        Self::AfterSale,
+        Self::CounterfeitReport,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::ScanCount => "scan_count",
             Self::ImpossibleTravel => "impossible_travel",
             Self::AfterSale => "after_sale",
+            Self::CounterfeitReport => "counterfeit_report",
         }
     }
 
@@ -136,6 +146,7 @@ impl Finding {
             CloneRule::ImpossibleTravel | CloneRule::AfterSale => {
                 self.clients >= CONFIRMING_CLIENTS
             }
+            CloneRule::CounterfeitReport => false,
         };
         if enough {
             AlertStatus::Confirmed

@@ -4,6 +4,7 @@ pub mod batch;
 pub mod certification;
 pub mod clone;
 pub mod code;
+pub mod counterfeit;
 pub mod digital_link;
 pub mod epcis;
 pub mod gs1;

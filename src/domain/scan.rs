@@ -23,6 +23,12 @@ impl Lang {
         }
     }
 
+    pub fn parse(value: &str) -> Option<Self> {
+        [Self::Vi, Self::En]
+            .into_iter()
+            .find(|l| l.as_str() == value)
+    }
+
     /// The language a page links to for switching.
     pub fn other(self) -> Self {
         match self {

@@ -27,14 +27,17 @@ pub enum WebhookEvent {
     RatingExpired,
     /// A batch passed its best-before day.
     BatchExpired,
+    /// A shopper reported a package as a suspected fake.
+    CounterfeitReport,
 }
 
 impl WebhookEvent {
-    pub const ALL: [WebhookEvent; 4] = [
+    pub const ALL: [WebhookEvent; 5] = [
         Self::Recall,
         Self::CloneAlert,
         Self::RatingExpired,
         Self::BatchExpired,
+        Self::CounterfeitReport,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -43,6 +46,7 @@ impl WebhookEvent {
             Self::CloneAlert => "clone_alert",
             Self::RatingExpired => "rating_expired",
             Self::BatchExpired => "batch_expired",
+            Self::CounterfeitReport => "counterfeit_report",
         }
     }
 

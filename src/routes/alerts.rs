@@ -18,6 +18,7 @@ use crate::domain::time::vietnam_days_utc;
 use crate::error::ApiError;
 use crate::extract::{ListQuery, PathId, code_filter};
 use crate::services::clone_watch::{self, Decision};
+use crate::services::counterfeit::{self, CounterfeitReportOut};
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct AlertOut {
@@ -173,4 +174,60 @@ pub async fn dismiss_alert(
     PathId(id): PathId,
 ) -> Result<web::Json<AlertOut>, ApiError> {
     decide(state, caller, id, Decision::Dismiss).await
+}
+
+/// The reports behind a `counterfeit_report` alert, newest first: where each
+/// package was bought, what looked wrong, the reporter's phone if given and
+/// the photo's address. The producer (its own codes), the authority, the
+/// admin.
+#[utoipa::path(
+    tag = "alerts",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = Vec<CounterfeitReportOut>),
+        (status = 404, response = crate::error::ProblemResponse),
+    )
+)]
+#[get("/alerts/{id}/reports")]
+pub async fn list_alert_reports(
+    state: web::Data<AppState>,
+    caller: Authorized<NotRetailer>,
+    PathId(id): PathId,
+) -> Result<web::Json<Vec<CounterfeitReportOut>>, ApiError> {
+    let who = caller.principal;
+    let out = state
+        .services
+        .read(move |conn| counterfeit::reports_of_alert(conn, &who, id))
+        .await?;
+    Ok(web::Json(out))
+}
+
+/// A counterfeit report's photo (JPEG, re-encoded without EXIF): for the
+/// producer (its own codes), the authority, the admin.
+#[utoipa::path(
+    tag = "alerts",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Report id")),
+    responses(
+        (status = 200, description = "The photo", content_type = "image/jpeg", body = Vec<u8>),
+        (status = 404, response = crate::error::ProblemResponse),
+    )
+)]
+#[get("/counterfeit-reports/{id}/photo")]
+pub async fn counterfeit_report_photo(
+    state: web::Data<AppState>,
+    caller: Authorized<NotRetailer>,
+    PathId(id): PathId,
+) -> Result<HttpResponse, ApiError> {
+    let who = caller.principal;
+    let jpeg = state
+        .services
+        .read(move |conn| counterfeit::report_photo(conn, &who, id))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("image/jpeg")
+        // A shopper's photo: kept out of shared caches.
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "private, no-store"))
+        .body(jpeg))
 }

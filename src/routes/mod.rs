@@ -22,6 +22,7 @@ pub mod problem;
 pub mod product_images;
 pub mod products;
 pub mod ratings;
+pub mod report;
 pub mod resolver;
 pub mod scan;
 pub mod sites;
@@ -240,6 +241,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(resolver::places::resolve_place_part)
         .service(resolver::resolver_description)
         .service(scan::share_location)
+        .service(report::report_form)
+        .service(report::send_report)
         .service(product_images::product_image)
         .service(
             scope::scope("/api/v1")
@@ -304,6 +307,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(alerts::list_alerts)
                 .service(alerts::confirm_alert)
                 .service(alerts::dismiss_alert)
+                .service(alerts::list_alert_reports)
+                .service(alerts::counterfeit_report_photo)
                 .service(webhooks::create_subscription)
                 .service(webhooks::list_subscriptions)
                 .service(webhooks::delete_subscription)
@@ -437,7 +442,7 @@ impl Modify for SecurityAndCommonErrors {
                             utoipa::openapi::ContentBuilder::new()
                                 .schema(Some(
                                     utoipa::openapi::ObjectBuilder::new()
-                                        .schema_type(utoipa::openapi::schema::Type::String)
+                                        .schema_type(utoipa::openapi::Type::String)
                                         .description(Some(
                                             "One row per item, nested fields as dotted columns; \
                                          paging in X-Total-Count, X-Page, X-Per-Page",

@@ -31,6 +31,7 @@ pub enum WebhookPayload {
     CloneAlert(CloneAlertNotice),
     RatingExpired(RatingExpiredNotice),
     BatchExpired(BatchExpiredNotice),
+    CounterfeitReport(CounterfeitReportNotice),
 }
 
 impl WebhookPayload {
@@ -40,6 +41,7 @@ impl WebhookPayload {
             Self::CloneAlert(_) => WebhookEvent::CloneAlert,
             Self::RatingExpired(_) => WebhookEvent::RatingExpired,
             Self::BatchExpired(_) => WebhookEvent::BatchExpired,
+            Self::CounterfeitReport(_) => WebhookEvent::CounterfeitReport,
         }
     }
 }
@@ -67,7 +69,7 @@ pub struct RecallNotice {
 pub struct CloneAlertNotice {
     pub alert_id: String,
     pub code: String,
-    /// `travel`, `after_sale` or `scan_count`.
+    /// `scan_count`, `impossible_travel`, `after_sale` or `counterfeit_report`.
     pub rule: String,
     /// `watch` or `confirmed`.
     pub status: String,
@@ -99,6 +101,25 @@ pub struct BatchExpiredNotice {
     pub lot: String,
     /// The last good day.
     pub best_before: NaiveDate,
+}
+
+/// A shopper reported a package as a suspected fake from its scan page:
+/// for its producer and the authority only. The report's photo, if any, is
+/// at `photo_url` (same access as the alerts API).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CounterfeitReportNotice {
+    pub report_id: String,
+    /// The code's `counterfeit_report` alert, which counts the reports.
+    pub alert_id: String,
+    pub code: String,
+    pub batch_id: String,
+    pub producer_id: String,
+    pub where_bought: Option<String>,
+    pub note: Option<String>,
+    /// Given by the reporter to be called back on.
+    pub phone: Option<String>,
+    pub photo_url: Option<String>,
+    pub reported_at: DateTime<Utc>,
 }
 
 /// Which retailers hear of an event.

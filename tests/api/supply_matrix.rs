@@ -29,6 +29,15 @@ api_test!(async fn supply_chain_authorization_matrix(app) {
     .await;
     let alerts = app.get("/api/v1/alerts", Some(&chain.producer.token)).await;
     let alert_id = alerts.body["items"][0]["id"].as_str().expect("id").to_owned();
+    // A shopper's report with a photo: its alert, its reports, its photo.
+    let photo = ocop_trace::demo::drawings::draw(ocop_trace::demo::drawings::Drawing::Oranges).expect("drawn");
+    let form = reqwest::multipart::Form::new().part("photo",
+        reqwest::multipart::Part::bytes(photo).file_name("cam.png").mime_str("image/png").expect("mime"));
+    app.send(app.client.post(app.url(&format!("/c/{}/report", chain.codes[1]))).multipart(form)).await;
+    let reported = app.get("/api/v1/alerts?rule=counterfeit_report", Some(&chain.producer.token)).await;
+    let report_alert = reported.body["items"][0]["id"].as_str().expect("report alert").to_owned();
+    let reports = app.get(&format!("/api/v1/alerts/{report_alert}/reports"), Some(&chain.producer.token)).await;
+    let photo_url = reports.body[0]["photo_url"].as_str().expect("photo").to_owned();
     let captured = app.send(app.request(Method::POST, "/api/v1/epcis/capture", Some(&chain.retailer.token))
         .header("content-type", "application/ld+json")
         .body(include_str!("../vectors/epcis/Example_9.6.2-ObjectEvent.json"))).await;
@@ -44,6 +53,8 @@ api_test!(async fn supply_chain_authorization_matrix(app) {
         (Method::GET, "/api/v1/alerts".into(), ["ok", "ok", "ok", "ok", "403", "401"]),
         (Method::POST, format!("/api/v1/alerts/{alert_id}/dismiss"), ["403", "ok", "ok", "404", "403", "401"]),
         (Method::POST, format!("/api/v1/alerts/{alert_id}/confirm"), ["403", "ok", "ok", "404", "403", "401"]),
+        (Method::GET, format!("/api/v1/alerts/{report_alert}/reports"), ["ok", "ok", "ok", "404", "403", "401"]),
+        (Method::GET, photo_url.clone(), ["ok", "ok", "ok", "404", "403", "401"]),
         (Method::GET, "/api/v1/analytics/scans?group_by=day".into(), ["ok", "ok", "ok", "ok", "403", "401"]),
         (Method::POST, "/api/v1/webhooks".into(), ["ok", "ok", "ok", "ok", "ok", "401"]),
         (Method::GET, "/api/v1/webhooks".into(), ["ok", "ok", "ok", "ok", "ok", "401"]),
@@ -81,7 +92,7 @@ api_test!(async fn supply_chain_authorization_matrix(app) {
 
     // The matrix covers every route of this part of the contract.
     assert_matrix_covers(&matrix, |path| {
-        ["/events", "/verify", "/alerts", "/webhooks", "/analytics", "/epcis"]
+        ["/events", "/verify", "/alerts", "/webhooks", "/analytics", "/epcis", "/counterfeit-reports"]
             .iter()
             .any(|p| path.starts_with(&format!("/api/v1{p}")))
             || path.ends_with("/recall")

@@ -2,4 +2,5 @@
 
 pub mod facts_page;
 pub mod landing;
+pub mod report_page;
 pub mod scan_page;

@@ -52,6 +52,9 @@ pub struct ScanPage {
     location_href: String,
     location_thanks: &'static str,
     location_unavailable: &'static str,
+    report_href: String,
+    report_link: &'static str,
+    report_hint: &'static str,
     footer: &'static str,
 }
 
@@ -256,6 +259,9 @@ fn page(v: &ScanView, base_path: &str) -> ScanPage {
         location_href: format!("/c/{}/location", v.code),
         location_thanks: i18n::THANK_YOU.get(lang),
         location_unavailable: i18n::LOCATION_UNAVAILABLE.get(lang),
+        report_href: super::report_page::report_href(&v.code, lang),
+        report_link: i18n::REPORT_LINK.get(lang),
+        report_hint: i18n::REPORT_HINT.get(lang),
         footer: i18n::FOOTER.get(lang),
     }
 }

@@ -137,6 +137,7 @@ impl TestApp {
             "supply_events" => supply_events::table.count().get_result(conn),
             "supply_event_codes" => supply_event_codes::table.count().get_result(conn),
             "clone_alerts" => clone_alerts::table.count().get_result(conn),
+            "counterfeit_reports" => counterfeit_reports::table.count().get_result(conn),
             "webhook_deliveries" => webhook_deliveries::table.count().get_result(conn),
             "epcis_captures" => epcis_captures::table.count().get_result(conn),
             "epcis_events" => epcis_events::table.count().get_result(conn),

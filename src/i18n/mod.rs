@@ -40,6 +40,9 @@ fn pick(lang: Lang, vi: String, en: String) -> String {
     }
 }
 
+mod report;
+pub use report::{report_intro, report_problem};
+
 macro_rules! texts {
     ($($(#[$doc:meta])* $name:ident: $vi:literal / $en:literal;)*) => {
         $($(#[$doc])* pub const $name: Text = Text { vi: $vi, en: $en };)*
@@ -93,6 +96,21 @@ texts! {
     THANK_YOU: "Cảm ơn bạn!" / "Thank you!";
     LOCATION_UNAVAILABLE: "Không lấy được vị trí." / "Location not available.";
     FOOTER: "Dữ liệu do nhà sản xuất và cơ quan quản lý OCOP cung cấp. Giờ Việt Nam (GMT+7)." / "Data from the producer and the OCOP authority. Times in Vietnam (GMT+7).";
+    REPORT_LINK: "⚠ Báo hàng giả" / "⚠ Report a suspected fake";
+    REPORT_HINT: "Nghi ngờ gói hàng này là hàng giả? Hãy cho nhà sản xuất và cơ quan quản lý biết." / "Think this package is a fake? Tell the producer and the authority.";
+    REPORT_TITLE: "Báo hàng giả" / "Report a suspected fake";
+    REPORT_WHERE: "Bạn mua ở đâu? (cửa hàng, chợ, địa chỉ)" / "Where did you buy it? (shop or market, address)";
+    REPORT_NOTE: "Điều gì khiến bạn nghi ngờ?" / "What made you suspicious?";
+    REPORT_PHOTO: "Ảnh gói hàng (JPEG hoặc PNG, tối đa 2 MB)" / "A photo of the package (JPEG or PNG, up to 2 MB)";
+    REPORT_PHONE: "Số điện thoại, nếu bạn muốn được gọi lại" / "Your phone number, if you would like a call back";
+    REPORT_OPTIONAL: "Mọi mục đều không bắt buộc." / "Every field is optional.";
+    REPORT_SEND: "Gửi báo cáo" / "Send the report";
+    REPORT_PRIVACY: "Chúng tôi không lưu địa chỉ IP của bạn. Ảnh được xử lý lại và xoá thông tin vị trí chụp." / "Your IP address is not stored. The photo is re-encoded and its location data removed.";
+    REPORT_THANKS: "Cảm ơn bạn! Báo cáo đã được gửi tới nhà sản xuất và cơ quan quản lý OCOP tỉnh." / "Thank you! Your report has gone to the producer and the provincial OCOP authority.";
+    REPORT_THANKS_PHONE: "Nếu bạn để lại số điện thoại, họ có thể gọi lại cho bạn. Trong lúc chờ, đừng sử dụng sản phẩm." / "If you left a phone number, they may call you back. Meanwhile, do not use the product.";
+    REPORT_FIX: "Vui lòng sửa các mục được đánh dấu." / "Please correct the marked fields.";
+    REPORT_TOO_MANY: "Bạn vừa gửi nhiều báo cáo. Hãy thử lại sau ít phút." / "You have just sent several reports. Please try again in a few minutes.";
+    BACK_TO_PRODUCT: "← Quay lại trang sản phẩm" / "← Back to the product page";
     LANDING_TITLE: "Truy xuất nguồn gốc sản phẩm OCOP" / "OCOP product traceability";
     LANDING_INTRO: "Mỗi gói sản phẩm OCOP (Chương trình Mỗi xã một sản phẩm) có một mã truy xuất riêng, in dưới mã QR trên nhãn. Quét mã QR bằng camera điện thoại, hoặc nhập mã vào ô dưới đây, để biết ai làm ra sản phẩm, từ vùng trồng nào, lô nào, được mấy sao OCOP và còn hiệu lực hay không." / "Every package of an OCOP product (Vietnam's One Commune, One Product programme) has its own trace code, printed under the QR symbol on its label. Scan the QR with your phone's camera, or type the code below, to see who made the product, from which farming area and lot, how many OCOP stars it holds and whether they are still valid.";
     LANDING_CODE_LABEL: "Mã in dưới mã QR (13 ký tự, có hoặc không có dấu gạch)" / "The code under the QR (13 characters, with or without hyphens)";
@@ -296,6 +314,10 @@ pub fn clone_warning(rule: CloneRule, lang: Lang) -> &'static str {
         CloneRule::AfterSale => Text {
             vi: "Gói hàng mang mã này đã được bán ở một cửa hàng khác, ở nơi xa đây. Nhãn có thể bị sao chép. Hãy hỏi cửa hàng hoặc báo cho cơ quan quản lý.",
             en: "The package with this code was already sold by a shop far from here. The label may have been copied. Ask the shop or tell the authority.",
+        },
+        CloneRule::CounterfeitReport => Text {
+            vi: "Người mua đã báo gói hàng mang mã này là hàng giả, và nhà sản xuất hoặc cơ quan quản lý đã xác nhận. Không sử dụng sản phẩm; hãy báo cho cửa hàng.",
+            en: "Shoppers reported the package with this code as a fake, and the producer or the authority confirmed it. Do not use the product; tell the shop.",
         },
     };
     text.get(lang)
