@@ -11,8 +11,9 @@ use ocop_trace::domain::code::TraceCode;
 use ocop_trace::domain::digital_link;
 use ocop_trace::domain::epcis;
 use ocop_trace::domain::payload::{PayloadFormat, payload, payload_prefix};
-use ocop_trace::labels::pdf::{Label, SheetLayout, render};
+use ocop_trace::labels::pdf::{Label, LabelLines, SheetOptions, render};
 use ocop_trace::labels::qr::{self, Ecc, Matrix};
+use ocop_trace::labels::sheet::{Preset, SheetLayout};
 
 fn codes(c: &mut Criterion) {
     c.bench_function("code/random", |b| b.iter(TraceCode::random));
@@ -79,24 +80,37 @@ fn qr_rendering(c: &mut Criterion) {
 }
 
 fn pdf(c: &mut Criterion) {
-    let layout = SheetLayout::a4(4, 8, 10.0, None).expect("layout");
-    let labels: Vec<Label> = (0..32)
-        .map(|_| {
-            let code = TraceCode::random();
-            Label {
-                payload: format!("HTTPS://OCOP.HOABINH.GOV.VN/C/{code}"),
-                code_grouped: code.grouped(),
-                product_name: "Mật ong rừng Hưng Thi".into(),
-                lot: "MOHT-2604".into(),
-                stars: Some(4),
-                gtin: None,
-            }
-        })
-        .collect();
+    let label = |_| {
+        let code = TraceCode::random();
+        Label {
+            payload: format!("HTTPS://OCOP.HOABINH.GOV.VN/C/{code}"),
+            code_grouped: code.grouped(),
+            product_name: "Mật ong rừng Hưng Thi".into(),
+            lot: "MOHT-2604".into(),
+            gtin: None,
+            best_before: chrono::NaiveDate::from_ymd_opt(2028, 4, 27),
+            net_content: Some("chai 500 ml".into()),
+            ocop: chrono::NaiveDate::from_ymd_opt(2028, 8, 9).map(|d| (4, d)),
+        }
+    };
+    let options = SheetOptions {
+        ecc: Ecc::M,
+        lines: LabelLines::parse("best_before,net_content,ocop,prompt").expect("lines"),
+        cut_marks: true,
+        print_check: false,
+    };
     let mut group = c.benchmark_group("pdf");
-    group.sample_size(20);
+    group.sample_size(10);
+    let page: Vec<Label> = (0..32).map(label).collect();
+    let layout = SheetLayout::a4(4, 8, 10.0, None).expect("layout");
     group.bench_function("a4_page_32_labels", |b| {
-        b.iter(|| render(&layout, Ecc::M, labels.clone()));
+        b.iter(|| render(&layout, &options, page.clone()));
+    });
+    // A run's sheet as a shop prints it: 2,000 labels on 65-label decals.
+    let run: Vec<Label> = (0..2000).map(label).collect();
+    let decals = Preset::A4x65.layout();
+    group.bench_function("a4_65_sheets_2000_labels", |b| {
+        b.iter(|| render(&decals, &options, run.clone()));
     });
     group.finish();
 }

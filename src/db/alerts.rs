@@ -66,18 +66,13 @@ pub fn set_status(
             clone_alerts::decided_by.eq(decided_by),
         ))
         .execute(conn)?;
-    if let Some((detail, clients)) = evidence {
-        diesel::update(clone_alerts::table.find(id))
-            .set((
-                clone_alerts::detail.eq(detail),
-                clone_alerts::clients.eq(clients),
-            ))
-            .execute(conn)?;
+    match evidence {
+        Some((detail, clients)) => set_evidence(conn, id, detail, clients),
+        None => clone_alerts::table
+            .find(id)
+            .select(AlertRow::as_select())
+            .first(conn),
     }
-    clone_alerts::table
-        .find(id)
-        .select(AlertRow::as_select())
-        .first(conn)
 }
 
 /// New evidence for an alert whose status stays as it is.

@@ -145,6 +145,14 @@ texts! {
     SINCE: "Từ ngày" / "Since";
     /// The word before the lot number on a printed label (labels are in Vietnamese).
     LABEL_LOT: "Lô" / "Lot";
+    LABEL_BEST_BEFORE: "HSD" / "Best before";
+    LABEL_UNTIL: "đến" / "until";
+    LABEL_PROMPT: "Quét mã để truy xuất nguồn gốc" / "Scan to trace its origin";
+    PRINT_CHECK_TITLE: "Trang kiểm tra máy in" / "Printer check page";
+    PRINT_CHECK_STEP_SIZE: "1. In ở chế độ Kích thước thực (Actual size, 100 %), không chọn Vừa trang (Fit to page)." / "1. Print at Actual size (100 %), not Fit to page.";
+    PRINT_CHECK_STEP_RULER: "2. Đo thước dưới đây bằng thước thật: phải dài đúng 100 mm." / "2. Measure the ruler below with a real ruler: it must be exactly 100 mm.";
+    PRINT_CHECK_STEP_SCAN: "3. Quét mã QR của nhãn mẫu bằng điện thoại: trang sản phẩm phải hiện ra." / "3. Scan the sample label's QR with a phone: the product's page must open.";
+    PRINT_CHECK_SAMPLE: "Nhãn mẫu, đúng kích thước:" / "Sample label, actual size:";
 }
 
 pub fn site_status(status: SiteStatus, lang: Lang) -> &'static str {

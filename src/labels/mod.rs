@@ -2,4 +2,7 @@
 
 pub mod pdf;
 pub mod picture;
+mod print_check;
 pub mod qr;
+pub mod sheet;
+pub mod text;

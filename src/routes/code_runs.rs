@@ -19,8 +19,9 @@ use crate::domain::payload::{PayloadFormat, parse_link_domain};
 use crate::domain::time::today;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, PathId, idempotency_key};
-use crate::labels::pdf::{Label, SheetLayout};
+use crate::labels::pdf::{Label, LabelLines, SheetOptions};
 use crate::labels::qr::Ecc;
+use crate::labels::sheet::{Preset, SheetLayout};
 use crate::services::access;
 use crate::services::issuance::{self, IssueCodes};
 
@@ -385,6 +386,23 @@ pub struct LabelsQuery {
     /// Last serial to print (default: the run's last, at most 5,000 labels per PDF).
     #[param(minimum = 1)]
     pub to: Option<u32>,
+    /// A common A4 decal sheet: `a4-65` (5 × 13 labels of 38.1 × 21.2 mm),
+    /// `a4-40` (4 × 10 of 48.5 × 25.4), `a4-24` (3 × 8 of 63.5 × 33.9) or
+    /// `a4-21` (3 × 7 of 63.5 × 38.1). Instead of `columns`, `rows`,
+    /// `margin_mm` and the label sizes.
+    pub preset: Option<Preset>,
+    /// Optional lines, comma-separated: `best_before`, `net_content`, `ocop`
+    /// (stars with "đến MM/YYYY"), `prompt` ("Quét mã để truy xuất nguồn
+    /// gốc"), or `none`. Default `ocop,prompt`. The product and the lot are
+    /// always printed.
+    #[param(example = "best_before,ocop,prompt")]
+    pub lines: Option<String>,
+    /// Cut marks in the margins (default: on for a custom grid, off for a
+    /// preset: decal sheets come cut).
+    pub cut_marks: Option<bool>,
+    /// A first page with a 100 mm ruler and one sample label at actual size,
+    /// to check the printer does not scale (default false).
+    pub print_check: Option<bool>,
     /// Labels across an A4 page (1–10, default 4).
     #[param(minimum = 1, maximum = 10)]
     pub columns: Option<u32>,
@@ -399,6 +417,52 @@ pub struct LabelsQuery {
     pub label_height_mm: Option<f32>,
     /// Error-correction level (default M).
     pub ecc: Option<Ecc>,
+}
+
+/// The sheet asked for: a preset, or a custom grid (never both).
+fn sheet_layout(q: &LabelsQuery) -> Result<SheetLayout, ApiError> {
+    if let Some(preset) = q.preset {
+        let custom = [
+            ("columns", q.columns.is_some()),
+            ("rows", q.rows.is_some()),
+            ("margin_mm", q.margin_mm.is_some()),
+            ("label_width_mm", q.label_width_mm.is_some()),
+            ("label_height_mm", q.label_height_mm.is_some()),
+        ];
+        if let Some((field, _)) = custom.iter().find(|(_, given)| *given) {
+            return Err(ApiError::invalid(
+                *field,
+                format!(
+                    "a preset ({}) sets the grid; give one or the other",
+                    preset.as_str()
+                ),
+            ));
+        }
+        return Ok(preset.layout());
+    }
+    let label = match (q.label_width_mm, q.label_height_mm) {
+        (Some(w), Some(h)) => Some((w, h)),
+        (None, None) => None,
+        (None, Some(_)) => {
+            return Err(ApiError::invalid(
+                "label_width_mm",
+                "give both label sizes, or neither",
+            ));
+        }
+        (Some(_), None) => {
+            return Err(ApiError::invalid(
+                "label_height_mm",
+                "give both label sizes, or neither",
+            ));
+        }
+    };
+    SheetLayout::a4(
+        q.columns.unwrap_or(4),
+        q.rows.unwrap_or(8),
+        q.margin_mm.unwrap_or(10.0),
+        label,
+    )
+    .map_err(|(field, reason)| ApiError::invalid(field, reason))
 }
 
 /// Printable A4 label sheets for a range of a run's codes: a vector QR code,
@@ -424,30 +488,17 @@ pub async fn labels_pdf(
     query: ApiQuery<LabelsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
-    let layout = match (q.label_width_mm, q.label_height_mm) {
-        (Some(w), Some(h)) => Some((w, h)),
-        (None, None) => None,
-        (None, Some(_)) => {
-            return Err(ApiError::invalid(
-                "label_width_mm",
-                "give both label sizes, or neither",
-            ));
-        }
-        (Some(_), None) => {
-            return Err(ApiError::invalid(
-                "label_height_mm",
-                "give both label sizes, or neither",
-            ));
-        }
+    let layout = sheet_layout(&q)?;
+    let lines = match q.lines.as_deref() {
+        None => LabelLines::default(),
+        Some(list) => LabelLines::parse(list).map_err(|why| ApiError::invalid("lines", why))?,
     };
-    let layout = SheetLayout::a4(
-        q.columns.unwrap_or(4),
-        q.rows.unwrap_or(8),
-        q.margin_mm.unwrap_or(10.0),
-        layout,
-    )
-    .map_err(|(field, reason)| ApiError::invalid(field, reason))?;
-    let ecc = q.ecc.unwrap_or_default();
+    let options = SheetOptions {
+        ecc: q.ecc.unwrap_or_default(),
+        lines,
+        cut_marks: q.cut_marks.unwrap_or(q.preset.is_none()),
+        print_check: q.print_check.unwrap_or(false),
+    };
     // A turn first: a full queue is refused before any work is done.
     let _turn = state.pdf_gate.enter().await?;
     let labels: Vec<Label> = state
@@ -481,11 +532,12 @@ pub async fn labels_pdf(
             let product = db::products::find(conn, stored_uuid(&batch.product_id)?)?
                 .ok_or_else(|| ApiError::internal("batch without product"))?;
             let today = today();
-            let stars = product
+            // Valid stars only, with the day they lapse.
+            let ocop = product
                 .ocop_expires_on
                 .filter(|until| *until >= today)
-                .and(product.ocop_stars)
-                .and_then(|s| u8::try_from(s).ok());
+                .zip(product.ocop_stars.and_then(|s| u8::try_from(s).ok()))
+                .map(|(until, stars)| (stars, until));
             // A GS1 label prints the GTIN its link carries.
             let gtin = (run.payload_format == PayloadFormat::Gs1.as_str())
                 .then(|| product.gtin.clone())
@@ -506,14 +558,16 @@ pub async fn labels_pdf(
                         .unwrap_or(row.code),
                     product_name: product.name_vi.clone(),
                     lot: batch.lot.clone(),
-                    stars,
                     gtin: gtin.clone(),
+                    best_before: batch.best_before,
+                    net_content: product.unit.clone(),
+                    ocop,
                 })
                 .collect())
         })
         .await?;
     // Rendered holding no database connection.
-    let pdf = web::block(move || crate::labels::pdf::render(&layout, ecc, labels.into_iter()))
+    let pdf = web::block(move || crate::labels::pdf::render(&layout, &options, labels))
         .await?
         .map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok()

@@ -346,6 +346,7 @@ Authenticate by exchanging an API key at `POST /api/v1/auth/token` and sending t
         crate::domain::clone::CloneRule,
         analytics::GroupBy,
         crate::domain::pagination::ListFormat,
+        crate::labels::sheet::Preset,
         // What a webhook subscriber receives (POSTed, signed; not an operation of ours).
         crate::services::notify::WebhookBody,
         crate::services::notify::WebhookPayload,

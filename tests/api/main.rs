@@ -22,6 +22,7 @@ mod errors;
 mod events;
 mod expiry;
 mod health;
+mod labels;
 mod landing;
 mod openapi;
 mod organizations;

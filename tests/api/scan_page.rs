@@ -4,7 +4,7 @@
 
 use ocop_trace::domain::organization::OrgKind;
 use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::helpers::TestApp;
 
@@ -14,16 +14,6 @@ async fn scan_html(app: &TestApp, path: &str) -> crate::helpers::Answer {
             .header("accept", "text/html"),
     )
     .await
-}
-
-async fn scan_json(app: &TestApp, path: &str) -> Value {
-    let answer = app
-        .send(
-            app.request(Method::GET, path, None)
-                .header("accept", "application/json"),
-        )
-        .await;
-    answer.assert_status(200).clone()
 }
 
 api_test!(async fn the_page_shows_photo_net_content_gtin_phone_country_and_a_raising_area(app) {
@@ -77,7 +67,7 @@ api_test!(async fn the_page_shows_photo_net_content_gtin_phone_country_and_a_rai
     for fact in ["Export: Japan", "Net content", "Barcode number (GTIN)"] {
         assert!(english.text.contains(fact), "English page lacks {fact:?}");
     }
-    let view = scan_json(&app, &format!("/c/{code}")).await;
+    let view = app.scan_json(code).await;
     assert_eq!(view["farming_area"]["farming"], "bees");
 
     // Corrected by the authority: the next scan says what is grown.
