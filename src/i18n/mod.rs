@@ -386,11 +386,12 @@ pub fn site_kind(kind: SiteKind, lang: Lang) -> &'static str {
 /// since when, why, and what to do.
 pub fn area_warning(
     lang: Lang,
+    farming: Option<Farming>,
     area_code: &str,
     status: SiteStatus,
     change: Option<(&str, NaiveDate)>,
 ) -> String {
-    let mut text = site_warning(lang, SiteKind::FarmingArea, area_code, status);
+    let mut text = site_warning(lang, SiteKind::FarmingArea, farming, area_code, status);
     if let Some((reason, since)) = change {
         text.push(' ');
         text.push_str(&pick(
@@ -420,10 +421,16 @@ pub fn expired_warning(lang: Lang, best_before: NaiveDate) -> String {
 }
 
 /// A site the authority suspended or revoked, named by its code.
-pub fn site_warning(lang: Lang, kind: SiteKind, code: &str, status: SiteStatus) -> String {
+pub fn site_warning(
+    lang: Lang,
+    kind: SiteKind,
+    farming: Option<Farming>,
+    code: &str,
+    status: SiteStatus,
+) -> String {
     let revoked = status == SiteStatus::Revoked;
     let (vi_kind, en_kind) = match kind {
-        SiteKind::FarmingArea => ("Vùng trồng", "The farming area"),
+        SiteKind::FarmingArea => (area_words(farming, Lang::Vi).0, "The farming area"),
         SiteKind::PackingFacility => ("Cơ sở đóng gói", "The packing facility"),
     };
     pick(
@@ -452,6 +459,8 @@ pub fn site_warning(lang: Lang, kind: SiteKind, code: &str, status: SiteStatus) 
 pub struct ReasonFacts<'a> {
     pub recall_reason: &'a str,
     pub area_code: &'a str,
+    /// What the area farms: a "vùng nuôi" is not called a "vùng trồng".
+    pub farming: Option<Farming>,
     /// Why and since when the farming area is suspended or revoked.
     pub area_change: Option<(&'a str, NaiveDate)>,
     pub best_before: Option<NaiveDate>,
@@ -460,6 +469,7 @@ pub struct ReasonFacts<'a> {
 /// Why a supermarket's verification gave its verdict.
 pub fn verify_reason(verdict: VerifyVerdict, lang: Lang, facts: ReasonFacts) -> String {
     let (recall_reason, area_code) = (facts.recall_reason, facts.area_code);
+    let area = area_words(facts.farming, Lang::Vi).0;
     let fixed = |vi: &str, en: &str| pick(lang, vi.to_owned(), en.to_owned());
     match verdict {
         VerifyVerdict::Unknown => fixed(
@@ -475,7 +485,7 @@ pub fn verify_reason(verdict: VerifyVerdict, lang: Lang, facts: ReasonFacts) -> 
             Some((reason, since)) => pick(
                 lang,
                 format!(
-                    "Vùng trồng {area_code} bị đình chỉ hoặc thu hồi mã từ {}: {reason}",
+                    "{area} {area_code} bị đình chỉ hoặc thu hồi mã từ {}: {reason}",
                     date(since)
                 ),
                 format!(
@@ -485,7 +495,7 @@ pub fn verify_reason(verdict: VerifyVerdict, lang: Lang, facts: ReasonFacts) -> 
             ),
             None => pick(
                 lang,
-                format!("Vùng trồng {area_code} đang bị đình chỉ hoặc đã bị thu hồi mã."),
+                format!("{area} {area_code} đang bị đình chỉ hoặc đã bị thu hồi mã."),
                 format!("Farming area {area_code} is suspended or revoked."),
             ),
         },
@@ -560,6 +570,7 @@ mod tests {
         let facts = ReasonFacts {
             recall_reason: "dư lượng",
             area_code: "VN-1",
+            farming: Some(Farming::Bees),
             area_change: Some((
                 "dư lượng kháng sinh",
                 NaiveDate::from_ymd_opt(2026, 11, 12).expect("date"),
@@ -582,9 +593,18 @@ mod tests {
         );
         assert!(verify_reason(VerifyVerdict::Expired, Lang::En, facts).contains("20/11/2026"));
         assert!(
-            area_warning(Lang::En, "VN-HBOR-0019", SiteStatus::Revoked, None).contains("revoked")
+            area_warning(Lang::En, None, "VN-HBOR-0019", SiteStatus::Revoked, None)
+                .contains("revoked")
         );
-        let why = area_warning(Lang::Vi, "VN-1", SiteStatus::Suspended, facts.area_change);
+        let why = area_warning(
+            Lang::Vi,
+            facts.farming,
+            "VN-1",
+            SiteStatus::Suspended,
+            facts.area_change,
+        );
+        assert!(why.starts_with("Vùng nuôi VN-1"), "bees are raised: {why}");
+        assert!(suspended.starts_with("Vùng nuôi VN-1"), "{suspended}");
         assert!(
             why.contains("Lý do: dư lượng kháng sinh") && why.contains("12/11/2026"),
             "{why}"

@@ -80,6 +80,9 @@ fn reason(v: VerifyVerdict, ctx: Option<&ScanContext>, lang: Lang) -> String {
         Some(c) => crate::i18n::ReasonFacts {
             recall_reason: c.batch.recall_reason.as_deref().unwrap_or_default(),
             area_code: &c.area.code,
+            // A stored value that does not parse fails the scan's view of
+            // the same context; the reason only words the area's name.
+            farming: c.area.farming().ok().flatten(),
             area_change: c.area_change(),
             best_before: c.batch.best_before,
         },

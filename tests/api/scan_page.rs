@@ -70,6 +70,15 @@ api_test!(async fn the_page_shows_photo_net_content_gtin_phone_country_and_a_rai
     let view = app.scan_json(code).await;
     assert_eq!(view["farming_area"]["farming"], "bees");
 
+    // Suspended: the warning names it as shoppers know it, so does verification.
+    app.post(&format!("/api/v1/farming-areas/{area_id}/status"), Some(&authority.token),
+        &json!({"status": "suspended", "reason": "Kiểm tra dư lượng kháng sinh trong mật"})).await.assert_status(200);
+    let page = scan_html(&app, &format!("/c/{code}")).await;
+    assert!(page.text.contains("Vùng nuôi VN-HBHO-0007 đang bị tạm đình chỉ"), "{}", page.text);
+    let verified = app.get(&format!("/api/v1/verify/{code}"), Some(&producer.token)).await;
+    let reason = verified.assert_status(200)["reasons"][0].as_str().unwrap_or_default().to_owned();
+    assert!(reason.starts_with("Vùng nuôi VN-HBHO-0007"), "{reason}");
+
     // Corrected by the authority: the next scan says what is grown.
     app.send(
         app.request(Method::PATCH, &format!("/api/v1/farming-areas/{area_id}"), Some(&authority.token))

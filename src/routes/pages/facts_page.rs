@@ -224,7 +224,7 @@ pub fn site_page(facts: &SiteFacts, lang: Lang, other_lang_href: &str) -> HttpRe
     }
     let warnings = (site.status != SiteStatus::Active)
         .then(|| {
-            let mut w = i18n::site_warning(lang, facts.kind, &site.code, site.status);
+            let mut w = i18n::site_warning(lang, facts.kind, site.farming, &site.code, site.status);
             if let Some(reason) = &facts.status_reason {
                 w = format!("{w} {}: {reason}", i18n::REASON.get(lang));
             }

@@ -349,7 +349,13 @@ pub fn warnings(
     if area_status != SiteStatus::Active {
         warn(
             Verdict::AreaSuspended,
-            i18n::area_warning(lang, &area.code, area_status, ctx.area_change()),
+            i18n::area_warning(
+                lang,
+                area.farming()?,
+                &area.code,
+                area_status,
+                ctx.area_change(),
+            ),
         );
     }
     if let Some(best_before) = batch.best_before
