@@ -137,8 +137,12 @@ api_test!(async fn a_sheet_prints_the_lines_it_chose_and_a_print_check(app) {
     };
     let chosen = pdf(&app, token, &chain.run_id, "preset=a4-21&lines=best_before,net_content,ocop,prompt").await;
     let text = text_of(&chosen, 1);
-    assert!(text.contains("HSD 05/10/2027"), "best before: {text}");
-    assert!(text.contains("OCOP ★★★★ đến 06/2028"), "stars with their validity: {text}");
+    let today = ocop_trace::domain::time::today();
+    let best_before = today + chrono::Duration::days(crate::helpers::FIXTURE_SHELF_DAYS);
+    let rated = today + chrono::Duration::days(crate::helpers::FIXTURE_RATED_DAYS_AGO);
+    let until = rated.checked_add_months(chrono::Months::new(36)).expect("date");
+    assert!(text.contains(&format!("HSD {}", best_before.format("%d/%m/%Y"))), "best before: {text}");
+    assert!(text.contains(&format!("OCOP ★★★★ đến {}", until.format("%m/%Y"))), "stars with their validity: {text}");
     assert!(text.contains("Quét mã để truy xuất nguồn gốc"), "{text}");
     assert!(text.contains(&TraceCodeGrouped::of(&chain.codes[0])), "the code in groups of four: {text}");
     let plain = pdf(&app, token, &chain.run_id, "preset=a4-21&lines=none").await;

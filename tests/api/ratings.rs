@@ -1,7 +1,7 @@
 use ocop_trace::domain::organization::OrgKind;
 use serde_json::{Value, json};
 
-use crate::helpers::{Session, TestApp};
+use crate::helpers::{Session, TestApp, days_from_today};
 
 async fn award(
     app: &TestApp,
@@ -15,11 +15,6 @@ async fn award(
         &body,
     )
     .await
-}
-
-fn days_from_today(days: i64) -> String {
-    let today = ocop_trace::domain::time::vietnam_date(chrono::Utc::now());
-    (today + chrono::Duration::days(days)).to_string()
 }
 
 api_test!(async fn authority_awards_stars_and_the_newest_is_current(app) {

@@ -38,7 +38,7 @@ async fn setup(app: &TestApp, rated_on: &str) -> Setup {
         Some(&producer.token),
         &json!({
         "product_id": product_id, "scheme": "vietgap", "number": "VG-77", "issuer": "QUACERT",
-        "valid_from": "2025-01-01", "valid_until": "2028-01-01"}),
+        "valid_from": crate::helpers::days_from_today(-400), "valid_until": crate::helpers::days_from_today(700)}),
     )
     .await
     .assert_status(201);
@@ -101,18 +101,20 @@ fn scans_of(app: &TestApp, code: &str) -> i64 {
 }
 
 api_test!(async fn a_normal_code_shows_its_facts_in_vietnamese_and_english(app) {
-    let s = setup(&app, "2025-02-01").await;
+    let s = setup(&app, &crate::helpers::days_from_today(-300)).await;
     let code = &s.codes[0];
     let page = scan_html(&app, &format!("/c/{code}"), None).await;
     page.assert_status(200);
     assert!(page.content_type().starts_with("text/html"));
     for fact in ["Mật ong rừng Hưng Thi", "Mã truy xuất hợp lệ", "★★★★", "1102/QĐ-UBND", "VN-HBHO-0007",
-        "Đang hiệu lực", "MOHT-2604", "VietGAP", "Hòa Bình", "Thu hoạch", "01/10/2026", "Ong nuôi dưới tán rừng."] {
+        "Đang hiệu lực", "MOHT-2604", "VietGAP", "Hòa Bình", "Thu hoạch", "Ong nuôi dưới tán rừng."] {
         assert!(page.text.contains(fact), "page lacks {fact:?}");
     }
+    let harvested = ocop_trace::domain::time::today() - chrono::Duration::days(60);
+    assert!(page.text.contains(&harvested.format("%d/%m/%Y").to_string()), "the harvest day");
     assert!(page.text.contains("lang=\"vi\""));
     assert!(page.text.contains("?lang=en"), "a language switch");
-    assert!(!page.text.contains("http://") || !page.text.contains("<link"), "no external requests");
+    crate::helpers::assert_nothing_from_elsewhere(&page.text);
 
     let english = scan_html(&app, &format!("/c/{code}"), Some("en-US,en;q=0.9")).await;
     assert!(english.text.contains("Valid trace code"));
@@ -132,7 +134,7 @@ api_test!(async fn a_normal_code_shows_its_facts_in_vietnamese_and_english(app) 
 });
 
 api_test!(async fn every_form_of_a_code_reaches_the_same_page(app) {
-    let s = setup(&app, "2025-02-01").await;
+    let s = setup(&app, &crate::helpers::days_from_today(-300)).await;
     let code = TraceCode::parse(&s.codes[1]).expect("code");
     let sloppy = code.grouped().to_lowercase().replace('0', "o").replace('1', "l");
     for path in [format!("/c/{sloppy}"), format!("/C/{code}"), format!("/01/08936012340020/10/MOHT-2604/21/{code}")] {
@@ -142,7 +144,7 @@ api_test!(async fn every_form_of_a_code_reaches_the_same_page(app) {
 });
 
 api_test!(async fn a_recall_shows_on_the_very_next_scan(app) {
-    let s = setup(&app, "2025-02-01").await;
+    let s = setup(&app, &crate::helpers::days_from_today(-300)).await;
     let code = &s.codes[2];
     assert_eq!(scan_json(&app, &format!("/c/{code}")).await["verdict"], "authentic");
     // The authority recalls it: the cached page must not outlive the recall.
@@ -174,7 +176,7 @@ api_test!(async fn an_expired_rating_is_shown_as_expired(app) {
 });
 
 api_test!(async fn a_suspended_farming_area_warns_on_the_next_scan(app) {
-    let s = setup(&app, "2025-02-01").await;
+    let s = setup(&app, &crate::helpers::days_from_today(-300)).await;
     let code = &s.codes[3];
     app.post(&format!("/api/v1/farming-areas/{}/status", s.area_id), Some(&s.authority.token),
         &json!({"status": "suspended", "reason": "Kiểm tra"})).await.assert_status(200);
@@ -202,7 +204,7 @@ api_test!(async fn an_unknown_code_says_the_product_may_be_counterfeit(app) {
 });
 
 api_test!(async fn concurrent_scans_are_all_recorded_and_one_client_is_only_watched(app) {
-    let s = setup(&app, "2025-02-01").await;
+    let s = setup(&app, &crate::helpers::days_from_today(-300)).await;
     let code = s.codes[4].clone();
     let path = format!("/c/{code}");
     let scans = (0..40).map(|_| scan_json(&app, &path));
@@ -225,7 +227,7 @@ api_test!(async fn the_rate_limit_answers_429_and_spares_other_clients(app) {
         args.scan.trusted_proxies = vec!["127.0.0.1".parse().expect("ip")];
     })
     .await;
-    let s = setup(&limited, "2025-02-01").await;
+    let s = setup(&limited, &crate::helpers::days_from_today(-300)).await;
     let path = format!("/c/{}", s.codes[0]);
     let from = |client: &'static str| limited.request(Method::GET, &path, None)
         .header("accept", "application/json")
@@ -246,7 +248,7 @@ api_test!(async fn the_rate_limit_answers_429_and_spares_other_clients(app) {
         args.scan.scan_rate_per_minute = 1;
     })
     .await;
-    let s = setup(&plain, "2025-02-01").await;
+    let s = setup(&plain, &crate::helpers::days_from_today(-300)).await;
     let path = format!("/c/{}", s.codes[0]);
     for (i, client) in ["198.51.100.1", "198.51.100.2", "198.51.100.3"].into_iter().enumerate() {
         let answer = plain.send(plain.request(Method::GET, &path, None).header("accept", "application/json").header("x-forwarded-for", client)).await;
@@ -259,7 +261,7 @@ api_test!(async fn no_raw_client_address_is_stored(app) {
         args.scan.trusted_proxies = vec!["127.0.0.1".parse().expect("ip")];
     })
     .await;
-    let s = setup(&proxied, "2025-02-01").await;
+    let s = setup(&proxied, &crate::helpers::days_from_today(-300)).await;
     let code = &s.codes[0];
     proxied.send(proxied.request(Method::GET, &format!("/c/{code}"), None).header("x-forwarded-for", "203.113.45.67")).await.assert_status(200);
     let answer = proxied.send(proxied.request(Method::POST, &format!("/c/{code}/location"), None)
@@ -371,7 +373,7 @@ impl ScanLoad {
 async fn server_process_under_scan_load(
     app: &TestApp,
 ) -> (crate::helpers::ServerProcess, ScanLoad) {
-    let s = setup(app, "2025-02-01").await;
+    let s = setup(app, &crate::helpers::days_from_today(-300)).await;
     let server = app
         .spawn_server_process(&[
             ("SCAN_BURST", "1000000"),
@@ -425,7 +427,7 @@ api_test!(async fn sigterm_finishes_the_scans_in_flight_and_exits_cleanly(app) {
 });
 
 api_test!(async fn view_counts_reach_the_database_within_seconds(app) {
-    let s = setup(&app, "2025-02-01").await;
+    let s = setup(&app, &crate::helpers::days_from_today(-300)).await;
     let code = s.codes[6].clone();
     for _ in 0..3 {
         scan_json(&app, &format!("/c/{code}")).await;
@@ -446,7 +448,7 @@ api_test!(async fn view_counts_reach_the_database_within_seconds(app) {
 });
 
 api_test!(async fn a_long_write_elsewhere_holds_scans_back_but_not_the_server(app) {
-    let s = setup(&app, "2025-02-01").await;
+    let s = setup(&app, &crate::helpers::days_from_today(-300)).await;
     // Another writer (a large code issuance, say) holds SQLite's write turn.
     let (release, released) = std::sync::mpsc::channel::<()>();
     let (held, holding) = std::sync::mpsc::channel::<()>();
@@ -489,7 +491,7 @@ api_test!(async fn a_long_write_elsewhere_holds_scans_back_but_not_the_server(ap
 #[actix_web::test]
 async fn the_writer_thread_checkpoints_what_the_workers_commit() {
     let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await;
-    let s = setup(&app, "2025-02-01").await;
+    let s = setup(&app, &crate::helpers::days_from_today(-300)).await;
     let path = app.database_url.trim_start_matches("sqlite://").to_owned();
     let file_size = || std::fs::metadata(&path).expect("database file").len();
     let before = file_size();
@@ -526,11 +528,19 @@ fn between<'a>(text: &'a str, open: &str, close: &str) -> &'a str {
 
 // The review's finding: the pages sent no browser security headers.
 api_test!(async fn pages_load_nothing_from_elsewhere_and_are_never_framed(app) {
-    let s = setup(&app, "2025-02-01").await;
+    let s = setup(&app, &crate::helpers::days_from_today(-300)).await;
     let unknown = TraceCode::random();
-    for path in [format!("/c/{}", s.codes[0]), format!("/c/{unknown}")] {
+    let pages = [
+        format!("/c/{}", s.codes[0]),
+        format!("/c/{unknown}"),
+        format!("/c/{}/report", s.codes[0]),
+        "/".to_owned(),
+        "/01/08936012340020".to_owned(),
+    ];
+    for path in pages {
         let page = scan_html(&app, &path, None).await;
         assert!(page.content_type().starts_with("text/html"), "{path}");
+        crate::helpers::assert_nothing_from_elsewhere(&page.text);
         let header = |name: &str| page.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
         let csp = header("content-security-policy");
         assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"), "{csp}");

@@ -7,6 +7,17 @@ use serde_json::Value;
 use super::*;
 
 /// Fixtures for the registry: what an authority and a producer set up first.
+/// The fixtures' dates move with today, so the tests never expire: a
+/// batch good for 300 more days, a rating awarded 180 days ago (valid 36
+/// months from then).
+pub const FIXTURE_SHELF_DAYS: i64 = 300;
+pub const FIXTURE_RATED_DAYS_AGO: i64 = -180;
+
+/// The Vietnamese day `days` from today, as the API takes it.
+pub fn days_from_today(days: i64) -> String {
+    (ocop_trace::domain::time::today() + chrono::Duration::days(days)).to_string()
+}
+
 impl TestApp {
     /// A producer registered by the admin, as the admin would, with a
     /// contact phone; signed in.
@@ -112,7 +123,8 @@ impl TestApp {
             Some(&producer.token),
             &serde_json::json!({
                 "product_id": product_id, "lot": lot, "farming_area_codes": [area_code],
-                "harvest_date": "2026-10-01", "production_date": "2026-10-05", "best_before": "2027-10-05",
+                "harvest_date": days_from_today(-60), "production_date": days_from_today(-55),
+                "best_before": days_from_today(FIXTURE_SHELF_DAYS),
                 "quantity": 500, "unit": "chai"
             }),
         )
@@ -215,7 +227,7 @@ impl TestApp {
         self.post(
             &format!("/api/v1/products/{product_id}/ocop-ratings"),
             Some(&authority.token),
-            &serde_json::json!({"stars": 4, "certificate_number": "88/QĐ-UBND", "issued_on": "2025-06-01"}),
+            &serde_json::json!({"stars": 4, "certificate_number": "88/QĐ-UBND", "issued_on": days_from_today(FIXTURE_RATED_DAYS_AGO)}),
         )
         .await
         .assert_status(201);

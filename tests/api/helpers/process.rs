@@ -8,10 +8,34 @@ use super::*;
 /// A second server, as a separate OS process on the same database, for tests
 /// that kill it with SIGKILL.
 pub struct ServerProcess {
-    pub child: std::process::Child,
+    pub child: KillOnDrop,
     pub base: String,
     /// Its log lines (stderr), as they come.
     pub log_lines: std::sync::mpsc::Receiver<String>,
+}
+
+/// A child process killed (and reaped) when dropped: a test that panics
+/// half-way leaves no server running behind it.
+pub struct KillOnDrop(pub std::process::Child);
+
+impl std::ops::Deref for KillOnDrop {
+    type Target = std::process::Child;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for KillOnDrop {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 impl TestApp {
@@ -36,7 +60,7 @@ impl TestApp {
         for (key, value) in env {
             command.env(key, value);
         }
-        let mut child = command.spawn().expect("start server process");
+        let mut child = KillOnDrop(command.spawn().expect("start server process"));
         let stderr = child.stderr.take().expect("stderr");
         let (tx, log_lines) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
