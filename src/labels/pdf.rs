@@ -12,7 +12,7 @@
 use chrono::NaiveDate;
 use krilla::Document;
 use krilla::color::rgb;
-use krilla::geom::{PathBuilder, Point, Rect};
+use krilla::geom::{PathBuilder, Point, Rect, Transform};
 use krilla::num::NormalizedF32;
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, FillRule};
@@ -226,18 +226,24 @@ impl Drawer {
     ) {
         let qr = self.plan.qr;
         let module = qr.width / (matrix.width as f32 + 2.0 * QUIET_ZONE_MODULES);
-        let at = |x: usize| x as f32 + QUIET_ZONE_MODULES;
+        // Drawn in module units: the page's content is then short integers
+        // ("12 5 3 1 re"), which is most of a sheet's bytes and so most of
+        // the time spent compressing it.
+        surface.push_transform(&Transform::from_row(
+            module,
+            0.0,
+            0.0,
+            module,
+            x0 + qr.x + QUIET_ZONE_MODULES * module,
+            y0 + qr.y + QUIET_ZONE_MODULES * module,
+        ));
         fill_rects(
             surface,
-            matrix.dark_runs().map(|(x, y, len)| {
-                (
-                    x0 + qr.x + at(x) * module,
-                    y0 + qr.y + at(y) * module,
-                    len as f32 * module,
-                    module,
-                )
-            }),
+            matrix
+                .dark_runs()
+                .map(|(x, y, len)| (x as f32, y as f32, len as f32, 1.0)),
         );
+        surface.pop();
         surface.set_fill(Some(black()));
         let code = self.bold.code(&label.code_grouped);
         let first = self.plan.lines[0];

@@ -385,7 +385,7 @@ fn plan_below(room: &Room, measure: &impl Fn(usize, f32) -> f32) -> LabelPlan {
     let block_height = |size: f32| room.block_height(size);
     // Below: the text takes what it needs at a size that grows with the
     // label, the QR the rest, the whole block centred.
-    let mut size = (inner_w / 18.0).clamp(MIN_SIZE, MAX_SIZE);
+    let mut size = (inner_w / 24.0).clamp(MIN_SIZE, MAX_SIZE);
     size = fit_lines(size, inner_w, count, measure);
     // Never let the text squeeze the QR below half the label's height.
     let most = (inner_h / 2.0 - gap).max(0.0);
