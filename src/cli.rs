@@ -150,7 +150,14 @@ pub async fn run(cli: Cli) -> Result<(), String> {
 }
 
 async fn serve(settings: Settings) -> Result<(), String> {
+    let host = settings
+        .bind
+        .rsplit_once(':')
+        .map_or("0.0.0.0", |(host, _)| host)
+        .to_owned();
     let app = Application::build(settings)?;
+    // The port actually bound (`--bind …:0` asks the system for a free one).
+    tracing::info!(address = %format!("{host}:{}", app.port()), "listening");
     app.run_until_stopped().await.map_err(|e| e.to_string())
 }
 

@@ -1,6 +1,5 @@
 //! A second server as an OS process on the same database (for SIGKILL tests).
 
-use std::net::TcpListener;
 use std::time::Duration;
 
 use super::*;
@@ -42,14 +41,11 @@ impl TestApp {
     pub async fn spawn_server_process(&self, env: &[(&str, &str)]) -> ServerProcess {
         use std::io::{BufRead, BufReader};
         use std::process::{Command, Stdio};
-        let port = TcpListener::bind("127.0.0.1:0")
-            .expect("port")
-            .local_addr()
-            .expect("addr")
-            .port();
         let mut command = Command::new(env!("CARGO_BIN_EXE_ocop-trace"));
         command
-            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+            // The server picks a free port and says which: a port found
+            // free here could be taken by the time the child binds it.
+            .args(["serve", "--bind", "127.0.0.1:0"])
             .env("DATABASE_URL", &self.database_url)
             .env("JWT_SECRET", TEST_JWT_SECRET)
             .env("PUBLIC_BASE_URL", "http://ocop.test")
@@ -68,8 +64,17 @@ impl TestApp {
                 let _ = tx.send(line);
             }
         });
-        let base = format!("http://127.0.0.1:{port}");
         let started = std::time::Instant::now();
+        let base = loop {
+            let line = log_lines
+                .recv_timeout(Duration::from_secs(30).saturating_sub(started.elapsed()))
+                .expect("the server process said where it listens");
+            if line.contains("\"listening\"") {
+                let said: serde_json::Value = serde_json::from_str(&line).expect("a JSON log line");
+                let address = said["address"].as_str().expect("its address");
+                break format!("http://{address}");
+            }
+        };
         while self
             .client
             .get(format!("{base}/healthz"))
