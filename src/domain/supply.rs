@@ -200,7 +200,9 @@ pub struct EventLocation {
     pub province: Option<String>,
     /// Coordinates of the place; a sale with coordinates lets the clone
     /// rules spot the same code scanned far away afterwards.
+    #[schema(minimum = -90, maximum = 90)]
     pub latitude: Option<f64>,
+    #[schema(minimum = -180, maximum = 180)]
     pub longitude: Option<f64>,
 }
 
@@ -231,6 +233,7 @@ pub struct EventDraft {
 #[serde(deny_unknown_fields)]
 pub struct EventsRequest {
     /// 1 to 10,000 events, recorded all together or not at all.
+    #[schema(min_items = 1, max_items = 10000)]
     pub events: Vec<EventDraft>,
 }
 

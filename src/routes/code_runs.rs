@@ -410,10 +410,13 @@ pub struct LabelsQuery {
     #[param(minimum = 1, maximum = 20)]
     pub rows: Option<u32>,
     /// Page margin in mm (0–30, default 10).
+    #[param(minimum = 0, maximum = 30)]
     pub margin_mm: Option<f32>,
     /// Label width in mm (default: the page width inside the margins / columns).
+    #[param(minimum = 15, maximum = 200)]
     pub label_width_mm: Option<f32>,
     /// Label height in mm (default: the page height inside the margins / rows).
+    #[param(minimum = 15, maximum = 280)]
     pub label_height_mm: Option<f32>,
     /// Error-correction level (default M).
     pub ecc: Option<Ecc>,

@@ -369,9 +369,9 @@ async fn answer_digital_link(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SharedLocation {
-    #[schema(example = 20.8172)]
+    #[schema(example = 20.8172, minimum = -90, maximum = 90)]
     pub latitude: f64,
-    #[schema(example = 105.3376)]
+    #[schema(example = 105.3376, minimum = -180, maximum = 180)]
     pub longitude: f64,
 }
 

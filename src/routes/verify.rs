@@ -39,6 +39,7 @@ pub struct VerifyQuery {
 #[serde(deny_unknown_fields)]
 pub struct DeliveryRequest {
     /// 1 to 10,000 codes as printed or scanned (any case, hyphens allowed).
+    #[schema(min_items = 1, max_items = 10000)]
     pub codes: Vec<String>,
 }
 

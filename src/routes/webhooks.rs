@@ -25,7 +25,8 @@ pub struct SubscriptionDraft {
     /// Where deliveries are POSTed (https in production).
     #[schema(example = "https://hooks.winmart.example/ocop")]
     pub url: String,
-    /// What to be told of.
+    /// What to be told of (at least one).
+    #[schema(min_items = 1)]
     pub events: Vec<WebhookEvent>,
 }
 
