@@ -53,7 +53,9 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Readiness>, 
 /// This API's OpenAPI 3.1 document (the contract, generated from the code).
 #[utoipa::path(
     tag = "operations",
-    responses((status = 200, description = "OpenAPI document", content_type = "application/yaml", body = String))
+    // The document is a YAML mapping, not a string: a client that parses
+    // the answer must not be told to expect text.
+    responses((status = 200, description = "OpenAPI document", content_type = "application/yaml", body = Object))
 )]
 #[get("/openapi.yaml")]
 pub async fn openapi_yaml(state: web::Data<AppState>) -> HttpResponse {
