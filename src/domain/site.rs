@@ -112,14 +112,20 @@ const COUNTRIES: &str = include_str!("../../assets/countries.tsv");
 /// The Vietnamese and English names of a market code (`CN`, `EU`), or
 /// `None` for a code that is not a country.
 pub fn country_names(code: &str) -> Option<(&'static str, &'static str)> {
-    COUNTRIES
-        .lines()
-        .filter(|line| !line.starts_with('#'))
-        .find_map(|line| {
-            let mut fields = line.split('\t');
-            (fields.next() == Some(code)).then(|| (fields.next(), fields.next()))
-        })
-        .and_then(|(vi, en)| Some((vi?, en?)))
+    // Read once: every scan page names its farming area's market.
+    static BY_CODE: std::sync::LazyLock<
+        std::collections::HashMap<&'static str, (&'static str, &'static str)>,
+    > = std::sync::LazyLock::new(|| {
+        COUNTRIES
+            .lines()
+            .filter(|line| !line.starts_with('#'))
+            .filter_map(|line| {
+                let mut fields = line.split('\t');
+                Some((fields.next()?, (fields.next()?, fields.next()?)))
+            })
+            .collect()
+    });
+    BY_CODE.get(code).copied()
 }
 
 /// `domestic`, `EU`, or an ISO 3166-1 alpha-2 country code.

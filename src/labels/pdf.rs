@@ -19,7 +19,7 @@ use krilla::paint::{Fill, FillRule};
 use krilla::surface::Surface;
 
 use super::qr::{Ecc, Matrix};
-use super::sheet::{Area, LabelPlan, PT_PER_MM, SheetLayout, plan_label};
+use super::sheet::{Area, Arrangement, LabelPlan, PT_PER_MM, SheetLayout, plan_label};
 use super::text::{Shaper, width};
 use crate::i18n;
 
@@ -256,10 +256,8 @@ impl Drawer {
         let code_w = width(&code, code_size);
         let code_x = match self.plan.arrangement {
             // Centred on the QR's axis.
-            super::sheet::Arrangement::Below => {
-                x0 + self.plan.qr.x + (self.plan.qr.width - code_w) / 2.0
-            }
-            super::sheet::Arrangement::Beside => x0 + first.x,
+            Arrangement::Below => x0 + self.plan.qr.x + (self.plan.qr.width - code_w) / 2.0,
+            Arrangement::Beside => x0 + first.x,
         };
         surface.draw_glyphs(
             Point::from_xy(code_x, y0 + baseline(&first, self.plan.code_size)),
@@ -282,10 +280,8 @@ impl Drawer {
             };
             let glyphs = self.regular.line(&text);
             let x = match self.plan.arrangement {
-                super::sheet::Arrangement::Below => {
-                    x0 + area.x + (area.width - width(&glyphs, size)) / 2.0
-                }
-                super::sheet::Arrangement::Beside => x0 + area.x,
+                Arrangement::Below => x0 + area.x + (area.width - width(&glyphs, size)) / 2.0,
+                Arrangement::Beside => x0 + area.x,
             };
             surface.draw_glyphs(
                 Point::from_xy(x, y0 + baseline(area, size)),

@@ -325,52 +325,50 @@ fn plan_beside(room: &Room, measure: &impl Fn(usize, f32) -> f32) -> LabelPlan {
         inner_h,
         count,
     } = room;
-    {
-        let side = inner_h;
-        let text_w = inner_w - side - gap;
-        // As large as the height allows (many lines on a small label make
-        // small text: the lines are the sheet's choice).
-        let mut size = (inner_h / (LINE_SPACING * (count as f32 + 0.15))).min(MAX_SIZE);
-        size = fit_lines(size, text_w, count, measure);
-        let widths: Vec<f32> = (0..count)
-            .map(|i| {
-                let s = if i == 0 { size * 1.15 } else { size };
-                measure(i, s).min(text_w)
-            })
-            .collect();
-        let widest = widths.iter().copied().fold(0.0_f32, f32::max);
-        // QR and text centred together as one block.
-        let x0 = pad + ((inner_w - (side + gap + widest)) / 2.0).max(0.0);
-        let text_h = room.block_height(size).min(inner_h);
-        let mut y = pad + (inner_h - text_h) / 2.0;
-        let lines = widths
-            .iter()
-            .enumerate()
-            .map(|(i, width)| {
-                let line_h = if i == 0 { size * 1.15 } else { size } * LINE_SPACING;
-                let area = Area {
-                    x: x0 + side + gap,
-                    y,
-                    width: *width,
-                    height: line_h,
-                };
-                y += line_h;
-                area
-            })
-            .collect();
-        LabelPlan {
-            arrangement: Arrangement::Beside,
-            qr: Area {
-                x: x0,
-                y: pad,
-                width: side,
-                height: side,
-            },
-            code_size: size * 1.15,
-            line_size: size,
-            lines,
-            text_room: text_w,
-        }
+    let side = inner_h;
+    let text_w = inner_w - side - gap;
+    // As large as the height allows (many lines on a small label make
+    // small text: the lines are the sheet's choice).
+    let mut size = (inner_h / (LINE_SPACING * (count as f32 + 0.15))).min(MAX_SIZE);
+    size = fit_lines(size, text_w, count, measure);
+    let widths: Vec<f32> = (0..count)
+        .map(|i| {
+            let s = if i == 0 { size * 1.15 } else { size };
+            measure(i, s).min(text_w)
+        })
+        .collect();
+    let widest = widths.iter().copied().fold(0.0_f32, f32::max);
+    // QR and text centred together as one block.
+    let x0 = pad + ((inner_w - (side + gap + widest)) / 2.0).max(0.0);
+    let text_h = room.block_height(size).min(inner_h);
+    let mut y = pad + (inner_h - text_h) / 2.0;
+    let lines = widths
+        .iter()
+        .enumerate()
+        .map(|(i, width)| {
+            let line_h = if i == 0 { size * 1.15 } else { size } * LINE_SPACING;
+            let area = Area {
+                x: x0 + side + gap,
+                y,
+                width: *width,
+                height: line_h,
+            };
+            y += line_h;
+            area
+        })
+        .collect();
+    LabelPlan {
+        arrangement: Arrangement::Beside,
+        qr: Area {
+            x: x0,
+            y: pad,
+            width: side,
+            height: side,
+        },
+        code_size: size * 1.15,
+        line_size: size,
+        lines,
+        text_room: text_w,
     }
 }
 

@@ -84,11 +84,45 @@ async fn registered(
     })
 }
 
-fn product_name(found: &CodeView, lang: Lang) -> String {
-    let product = &found.context.product;
-    match (lang, &product.name_en) {
-        (Lang::En, Some(english)) => english.clone(),
-        _ => product.name_vi.clone(),
+/// What every answer of the form names: the code and its product, in the
+/// page's language.
+struct Subject {
+    code: String,
+    grouped: String,
+    product_name: String,
+    lang: Lang,
+}
+
+impl Subject {
+    fn of(code: TraceCode, found: &CodeView, lang: Lang) -> Self {
+        let product = &found.context.product;
+        let product_name = match (lang, &product.name_en) {
+            (Lang::En, Some(english)) => english.clone(),
+            _ => product.name_vi.clone(),
+        };
+        Self {
+            code: code.to_string(),
+            grouped: code.grouped(),
+            product_name,
+            lang,
+        }
+    }
+
+    fn form<'a>(
+        &'a self,
+        typed: &'a ReportDraft,
+        problems: &'a [ReportProblem],
+        general_error: Option<&'static str>,
+    ) -> ReportForm<'a> {
+        ReportForm {
+            code: &self.code,
+            code_grouped: &self.grouped,
+            product_name: &self.product_name,
+            lang: self.lang,
+            typed,
+            problems,
+            general_error,
+        }
     }
 }
 
@@ -114,18 +148,9 @@ pub async fn report_form(
         Ok(found) => found,
         Err(page) => return Ok(page),
     };
-    let grouped = code.grouped();
-    let code = code.to_string();
-    let name = product_name(&found, lang);
-    let form = ReportForm {
-        code: &code,
-        code_grouped: &grouped,
-        product_name: &name,
-        lang,
-        typed: &ReportDraft::default(),
-        problems: &[],
-        general_error: None,
-    };
+    let subject = Subject::of(code, &found, lang);
+    let empty = ReportDraft::default();
+    let form = subject.form(&empty, &[], None);
     Ok(if query.sent == Some(1) {
         thanks_page(&form)
     } else {
@@ -175,9 +200,7 @@ pub async fn send_report(
         Ok(found) => found,
         Err(page) => return Ok(page),
     };
-    let code_text = code.to_string();
-    let grouped = code.grouped();
-    let name = product_name(&found, lang);
+    let subject = Subject::of(code, &found, lang);
     let (fields, photo, typed) = match body {
         // A program: every unreadable field and broken rule in one 422.
         JsonOrForm::Json(json) => {
@@ -207,15 +230,7 @@ pub async fn send_report(
             match fields {
                 Ok(fields) if problems.is_empty() => (fields, photo, draft),
                 _ => {
-                    let form = ReportForm {
-                        code: &code_text,
-                        code_grouped: &grouped,
-                        product_name: &name,
-                        lang,
-                        typed: &draft,
-                        problems: &problems,
-                        general_error: None,
-                    };
+                    let form = subject.form(&draft, &problems, None);
                     return Ok(form_page(&form, StatusCode::UNPROCESSABLE_ENTITY));
                 }
             }
@@ -228,15 +243,7 @@ pub async fn send_report(
         if !from_form {
             return Err(too_many);
         }
-        let form = ReportForm {
-            code: &code_text,
-            code_grouped: &grouped,
-            product_name: &name,
-            lang,
-            typed: &typed,
-            problems: &[],
-            general_error: Some(crate::i18n::REPORT_TOO_MANY.get(lang)),
-        };
+        let form = subject.form(&typed, &[], Some(crate::i18n::REPORT_TOO_MANY.get(lang)));
         let mut page = form_page(&form, StatusCode::TOO_MANY_REQUESTS);
         if let ApiError::TooManyRequests {
             retry_after_secs, ..
@@ -261,7 +268,7 @@ pub async fn send_report(
         HttpResponse::SeeOther()
             .insert_header((
                 header::LOCATION,
-                format!("{}&sent=1", report_href(&code_text, lang)),
+                format!("{}&sent=1", report_href(&subject.code, lang)),
             ))
             .finish()
     } else {

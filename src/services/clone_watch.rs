@@ -27,7 +27,7 @@ pub struct CodeOwner<'a> {
     pub batch_id: &'a str,
 }
 
-pub fn stored_status(row: &AlertRow) -> Result<AlertStatus, ApiError> {
+fn stored_status(row: &AlertRow) -> Result<AlertStatus, ApiError> {
     AlertStatus::parse(&row.status).ok_or_else(|| {
         ApiError::internal(format!(
             "stored status {:?} of alert {}",

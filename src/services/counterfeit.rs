@@ -6,7 +6,6 @@
 use uuid::Uuid;
 
 use super::Services;
-use super::clone_watch::stored_status;
 use super::notify::{CounterfeitReportNotice, Retailers, WebhookPayload, notify};
 use super::scan::CodeView;
 use crate::db::alerts::AlertRow;
@@ -99,9 +98,9 @@ fn keep_report(
             alert
         }
     };
-    // A dismissed alert stays dismissed (the producer or the authority
-    // looked); the report is still kept and still told.
-    stored_status(&alert)?;
+    // The alert's status is left as it is: a dismissed alert stays dismissed
+    // (the producer or the authority looked); the report is still kept and
+    // still told.
     let report_id = Uuid::now_v7().to_string();
     let fields = &report.fields;
     db::counterfeit_reports::insert(
