@@ -155,9 +155,14 @@ async fn serve(settings: Settings) -> Result<(), String> {
         .rsplit_once(':')
         .map_or("0.0.0.0", |(host, _)| host)
         .to_owned();
+    let settings_metrics = settings.metrics_address.clone();
     let app = Application::build(settings)?;
     // The port actually bound (`--bind …:0` asks the system for a free one).
     tracing::info!(address = %format!("{host}:{}", app.port()), "listening");
+    if let (Some(port), Some(address)) = (app.metrics_port(), &settings_metrics) {
+        let host = address.rsplit_once(':').map_or("0.0.0.0", |(host, _)| host);
+        tracing::info!(address = %format!("{host}:{port}"), "metrics listening");
+    }
     app.run_until_stopped().await.map_err(|e| e.to_string())
 }
 

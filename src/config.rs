@@ -31,6 +31,11 @@ pub struct ServeArgs {
     #[arg(long, env = "BIND_ADDRESS", default_value = "127.0.0.1:8080")]
     pub bind: String,
 
+    /// Serve `/metrics` (Prometheus) on this address instead of the public
+    /// one, e.g. 127.0.0.1:9090 for a scraper on the same host or network.
+    #[arg(long, env = "METRICS_ADDRESS")]
+    pub metrics_address: Option<String>,
+
     /// Public base URL printed into QR codes and links (no trailing slash).
     #[arg(long, env = "PUBLIC_BASE_URL", default_value = "http://127.0.0.1:8080")]
     pub public_base_url: String,
@@ -196,6 +201,7 @@ pub struct Settings {
     pub database_url: Secret,
     pub database_pool_size: u32,
     pub bind: String,
+    pub metrics_address: Option<String>,
     pub public_base_url: String,
     /// Signs access tokens (the keys are built from it at start-up).
     pub jwt_secret: Secret,
@@ -248,6 +254,7 @@ impl Settings {
             database_url: args.db.database_url,
             database_pool_size: args.db.database_pool_size.max(1),
             bind: args.bind,
+            metrics_address: args.metrics_address.filter(|a| !a.trim().is_empty()),
             public_base_url: base,
             jwt_secret: secret,
             token_ttl: Duration::from_secs(args.token_ttl_seconds),

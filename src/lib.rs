@@ -16,6 +16,7 @@ pub mod extract;
 pub mod i18n;
 pub mod jobs;
 pub mod labels;
+pub mod monitoring;
 pub mod outbound;
 pub mod ratelimit;
 pub mod routes;

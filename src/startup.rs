@@ -20,6 +20,8 @@ use crate::telemetry;
 pub struct Application {
     port: u16,
     server: Server,
+    /// `/metrics` on `METRICS_ADDRESS`, when set.
+    metrics_server: Option<(u16, Server)>,
     scan_writer_stopped: crate::db::scan_writer::WriterStopped,
     shutdown: std::time::Duration,
 }
@@ -71,6 +73,15 @@ impl Application {
         crate::jobs::abandoned_runs::start(db.clone(), sweep_every, Arc::downgrade(&alive));
         let (scan_writer, scan_writer_stopped) =
             crate::db::scan_writer::ScanWriter::start(db.clone());
+        let metrics = web::Data::new(crate::routes::metrics::MetricsSource {
+            recorder: crate::monitoring::recorder()?,
+            db: db.clone(),
+            served_here: settings.metrics_address.is_none(),
+        });
+        let metrics_server = match &settings.metrics_address {
+            Some(address) => Some(metrics_server(address, metrics.clone())?),
+            None => None,
+        };
         let settings = Arc::new(settings);
         let state = web::Data::new(AppState {
             _alive: alive,
@@ -91,6 +102,7 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .app_data(metrics.clone())
                 .app_data(jwt.clone())
                 .app_data(revoked_keys.clone())
                 .app_data(web::PathConfig::default().error_handler(extract::path_error))
@@ -109,6 +121,7 @@ impl Application {
                 )
                 .wrap(from_fn(telemetry::request_id_header))
                 .wrap(TracingLogger::<telemetry::RequestSpan>::new())
+                .wrap(from_fn(crate::routes::metrics::count_requests))
                 .into_utoipa_app()
                 .configure(routes::configure)
                 .into_app()
@@ -122,6 +135,7 @@ impl Application {
         Ok(Self {
             port,
             server: server.run(),
+            metrics_server,
             scan_writer_stopped,
             shutdown,
         })
@@ -129,6 +143,11 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port of `METRICS_ADDRESS`, when set (`…:0` asks for a free one).
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_server.as_ref().map(|(port, _)| *port)
     }
 
     /// A handle that stops the server (and with it the background work).
@@ -139,7 +158,15 @@ impl Application {
     /// Serve until SIGTERM/SIGINT; in-flight requests are finished first,
     /// then the scan writer writes what it still holds (the last view counts).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let metrics = self.metrics_server.map(|(_, server)| {
+            let handle = server.handle();
+            actix_web::rt::spawn(server);
+            handle
+        });
         let served = self.server.await;
+        if let Some(metrics) = metrics {
+            metrics.stop(true).await;
+        }
         let (stopped, limit) = (self.scan_writer_stopped, self.shutdown);
         let finished = actix_web::web::block(move || stopped.wait(limit)).await;
         if !matches!(finished, Ok(true)) {
@@ -147,6 +174,27 @@ impl Application {
         }
         served
     }
+}
+
+/// `/metrics` alone on its own address: one worker, nothing else routed.
+fn metrics_server(
+    address: &str,
+    source: web::Data<crate::routes::metrics::MetricsSource>,
+) -> Result<(u16, Server), String> {
+    let listener = TcpListener::bind(address)
+        .map_err(|e| format!("can't listen on {address} (METRICS_ADDRESS): {e}"))?;
+    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+    let server = HttpServer::new(move || {
+        App::new().app_data(source.clone()).route(
+            "/metrics",
+            web::get().to(crate::routes::metrics::metrics_elsewhere),
+        )
+    })
+    .workers(1)
+    .listen(listener)
+    .map_err(|e| e.to_string())?
+    .run();
+    Ok((port, server))
 }
 
 /// The webhook sender's settings, bounded to sane values.

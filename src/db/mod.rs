@@ -231,7 +231,18 @@ impl Db {
     }
 
     pub fn get(&self) -> Result<PooledConnection<ConnectionManager>, DbError> {
-        Ok(self.pool.get()?)
+        Ok(crate::monitoring::waiting_for_connection(|| {
+            self.pool.get()
+        })?)
+    }
+
+    /// Connections open and idle, for `/metrics`.
+    pub fn pool_state(&self) -> r2d2::State {
+        self.pool.state()
+    }
+
+    pub fn pool_max_size(&self) -> u32 {
+        self.pool.max_size()
     }
 
     pub fn migrate(&self) -> Result<usize, String> {
@@ -249,7 +260,8 @@ impl Db {
     {
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get().map_err(DbError::from)?;
+            let mut conn =
+                crate::monitoring::waiting_for_connection(|| pool.get()).map_err(DbError::from)?;
             work(&mut conn)
         })
         .await

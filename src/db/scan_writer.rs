@@ -128,18 +128,26 @@ impl ScanWriter {
     }
 
     async fn hand_over(&self, job: Job) -> Result<(), DbError> {
-        match self.queue.try_send(job) {
+        // Counted before it is queued, so the writer never takes a job
+        // the gauge has not seen yet.
+        let queued = metrics::gauge!(crate::monitoring::SCAN_QUEUE_DEPTH);
+        queued.increment(1.0);
+        let handed = match self.queue.try_send(job) {
             Ok(()) => Ok(()),
             // Queue full: wait for room off the async workers (back-pressure).
             Err(TrySendError::Full(job)) => {
                 let queue = self.queue.clone();
                 tokio::task::spawn_blocking(move || queue.send(job).map_err(|_| ()))
                     .await
-                    .map_err(|e| DbError::Interrupted(e.to_string()))?
-                    .map_err(|()| stopped())
+                    .map_err(|e| DbError::Interrupted(e.to_string()))
+                    .and_then(|sent| sent.map_err(|()| stopped()))
             }
             Err(TrySendError::Disconnected(_)) => Err(stopped()),
+        };
+        if handed.is_err() {
+            queued.decrement(1.0);
         }
+        handed
     }
 
     /// Commit this worker's waiting scans, after the event loop has had its
@@ -157,6 +165,7 @@ impl ScanWriter {
         if outcome.is_ok() {
             self.committed_on_workers.fetch_add(1, Ordering::Relaxed);
             lock(&self.counts).add(&events);
+            record_committed(&events, "worker");
         }
         for reply in replies {
             let _ = reply.send(outcome.clone());
@@ -284,6 +293,7 @@ fn run(
         let wait = lock(&counts)
             .time_to_flush()
             .min(CHECKPOINT_EVERY.saturating_sub(last_checkpoint.elapsed()));
+        let queued = metrics::gauge!(crate::monitoring::SCAN_QUEUE_DEPTH);
         let mut job = match rx.recv_timeout(wait) {
             Ok(job) => Some(job),
             Err(RecvTimeoutError::Timeout) => None,
@@ -291,6 +301,7 @@ fn run(
         };
         // Take whatever else is already waiting into the same group.
         while let Some(next) = job.take() {
+            queued.decrement(1.0);
             match next {
                 Job::One(event, reply) => {
                     events.push(event);
@@ -309,6 +320,7 @@ fn run(
             let outcome = write_group(&db, &mut conn, &events);
             if outcome.is_ok() {
                 lock(&counts).add(&events);
+                record_committed(&events, "writer");
             } else {
                 conn = None;
             }
@@ -345,6 +357,15 @@ fn run(
     tracing::info!("scan writer stopped: queue closed and drained");
 }
 
+/// `/metrics`: scans committed, and how many shared the commit.
+fn record_committed(events: &[NewScanEvent], committed_on: &'static str) {
+    let n = events.len();
+    metrics::counter!(crate::monitoring::SCANS_RECORDED).increment(n as u64);
+    #[allow(clippy::cast_precision_loss)] // a group holds at most MAX_GROUP
+    metrics::histogram!(crate::monitoring::SCAN_GROUP_SIZE, "committed_on" => committed_on)
+        .record(n as f64);
+}
+
 /// Views counted since the last flush. The events themselves are durable at
 /// once; only these derived counts wait (at most five seconds) to reach the table.
 #[derive(Default)]
@@ -360,6 +381,12 @@ impl ViewCounts {
         for e in events.iter().filter(|e| e.kind == ScanKind::View) {
             self.add_code(e.code, 1, e.scanned_at);
         }
+        self.report_pending();
+    }
+
+    #[allow(clippy::cast_precision_loss)] // a count of codes
+    fn report_pending(&self) {
+        metrics::gauge!(crate::monitoring::VIEW_COUNTS_PENDING).set(self.pending.len() as f64);
     }
 
     fn add_code(&mut self, code: TraceCode, views: i64, first: NaiveDateTime) {
@@ -400,6 +427,7 @@ impl ViewCounts {
             })
             .collect();
         self.draining = !self.pending.is_empty();
+        self.report_pending();
         slice
     }
 }

@@ -145,6 +145,12 @@ async fn deliver(
         db::now()
             + chrono::Duration::from_std(backoff(attempt, config.retry_base)).unwrap_or_default()
     });
+    let result = match (delivered, retry_at) {
+        (true, _) => "delivered",
+        (false, Some(_)) => "retry",
+        (false, None) => "gave_up",
+    };
+    metrics::counter!(crate::monitoring::WEBHOOK_DELIVERIES, "result" => result).increment(1);
     if !delivered {
         tracing::info!(
             delivery = %delivery.id,

@@ -16,6 +16,7 @@ pub mod events;
 pub mod health;
 pub mod landing;
 pub mod list_answer;
+pub mod metrics;
 pub mod organizations;
 pub mod pages;
 pub mod problem;
@@ -224,6 +225,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
         .service(health::openapi_yaml)
+        .service(metrics::metrics_text)
         .service(landing::home)
         .service(landing::scan_without_code)
         .service(scan::scan)

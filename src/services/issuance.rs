@@ -366,6 +366,9 @@ async fn fill(
         }
         Err(e) => Err(e),
     };
+    if finished.is_ok() {
+        metrics::counter!(crate::monitoring::CODES_ISSUED).increment(u64::from(count));
+    }
     if finished.is_err() {
         let (db_here, run_id) = (db.clone(), run.id.clone());
         let removed = services

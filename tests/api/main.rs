@@ -24,6 +24,7 @@ mod expiry;
 mod health;
 mod labels;
 mod landing;
+mod metrics;
 mod openapi;
 mod organizations;
 mod products;

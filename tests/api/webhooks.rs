@@ -150,6 +150,11 @@ api_test!(async fn the_delivery_log_tells_only_delivered_or_failed(app) {
         let log = app.get(&format!("/api/v1/webhooks/{}/deliveries", subs[0]), Some(&chain.retailer.token)).await;
         log.body["items"][0]["status"] == "delivered"
     }).await;
+    // Operators see deliveries by result on /metrics.
+    let metrics = app.get("/metrics", None).await.text;
+    for result in ["delivered", "retry"] {
+        assert!(metrics.contains(&format!("ocop_webhook_deliveries_total{{result=\"{result}\"}}")), "{result}:\n{metrics}");
+    }
     let log = app.get(&format!("/api/v1/webhooks/{}/deliveries", subs[0]), Some(&chain.retailer.token)).await;
     let outcomes: Vec<&str> = log.body["items"][0]["attempts"].as_array().expect("attempts")
         .iter().map(|a| a["outcome"].as_str().expect("outcome")).collect();

@@ -18,6 +18,8 @@ use super::*;
 
 pub struct TestApp {
     pub address: String,
+    /// Where `/metrics` is served when the test set `METRICS_ADDRESS`.
+    pub metrics_address: Option<String>,
     pub backend: Backend,
     pub database_url: String,
     pub client: reqwest::Client,
@@ -51,6 +53,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut ServeArgs
             database_pool_size: 4,
         },
         bind: "127.0.0.1:0".into(),
+        metrics_address: None,
         public_base_url: "http://ocop.test".into(),
         jwt_secret: Some(Secret::new(TEST_JWT_SECRET)),
         token_ttl_seconds: 900,
@@ -82,11 +85,15 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut ServeArgs
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let app = Application::with_listener(settings, db.clone(), listener).expect("app");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let metrics_address = app
+        .metrics_port()
+        .map(|port| format!("http://127.0.0.1:{port}"));
     let server = StopOnDrop(app.handle());
     actix_web::rt::spawn(app.run_until_stopped());
     TestApp {
         _server: server,
         address,
+        metrics_address,
         backend,
         database_url,
         client: reqwest::Client::builder()
