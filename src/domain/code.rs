@@ -14,6 +14,12 @@ const SYMBOLS: &[u8; 37] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ*~$=U";
 pub const DATA_LEN: usize = 12;
 pub const CODE_LEN: usize = DATA_LEN + 1;
 
+/// What [`TraceCode::parse`] can accept, as the contract states it (an
+/// ECMA-262 pattern): 12 data symbols (Crockford's, any case, with its
+/// aliases; no U) and a check symbol, hyphens and spaces anywhere. Whether
+/// the check symbol matches is beyond a pattern.
+pub const PATTERN: &str = r"^[- ]*(?:[0-9A-TV-Za-tv-z][- ]*){12}[0-9A-Za-z*~$=][- ]*$";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TraceCode([u8; CODE_LEN]);
 
@@ -200,6 +206,29 @@ mod tests {
             bytes[pos] = replacement;
             let text = String::from_utf8(bytes.to_vec()).expect("ascii");
             prop_assert!(TraceCode::parse(&text).is_err());
+        }
+
+        #[test]
+        fn whatever_parses_matches_the_contract_pattern(
+            code in any_code(),
+            noise in proptest::collection::vec((0usize..14, prop_oneof![Just('-'), Just(' ')]), 0..4),
+            lower in any::<bool>(),
+            junk in "[-0-9A-Za-z*~$= ]{0,16}",
+        ) {
+            let pattern = regex::Regex::new(PATTERN).expect("pattern");
+            let mut typed: Vec<char> = code.as_str().chars().collect();
+            for (at, c) in noise {
+                typed.insert(at.min(typed.len()), c);
+            }
+            let mut typed: String = typed.into_iter().collect();
+            if lower {
+                typed = typed.to_lowercase();
+            }
+            prop_assert!(pattern.is_match(&typed), "{typed}");
+            // And nothing outside the pattern parses.
+            if !pattern.is_match(&junk) {
+                prop_assert!(TraceCode::parse(&junk).is_err(), "{junk}");
+            }
         }
 
         #[test]

@@ -10,6 +10,8 @@ pub const MAX_PER_PAGE: u32 = 100;
 /// A CSV export is one page of up to this many rows (its default size), so
 /// a province's list comes whole in one file.
 pub const MAX_CSV_ROWS: u32 = 10_000;
+/// Far beyond any list's last page; a bound the contract can state.
+pub const MAX_PAGE: u32 = 1_000_000;
 
 /// How a list is answered: JSON pages, or CSV for a spreadsheet.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
@@ -27,9 +29,10 @@ pub enum ListFormat {
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
     /// The page number, from 1.
-    #[param(minimum = 1, default = 1)]
+    #[param(minimum = 1, maximum = 1_000_000, default = 1)]
     pub page: Option<u32>,
-    /// Items per page: 1 to 100 (default 20); in CSV 1 to 10000 (default 10000).
+    /// Items per page: default 20 in JSON, where more than 100 is lowered to
+    /// 100 (the answer's `per_page` says so); in CSV up to 10000, the default.
     #[param(minimum = 1, maximum = 10000)]
     pub per_page: Option<u32>,
     /// `csv` answers the list as CSV (UTF-8 with a byte-order mark, for
@@ -69,16 +72,27 @@ impl PageQuery {
         };
         let page = self.page.unwrap_or(1);
         let per_page = self.per_page.unwrap_or(default);
-        if page == 0 {
-            return Err(FieldError::new("page", "must be 1 or more"));
-        }
-        if !(1..=max).contains(&per_page) {
+        if !(1..=MAX_PAGE).contains(&page) {
             return Err(FieldError::new(
-                "per_page",
-                format!("must be between 1 and {max}"),
+                "page",
+                format!("must be between 1 and {MAX_PAGE}"),
             ));
         }
-        Ok((Page { page, per_page }, format))
+        if !(1..=MAX_CSV_ROWS).contains(&per_page) {
+            return Err(FieldError::new(
+                "per_page",
+                format!("must be between 1 and {MAX_CSV_ROWS}"),
+            ));
+        }
+        // One rule for the contract (1 to 10,000); a JSON page is kept small
+        // by lowering, as the answer's per_page tells the client.
+        Ok((
+            Page {
+                page,
+                per_page: per_page.min(max),
+            },
+            format,
+        ))
     }
 }
 
@@ -148,15 +162,23 @@ mod tests {
             .validate(false)
             .is_err()
         );
-        assert!(
-            PageQuery {
-                page: None,
-                per_page: Some(101),
+        // More than a JSON page holds is lowered to its maximum.
+        let (p, _) = PageQuery {
+            page: None,
+            per_page: Some(101),
+            format: None,
+        }
+        .validate(false)
+        .expect("lowered");
+        assert_eq!(p.per_page, MAX_PER_PAGE);
+        for (page, per_page) in [(MAX_PAGE + 1, 1), (1, 0), (1, MAX_CSV_ROWS + 1)] {
+            let asked = PageQuery {
+                page: Some(page),
+                per_page: Some(per_page),
                 format: None,
-            }
-            .validate(false)
-            .is_err()
-        );
+            };
+            assert!(asked.validate(false).is_err(), "{page} {per_page}");
+        }
         // A CSV export takes up to 10,000 rows a page, and that by default.
         let (p, format) = PageQuery::default().validate(true).expect("csv");
         assert_eq!((p.per_page, format), (MAX_CSV_ROWS, ListFormat::Csv));

@@ -83,8 +83,10 @@ impl<T> Read<T> {
 /// Read `bytes` as `T`, reporting every field that cannot be read.
 pub fn read_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<Read<T>, Unreadable> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    let first = match serde_path_to_error::deserialize::<_, T>(de) {
+    let first = match serde_path_to_error::deserialize::<_, T>(&mut *de) {
         Ok(value) => {
+            // One value and nothing after it: `{}xyz` is not JSON.
+            de.end().map_err(|e| Unreadable::Syntax(e.to_string()))?;
             return Ok(Read {
                 value,
                 unreadable: Vec::new(),
@@ -364,6 +366,25 @@ mod tests {
         let read = read_json::<Draft>(br#"{"stars":4,"name":"Mat ong","kind":"packing"}"#)
             .expect("readable");
         assert_eq!(read.check(stars_rule), Ok(4));
+    }
+
+    #[test]
+    fn text_after_the_object_is_not_json() {
+        let good = r#"{"stars":4,"name":"Mat ong","kind":"packing"}"#;
+        for after in ["xyz", " {}", "]"] {
+            let text = format!("{good}{after}");
+            assert!(
+                matches!(
+                    read_json::<Draft>(text.as_bytes()),
+                    Err(Unreadable::Syntax(_))
+                ),
+                "{text}"
+            );
+        }
+        assert!(
+            read_json::<Draft>(format!("{good}\n ").as_bytes()).is_ok(),
+            "white space may follow"
+        );
     }
 
     #[test]

@@ -88,8 +88,12 @@ pub fn check_status_change(from: SiteStatus, to: SiteStatus) -> Result<(), Field
 
 /// Codes differ by target market (`VN-HBOR-0012`, `PB.33.01.01.001`), so no
 /// single pattern is forced: trimmed, upper-cased, letters, digits and `.-_/`.
+/// The contract's pattern of what [`parse_site_code`] accepts.
+pub const SITE_CODE_PATTERN: &str = r"^[\t\n\f\r ]*[A-Za-z0-9._/-]{1,40}[\t\n\f\r ]*$";
+
 pub fn parse_site_code(field: &str, raw: &str) -> Result<String, FieldError> {
-    let code = raw.trim().to_uppercase();
+    // Checked before upper-casing: Unicode's upper case turns "ß" into "SS".
+    let code = raw.trim_matches(|c: char| c.is_ascii_whitespace());
     if code.is_empty() || code.len() > 40 {
         return Err(FieldError::new(field, "must be 1 to 40 characters"));
     }
@@ -102,7 +106,7 @@ pub fn parse_site_code(field: &str, raw: &str) -> Result<String, FieldError> {
             format!("character {bad:?} is not allowed (letters, digits and . - _ /)"),
         ));
     }
-    Ok(code)
+    Ok(code.to_ascii_uppercase())
 }
 
 /// Every ISO 3166-1 alpha-2 code (and EU) with its Vietnamese and English
@@ -126,6 +130,14 @@ pub fn country_names(code: &str) -> Option<(&'static str, &'static str)> {
             .collect()
     });
     BY_CODE.get(code).copied()
+}
+
+/// Every market code but `domestic`: `EU` and the countries, as stored.
+pub fn market_codes() -> impl Iterator<Item = &'static str> {
+    COUNTRIES
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| line.split('\t').next())
 }
 
 /// `domestic`, `EU`, or an ISO 3166-1 alpha-2 country code.

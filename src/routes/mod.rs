@@ -11,6 +11,7 @@ pub mod batches;
 pub mod certifications;
 pub mod code_runs;
 pub mod codes;
+pub mod contract;
 pub mod epcis;
 pub mod events;
 pub mod health;
@@ -421,6 +422,15 @@ impl Modify for SecurityAndCommonErrors {
                 if op.parameters.as_ref().is_some_and(|p| !p.is_empty()) {
                     responses.entry("400".into()).or_insert_with(problem);
                 }
+                // A query value that reads but breaks a rule (a filter's
+                // code with a wrong check character) is a 422 naming it.
+                let has_query = op.parameters.iter().flatten().any(|p| match p {
+                    RefOr::T(p) => p.parameter_in == utoipa::openapi::path::ParameterIn::Query,
+                    RefOr::Ref(_) => false,
+                });
+                if has_query {
+                    responses.entry("422".into()).or_insert_with(problem);
+                }
                 // A body that is not JSON is a 400; one whose fields cannot
                 // all be read is a 422 naming every one of them.
                 if op.request_body.is_some() {
@@ -483,6 +493,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .split_for_parts();
     // Applied after the paths are collected, so it sees every operation.
     SecurityAndCommonErrors.modify(&mut doc);
+    contract::state_parameter_rules(&mut doc);
+    contract::state_links(&mut doc);
     let components = doc.components.get_or_insert_with(Default::default);
     components.responses.insert(
         "ProblemResponse".into(),

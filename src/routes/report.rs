@@ -29,7 +29,15 @@ pub struct ReportQuery {
     /// `vi` (default) or `en`; otherwise from `Accept-Language`.
     pub lang: Option<String>,
     /// `1` after a report was sent: the thank-you.
-    pub sent: Option<u8>,
+    #[param(inline)]
+    pub sent: Option<SentFlag>,
+}
+
+/// The one value of `sent`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+pub enum SentFlag {
+    #[serde(rename = "1")]
+    Yes,
 }
 
 /// The form as a browser sends it (`multipart/form-data`).
@@ -151,7 +159,7 @@ pub async fn report_form(
     let subject = Subject::of(code, &found, lang);
     let empty = ReportDraft::default();
     let form = subject.form(&empty, &[], None);
-    Ok(if query.sent == Some(1) {
+    Ok(if query.sent == Some(SentFlag::Yes) {
         thanks_page(&form)
     } else {
         form_page(&form, StatusCode::OK)
@@ -177,7 +185,15 @@ pub async fn report_form(
     responses(
         (status = 201, body = ReportReceiptOut),
         (status = 303, description = "Sent from the form: to the thank-you page"),
-        (status = 404, response = crate::error::ProblemResponse),
+        // A form is answered with a page, JSON with a problem.
+        (status = 404, description = "Not a registered code", content(
+            (crate::error::Problem = "application/problem+json"),
+            (String = "text/html"),
+        )),
+        (status = 422, description = "What to mend, next to each field", content(
+            (crate::error::Problem = "application/problem+json"),
+            (String = "text/html"),
+        )),
         (status = 429, response = crate::error::ProblemResponse),
     )
 )]

@@ -75,7 +75,7 @@ async fn list(
     let target_market = q
         .target_market
         .as_deref()
-        .map(|m| parse_market("target_market", m))
+        .map(|m| exact_market(m))
         .transpose()?;
     let filter = SiteFilter {
         producer_id: who.own_producer_scope().or(q.producer_id),
@@ -279,3 +279,17 @@ site_handlers!(
     "/packing-facilities/{id}/producers",
     "/packing-facilities/{id}/producers/{producer_id}"
 );
+
+/// A filter's market as the contract lists it (`EU`, `JP`, `domestic`):
+/// the lenient spellings a form accepts are not part of a query's enum.
+fn exact_market(raw: &str) -> Result<String, crate::error::FieldError> {
+    let market = parse_market("target_market", raw)?;
+    if market == raw {
+        Ok(market)
+    } else {
+        Err(crate::error::FieldError::new(
+            "target_market",
+            format!("write it as {market}"),
+        ))
+    }
+}

@@ -204,8 +204,27 @@ pub struct DeliveryOut {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DeliveryListQuery {
-    /// `pending`, `delivered` or `failed`.
-    pub status: Option<String>,
+    #[param(inline)]
+    pub status: Option<DeliveryStatus>,
+}
+
+/// Where a delivery stands.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryStatus {
+    Pending,
+    Delivered,
+    Failed,
+}
+
+impl DeliveryStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Delivered => "delivered",
+            Self::Failed => "failed",
+        }
+    }
 }
 
 /// The delivery log of a subscription, newest first, with every attempt.
@@ -224,22 +243,13 @@ pub async fn list_deliveries(
 ) -> Result<HttpResponse, ApiError> {
     let format = query.format;
     let (q, page) = (query.filters, query.page);
-    let status = match q.status.as_deref() {
-        None => None,
-        Some(s @ ("pending" | "delivered" | "failed")) => Some(s.to_owned()),
-        Some(_) => {
-            return Err(ApiError::invalid(
-                "status",
-                "must be pending, delivered or failed",
-            ));
-        }
-    };
+    let status = q.status.map(DeliveryStatus::as_str);
     let out = state
         .services
         .read(move |conn| {
             let sub = db::webhooks::find_own(conn, who.org_id, id)?
                 .ok_or_else(|| ApiError::not_found("no such subscription"))?;
-            let deliveries = db::webhooks::deliveries_of(conn, &sub.id, status.as_deref(), page)?;
+            let deliveries = db::webhooks::deliveries_of(conn, &sub.id, status, page)?;
             let ids: Vec<String> = deliveries.items.iter().map(|d| d.id.clone()).collect();
             let attempts = db::webhooks::attempts_of(conn, &ids)?;
             deliveries.try_map(|d: DeliveryRow| {
