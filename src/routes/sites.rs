@@ -197,7 +197,7 @@ macro_rules! site_handlers {
 
         #[doc = concat!("Change a ", $noun, "'s description (the authority); the code never changes.")]
         #[utoipa::path(tag = $tag, security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = SitePatch,
-            responses((status = 200, body = SiteOut), (status = 404, response = crate::error::ProblemResponse), (status = 422, response = crate::error::ProblemResponse)))]
+            responses((status = 200, body = SiteOut), (status = 404, response = crate::error::ProblemResponse), (status = 409, response = crate::error::ProblemResponse), (status = 422, response = crate::error::ProblemResponse)))]
         #[patch($item)]
         pub async fn $update(state: web::Data<AppState>, caller: Authorized<AuthorityOnly>, PathId(id): PathId, body: ApiJson<SitePatch>) -> Result<web::Json<SiteOut>, ApiError> {
             update(&state, caller.principal, $kind, id, body.into_inner()?).await.map(web::Json)

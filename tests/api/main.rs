@@ -34,6 +34,7 @@ mod report;
 mod resolver;
 mod resolver_walk_up;
 mod scan;
+mod scan_after_change;
 mod scan_page;
 mod sites;
 mod supply_chain;
