@@ -118,7 +118,8 @@ fn services_and_below_do_not_know_http() {
 fn front_doors_do_not_touch_sql() {
     let all = sources("src");
     let routes = under(&all, &["src/routes/"]);
-    let found = offending(routes, &["diesel", "sql_query", "schema::"], |_| false);
+    // `db::schema` is diesel's table definitions (utoipa has a `schema` module too).
+    let found = offending(routes, &["diesel", "sql_query", "db::schema"], |_| false);
     assert!(found.is_empty(), "SQL in routes:\n{}", found.join("\n"));
 }
 

@@ -75,7 +75,7 @@ async fn list(
     let target_market = q
         .target_market
         .as_deref()
-        .map(|m| exact_market(m))
+        .map(exact_market)
         .transpose()?;
     let filter = SiteFilter {
         producer_id: who.own_producer_scope().or(q.producer_id),
