@@ -72,11 +72,7 @@ async fn list(
     q: SiteListQuery,
     page: Page,
 ) -> Result<Paginated<SiteOut>, ApiError> {
-    let target_market = q
-        .target_market
-        .as_deref()
-        .map(exact_market)
-        .transpose()?;
+    let target_market = q.target_market.as_deref().map(exact_market).transpose()?;
     let filter = SiteFilter {
         producer_id: who.own_producer_scope().or(q.producer_id),
         status: q.status,
