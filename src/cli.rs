@@ -4,7 +4,7 @@ use clap::{Args, Parser, Subcommand};
 use std::fmt::Write as _;
 
 use crate::config::{DatabaseArgs, ServeArgs, Settings};
-use crate::db::{Db, DbTarget};
+use crate::db::{Db, DbConnection, DbTarget};
 use crate::domain::organization::{
     Address, OrgKind, OrganizationDraft, ProducerType, parse_new_organization,
 };
@@ -124,10 +124,29 @@ fn parse_producer_type(s: &str) -> Result<ProducerType, String> {
     ProducerType::parse(s).ok_or_else(|| "one of: cooperative, enterprise, household".into())
 }
 
-fn open_db(args: &DatabaseArgs) -> Result<Db, String> {
-    let db = Db::connect(args.database_url.expose(), args.database_pool_size)?;
-    db.migrate()?;
-    Ok(db)
+/// One connection for a command that runs and exits. Not a pool:
+/// a pool's background thread still using libpq while the process exits
+/// crashed `admin create-key` on PostgreSQL now and then (SIGSEGV after the
+/// key was printed, found by scripts/soak).
+fn connect_once(args: &DatabaseArgs) -> Result<DbConnection, String> {
+    let target = DbTarget::parse(args.database_url.expose())?;
+    if let DbTarget::Sqlite { path } = &target {
+        db::ensure_parent_dir(path)
+            .map_err(|e| format!("can't create the folder for {path}: {e}"))?;
+    }
+    db::establish(&target).map_err(|e| {
+        format!(
+            "can't connect to the database ({}): {e}",
+            target.backend_name()
+        )
+    })
+}
+
+/// [`connect_once`], with pending migrations applied.
+fn open_connection(args: &DatabaseArgs) -> Result<DbConnection, String> {
+    let mut conn = connect_once(args)?;
+    db::run_migrations(&mut conn)?;
+    Ok(conn)
 }
 
 /// Run a parsed command. Errors are for the operator's eyes: plain sentences.
@@ -136,8 +155,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         Command::Serve(args) => serve(Settings::from_args(args).map_err(|e| e.to_string())?).await,
         Command::Demo(args) => run_demo(args).await,
         Command::Migrate(args) => {
-            let db = Db::connect(args.database_url.expose(), args.database_pool_size)?;
-            let applied = db.migrate()?;
+            let applied = db::run_migrations(&mut connect_once(&args)?)?;
             println!("{applied} migration(s) applied");
             Ok(())
         }
@@ -169,7 +187,7 @@ async fn serve(settings: Settings) -> Result<(), String> {
 fn run_admin(cmd: AdminCommand) -> Result<(), String> {
     match cmd {
         AdminCommand::CreateOrg(args) => {
-            let db = open_db(&args.db)?;
+            let mut conn = open_connection(&args.db)?;
             let draft = OrganizationDraft {
                 name: args.name,
                 kind: args.kind,
@@ -190,14 +208,12 @@ fn run_admin(cmd: AdminCommand) -> Result<(), String> {
                     .collect::<Vec<_>>()
                     .join("\n")
             })?;
-            let mut conn = db.get().map_err(|e| e.to_string())?;
             let org = db::organizations::insert(&mut conn, &new).map_err(|e| e.to_string())?;
             println!("{}", org.id);
             Ok(())
         }
         AdminCommand::CreateKey(args) => {
-            let db = open_db(&args.db)?;
-            let mut conn = db.get().map_err(|e| e.to_string())?;
+            let mut conn = open_connection(&args.db)?;
             let (key, row) = auth::issue_api_key(&mut conn, args.organization_id, &args.label)
                 .map_err(|e| e.to_problem().detail)?;
             eprintln!(
@@ -208,8 +224,7 @@ fn run_admin(cmd: AdminCommand) -> Result<(), String> {
             Ok(())
         }
         AdminCommand::RevokeKey(args) => {
-            let db = open_db(&args.db)?;
-            let mut conn = db.get().map_err(|e| e.to_string())?;
+            let mut conn = open_connection(&args.db)?;
             match db::api_keys::revoke(&mut conn, args.key_id).map_err(|e| e.to_string())? {
                 Some(_) => {
                     println!("revoked {}", args.key_id);

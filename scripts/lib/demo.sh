@@ -122,14 +122,21 @@ json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 # authority, a producer and a retailer with API keys; then, served, a farming
 # area, a product, a batch and a first run of <codes> codes. Sets
 # producer_org, *_key, area, product, batch, run.
+# `ocop-trace admin …` on the database under test; its notes go to
+# $work/admin.log, shown if it fails.
+admin() {
+  DATABASE_URL="$database_url" "$bin" admin "$@" 2>>"$work/admin.log" \
+    || { echo "ocop-trace admin $1 failed:" >&2; tail -5 "$work/admin.log" >&2; return 1; }
+}
+
 bootstrap_keys() {
   local authority_org retailer_org
-  authority_org=$(DATABASE_URL="$database_url" "$bin" admin create-org --name "Sở Nông nghiệp Hòa Bình" --kind authority 2>/dev/null)
-  producer_org=$(DATABASE_URL="$database_url" "$bin" admin create-org --name "HTX Mật ong Hưng Thi" --kind producer --producer-type cooperative 2>/dev/null)
-  retailer_org=$(DATABASE_URL="$database_url" "$bin" admin create-org --name "WinMart Hòa Bình" --kind retailer 2>/dev/null)
-  authority_key=$(DATABASE_URL="$database_url" "$bin" admin create-key --org "$authority_org" 2>/dev/null)
-  producer_key=$(DATABASE_URL="$database_url" "$bin" admin create-key --org "$producer_org" 2>/dev/null)
-  retailer_key=$(DATABASE_URL="$database_url" "$bin" admin create-key --org "$retailer_org" 2>/dev/null)
+  authority_org=$(admin create-org --name "Sở Nông nghiệp Hòa Bình" --kind authority)
+  producer_org=$(admin create-org --name "HTX Mật ong Hưng Thi" --kind producer --producer-type cooperative)
+  retailer_org=$(admin create-org --name "WinMart Hòa Bình" --kind retailer)
+  authority_key=$(admin create-key --org "$authority_org")
+  producer_key=$(admin create-key --org "$producer_org")
+  retailer_key=$(admin create-key --org "$retailer_org")
 }
 
 bootstrap_registry() {
@@ -139,6 +146,6 @@ bootstrap_registry() {
   area=$(call POST /api/v1/farming-areas "$authority" '{"code": "VN-HBHO-0007", "name": "Khu nuôi ong Hưng Thi", "province": "Hòa Bình", "farming": "bees"}' | json_field '["id"]')
   call POST "/api/v1/farming-areas/$area/producers" "$authority" "{\"producer_id\": \"$producer_org\"}" >/dev/null
   product=$(call POST /api/v1/products "$producer" '{"name_vi": "Mật ong rừng Hưng Thi", "group": "food"}' | json_field '["id"]')
-  batch=$(call POST /api/v1/batches "$producer" "{\"product_id\": \"$product\", \"lot\": \"MOHT-2612\", \"farming_area_codes\": [\"VN-HBHO-0007\"]}" | json_field '["id"]')
+  batch=$(call POST /api/v1/batches "$producer" "{\"product_id\": \"$product\", \"lot\": \"MOHT-2612\", \"farming_area_codes\": [\"VN-HBHO-0007\"], \"quantity\": 1000000, \"unit\": \"chai\"}" | json_field '["id"]')
   run=$(call POST "/api/v1/batches/$batch/code-runs" "$producer" "{\"count\": $1, \"farming_area_code\": \"VN-HBHO-0007\"}" | json_field '["id"]')
 }

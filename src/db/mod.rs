@@ -121,18 +121,27 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
+/// Bytes of memory SQLite aims to stay under, for all its connections.
+const SQLITE_MEMORY_LIMIT: u64 = 64 * 1024 * 1024;
+
 fn open_sqlite(path: &str) -> ConnectionResult<diesel::SqliteConnection> {
     let mut conn = diesel::SqliteConnection::establish(path)?;
     // busy_timeout must come before journal_mode: the pool opens connections at
     // once and WAL switching takes a lock. NORMAL is durable against process
-    // crashes in WAL mode.
-    conn.batch_execute(
+    // crashes in WAL mode. Each connection may cache 32 MiB of pages, but
+    // all of SQLite's memory in the process is held to SQLITE_MEMORY_LIMIT
+    // (a soft limit: pages least recently used, of any connection, go
+    // first): a dozen connections appending scans would otherwise each keep
+    // every page they wrote until their own 32 MiB, growing the process by
+    // hundreds of megabytes over hours (the soak showed +33 % in 10 minutes).
+    conn.batch_execute(&format!(
         "PRAGMA busy_timeout = 5000;
          PRAGMA journal_mode = WAL;
          PRAGMA synchronous = NORMAL;
          PRAGMA cache_size = -32768;
-         PRAGMA foreign_keys = ON;",
-    )
+         PRAGMA soft_heap_limit = {SQLITE_MEMORY_LIMIT};
+         PRAGMA foreign_keys = ON;"
+    ))
     .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
     Ok(conn)
 }

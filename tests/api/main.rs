@@ -13,6 +13,7 @@ mod api_keys;
 mod auth;
 mod batches;
 mod certifications;
+mod cli;
 mod clones;
 mod code_runs;
 mod dates;
