@@ -436,6 +436,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn sqlite_memory_is_bounded_for_the_whole_process() {
+        #[derive(diesel::QueryableByName)]
+        struct Limit {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            soft_heap_limit: i64,
+        }
+        let dir = std::env::temp_dir().join(format!("ocop-limit-{}", std::process::id()));
+        let path = dir.join("x.sqlite");
+        ensure_parent_dir(&path.to_string_lossy()).expect("dir");
+        let mut conn = open_sqlite(&path.to_string_lossy()).expect("open");
+        let limit: Limit = diesel::sql_query("PRAGMA soft_heap_limit")
+            .get_result(&mut conn)
+            .expect("pragma");
+        assert_eq!(
+            u64::try_from(limit.soft_heap_limit),
+            Ok(SQLITE_MEMORY_LIMIT)
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
     fn picks_backend_from_scheme() {
         assert_eq!(
             DbTarget::parse("sqlite://data/x.sqlite"),
