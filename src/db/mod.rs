@@ -131,9 +131,8 @@ fn open_sqlite(path: &str) -> ConnectionResult<diesel::SqliteConnection> {
     // crashes in WAL mode. Each connection may cache 32 MiB of pages, but
     // all of SQLite's memory in the process is held to SQLITE_MEMORY_LIMIT
     // (a soft limit: pages least recently used, of any connection, go
-    // first): a dozen connections appending scans would otherwise each keep
-    // every page they wrote until their own 32 MiB, growing the process by
-    // hundreds of megabytes over hours (the soak showed +33 % in 10 minutes).
+    // first), so a dozen connections appending scans cannot each keep
+    // 32 MiB of pages they wrote once.
     conn.batch_execute(&format!(
         "PRAGMA busy_timeout = 5000;
          PRAGMA journal_mode = WAL;

@@ -38,6 +38,7 @@ mod scan;
 mod scan_after_change;
 mod scan_page;
 mod sites;
+mod snapshots;
 mod supply_chain;
 mod supply_matrix;
 mod verify;
