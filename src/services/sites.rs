@@ -269,7 +269,15 @@ pub fn set_link(
     let row = load(conn, kind, id)?;
     let producer = db::organizations::find(conn, producer_id)?
         .filter(|o| o.kind == OrgKind::Producer)
-        .ok_or_else(|| ApiError::invalid("producer_id", "is not a producer"))?;
+        .ok_or_else(|| {
+            // Linking names a producer in the body (a field to mend);
+            // unlinking names one in the path: no such link to remove.
+            if linked {
+                ApiError::invalid("producer_id", "is not a producer")
+            } else {
+                ApiError::not_found("no such producer")
+            }
+        })?;
     let before = site_out(conn, &row)?;
     let changed = if linked {
         db::sites::link(conn, &row.id, producer.id)?

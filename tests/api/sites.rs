@@ -117,3 +117,22 @@ api_test!(async fn updating_a_site_keeps_its_code_and_is_audited(app) {
     assert_eq!(log["items"][0]["after"]["area_ha"], 7.25);
     assert_eq!(log["items"][0]["actor_org_id"], authority.org_id.to_string());
 });
+
+// Found by the contract fuzzing: unlinking an id that is no producer (here
+// the area's own id) answered 422 for a path value; there is no such link: 404.
+api_test!(async fn unlinking_what_is_no_producer_is_not_found(app) {
+    let authority = app.login(OrgKind::Authority).await;
+    let producer = app.login(OrgKind::Producer).await;
+    let area = app.create_site(&authority, "farming-areas", "VN-HBUL-0001", Some(&producer)).await;
+    let id = area["id"].as_str().expect("id");
+    for stranger in [id.to_owned(), authority.org_id.to_string()] {
+        let path = format!("/api/v1/farming-areas/{id}/producers/{stranger}");
+        app.send(app.request(reqwest::Method::DELETE, &path, Some(&authority.token))).await.assert_problem(404);
+    }
+    // A producer's link is removed, and again is no change.
+    let path = format!("/api/v1/farming-areas/{id}/producers/{}", producer.org_id);
+    for _ in 0..2 {
+        let answer = app.send(app.request(reqwest::Method::DELETE, &path, Some(&authority.token))).await;
+        assert_eq!(answer.assert_status(200)["producer_ids"], json!([]));
+    }
+});
