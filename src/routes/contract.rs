@@ -77,7 +77,6 @@ const LINKS: &[(&str, &[&str])] = &[
             "get_product",
             "update_product",
             "archive_product",
-            "get_current_rating",
             "list_product_ratings",
             "create_rating",
             "delete_product_image",
