@@ -203,21 +203,19 @@ fn apply(path: &str, parameter: &mut Parameter) {
     if !is_string(schema) {
         return;
     }
-    if let Rule::Market = rule {
-        parameter.schema = Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name("Market")));
-        return;
-    }
     match rule {
         Rule::Pattern(pattern) => schema.pattern = Some(pattern),
         Rule::Length(min, max) => {
             schema.min_length = Some(min);
             schema.max_length = Some(max);
         }
-        Rule::Market => {}
         Rule::DateTime => {
             schema.format = Some(utoipa::openapi::SchemaFormat::KnownFormat(
                 utoipa::openapi::KnownFormat::DateTime,
             ));
+        }
+        Rule::Market => {
+            parameter.schema = Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name("Market")));
         }
     }
 }
