@@ -316,7 +316,11 @@ fn parse_event(
     } else if !d.biz_step.allowed_for(role) {
         v.add(
             format!("{at}.biz_step"),
-            format!("a {} may not record {}", role.as_str(), d.biz_step.as_str()),
+            format!(
+                "the {} role may not record {}",
+                role.as_str(),
+                d.biz_step.as_str()
+            ),
         );
     }
     let event_time = d.event_time.with_timezone(&Utc);
@@ -468,6 +472,10 @@ mod tests {
         assert!(one(OrgKind::Producer, draft(BizStep::Shipping)).is_ok());
         let err = one(OrgKind::Producer, draft(BizStep::RetailSelling)).expect_err("producer");
         assert_eq!(err[0].field, "events[0].biz_step");
+        assert_eq!(
+            err[0].reason,
+            "the producer role may not record retail_selling"
+        );
         assert!(one(OrgKind::Retailer, draft(BizStep::Commissioning)).is_err());
         for step in [BizStep::RetailSelling, BizStep::Destroying] {
             let mut whole = draft(step);

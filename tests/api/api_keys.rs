@@ -1,3 +1,5 @@
+use crate::helpers::Body::{Empty, Json};
+use crate::helpers::MatrixRow;
 use ocop_trace::domain::organization::OrgKind;
 use reqwest::Method;
 use serde_json::json;
@@ -71,31 +73,24 @@ api_test!(async fn authorization_matrix(app) {
     // Another organization's key: revoking the caller's own would cut off its token.
     let key_id = other.key_id;
 
-    // (method, path, [admin, authority, producer, retailer, public])
-    // "ok" = let in (2xx or an input error, 400/422); a number = that exact status.
-    let matrix: Vec<(Method, String, [&str; 5])> = vec![
-        (Method::GET, "/api/v1/me".into(), ["ok", "ok", "ok", "ok", "401"]),
-        (Method::GET, "/api/v1/organizations".into(), ["ok", "ok", "403", "403", "401"]),
-        (Method::POST, "/api/v1/organizations".into(), ["ok", "403", "403", "403", "401"]),
-        (Method::GET, format!("/api/v1/organizations/{other_org}"), ["ok", "ok", "404", "404", "401"]),
-        (Method::GET, format!("/api/v1/organizations/{other_org}/api-keys"), ["ok", "403", "403", "403", "401"]),
-        (Method::POST, format!("/api/v1/organizations/{other_org}/api-keys"), ["ok", "403", "403", "403", "401"]),
-        (Method::POST, format!("/api/v1/api-keys/{key_id}/revoke"), ["ok", "403", "403", "403", "401"]),
+    // [admin, authority, producer, retailer, public]; "ok" = a 2xx.
+    let matrix: Vec<MatrixRow<5>> = vec![
+        (Method::GET, "/api/v1/me".into(), Empty, ["ok", "ok", "ok", "ok", "401"]),
+        (Method::GET, "/api/v1/organizations".into(), Empty, ["ok", "ok", "403", "403", "401"]),
+        (Method::POST, "/api/v1/organizations".into(),
+            Json(json!({"name": "Siêu thị Co.op Hòa Bình", "kind": "retailer", "address": {"province": "Hòa Bình"}})),
+            ["ok", "403", "403", "403", "401"]),
+        (Method::GET, format!("/api/v1/organizations/{other_org}"), Empty, ["ok", "ok", "404", "404", "401"]),
+        (Method::GET, format!("/api/v1/organizations/{other_org}/api-keys"), Empty, ["ok", "403", "403", "403", "401"]),
+        (Method::POST, format!("/api/v1/organizations/{other_org}/api-keys"), Json(json!({"label": "kho"})),
+            ["ok", "403", "403", "403", "401"]),
+        (Method::POST, format!("/api/v1/api-keys/{key_id}/revoke"), Empty, ["ok", "403", "403", "403", "401"]),
     ];
-    let tokens = [
-        Some(admin.token.as_str()),
-        Some(authority.token.as_str()),
-        Some(producer.token.as_str()),
-        Some(retailer.token.as_str()),
-        None,
-    ];
-    for (method, path, expected) in &matrix {
-        for (who, (token, want)) in ["admin", "authority", "producer", "retailer", "public"]
-            .iter()
-            .zip(tokens.iter().zip(expected))
-        {
-            let got = app.status_of(method.clone(), path, *token).await;
-            assert!(crate::helpers::matrix_cell_matches(want, got), "{who} {method} {path}: expected {want}, got {got}");
-        }
-    }
+    app.assert_matrix(&matrix, [
+        ("admin", Some(admin.token.as_str())),
+        ("authority", Some(authority.token.as_str())),
+        ("producer", Some(producer.token.as_str())),
+        ("retailer", Some(retailer.token.as_str())),
+        ("public", None),
+    ]).await;
 });

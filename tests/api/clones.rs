@@ -76,7 +76,7 @@ async fn verdict_for_shop(app: &TestApp, token: &str, code: &str) -> String {
 api_test!(async fn views_are_watched_per_request_and_confirmed_per_client(app) {
     // The test app's threshold is 5.
     let app = behind_proxy(&app).await;
-    let chain = app.chain(2).await;
+    let chain = app.chain(3).await;
     let (calm, busy) = (&chain.codes[0], &chain.codes[1]);
     for _ in 0..5 {
         assert_eq!(scan_from(&app, "203.113.1.1", calm).await["verdict"], "authentic");
@@ -99,6 +99,35 @@ api_test!(async fn views_are_watched_per_request_and_confirmed_per_client(app) {
     assert!(page["warnings"][0]["message"].as_str().expect("message").contains("too many times"));
     assert_eq!(verdict_for_shop(&app, &chain.retailer.token, busy).await, "suspected_clone");
     assert_eq!(app.count("clone_alerts"), 1, "one alert per code and rule");
+
+    // The producer finds it was a tasting stand: dismissed, and more views
+    // from more people neither reopen it nor open a second alert.
+    let id = app.get(&format!("/api/v1/alerts?code={busy}"), Some(&token)).await.body["items"][0]["id"]
+        .as_str().expect("id").to_owned();
+    app.post(&format!("/api/v1/alerts/{id}/dismiss"), Some(&token), &json!({})).await.assert_status(200);
+    for i in 12..30 {
+        scan_from(&app, &format!("203.113.2.{i}"), busy).await;
+    }
+    assert_eq!(scan_from(&app, "203.113.9.10", busy).await["verdict"], "authentic");
+    // A watched code seen again by the same one client: the rule runs again
+    // (at the 16th view) and finds the watch it opened, no second alert.
+    for _ in 0..7 {
+        scan_from(&app, "203.113.1.1", calm).await;
+    }
+    eventually(5, "a watch on the calm code", || async { alerts_of(&app, &token, calm).await == alert("scan_count", "watch") }).await;
+    for _ in 0..10 {
+        scan_from(&app, "203.113.1.1", calm).await;
+    }
+    // The rules run after the scans are stored: a watch on a third code,
+    // raised by later scans, shows they have run over the ones before.
+    let last = &chain.codes[2];
+    for _ in 0..7 {
+        scan_from(&app, "203.113.1.1", last).await;
+    }
+    eventually(5, "a watch on the third code", || async { alerts_of(&app, &token, last).await == alert("scan_count", "watch") }).await;
+    assert_eq!(alerts_of(&app, &token, busy).await, alert("scan_count", "dismissed"));
+    assert_eq!(alerts_of(&app, &token, calm).await, alert("scan_count", "watch"));
+    assert_eq!(app.count("clone_alerts"), 3, "one alert per code and rule, whatever is seen again");
 });
 
 // The review's attack: two anonymous location posts (Hà Nội, then Hồ Chí

@@ -8,7 +8,8 @@ use ocop_trace::domain::organization::OrgKind;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{Session, TestApp, eventually, matrix_cell_matches, spawn_app_with};
+use crate::helpers::Body::{Empty, Json};
+use crate::helpers::{MatrixRow, Session, TestApp, eventually, spawn_app_with};
 
 struct Setup {
     authority: Session,
@@ -381,25 +382,25 @@ api_test!(async fn codes_authorization_matrix(app) {
     let code = csv.text.lines().nth(1).expect("line").split(',').nth(1).expect("code").to_owned();
     let bid = &s.batch_id;
     // [admin, authority, owner, other producer, retailer, public]
-    let matrix: Vec<(Method, String, [&str; 6])> = vec![
-        // An empty body is refused before the batch is looked up (400 for both
-        // producers); with a valid body another producer gets 404, as tested above.
-        (Method::POST, format!("/api/v1/batches/{bid}/code-runs"), ["403", "403", "ok", "422", "403", "401"]),
-        (Method::GET, format!("/api/v1/batches/{bid}/code-runs"), ["ok", "ok", "ok", "404", "ok", "401"]),
-        (Method::GET, format!("/api/v1/code-runs/{run_id}"), ["ok", "404", "ok", "404", "404", "401"]),
-        (Method::GET, format!("/api/v1/code-runs/{run_id}/codes"), ["ok", "404", "ok", "404", "404", "401"]),
-        (Method::GET, format!("/api/v1/code-runs/{run_id}/labels.pdf"), ["ok", "404", "ok", "404", "404", "401"]),
-        (Method::GET, format!("/api/v1/codes/{code}/qr.png"), ["ok", "404", "ok", "404", "404", "401"]),
-        (Method::GET, format!("/api/v1/codes/{code}/qr.svg"), ["ok", "404", "ok", "404", "404", "401"]),
+    let matrix: Vec<MatrixRow> = vec![
+        // Another producer's batch is no batch of its own: 404.
+        (Method::POST, format!("/api/v1/batches/{bid}/code-runs"), Json(json!({"count": 3, "farming_area_code": "VN-HBHO-0007"})),
+            ["403", "403", "ok", "404", "403", "401"]),
+        (Method::GET, format!("/api/v1/batches/{bid}/code-runs"), Empty, ["ok", "ok", "ok", "404", "ok", "401"]),
+        (Method::GET, format!("/api/v1/code-runs/{run_id}"), Empty, ["ok", "404", "ok", "404", "404", "401"]),
+        (Method::GET, format!("/api/v1/code-runs/{run_id}/codes"), Empty, ["ok", "404", "ok", "404", "404", "401"]),
+        (Method::GET, format!("/api/v1/code-runs/{run_id}/labels.pdf"), Empty, ["ok", "404", "ok", "404", "404", "401"]),
+        (Method::GET, format!("/api/v1/codes/{code}/qr.png"), Empty, ["ok", "404", "ok", "404", "404", "401"]),
+        (Method::GET, format!("/api/v1/codes/{code}/qr.svg"), Empty, ["ok", "404", "ok", "404", "404", "401"]),
     ];
-    let tokens = [Some(admin.token.as_str()), Some(s.authority.token.as_str()), Some(s.producer.token.as_str()),
-        Some(other.token.as_str()), Some(retailer.token.as_str()), None];
-    for (method, path, expected) in &matrix {
-        for (token, want) in tokens.iter().zip(expected) {
-            let got = app.status_of(method.clone(), path, *token).await;
-            assert!(matrix_cell_matches(want, got), "{method} {path}: expected {want}, got {got}");
-        }
-    }
+    app.assert_matrix(&matrix, [
+        ("admin", Some(admin.token.as_str())),
+        ("authority", Some(s.authority.token.as_str())),
+        ("owner", Some(s.producer.token.as_str())),
+        ("other producer", Some(other.token.as_str())),
+        ("retailer", Some(retailer.token.as_str())),
+        ("public", None),
+    ]).await;
     let _ = &s.product_id;
 });
 

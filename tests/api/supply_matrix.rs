@@ -5,7 +5,8 @@ use ocop_trace::domain::organization::OrgKind;
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{MatrixRow, assert_matrix_covers, matrix_cell_matches};
+use crate::helpers::Body::{Bytes, Empty, Json};
+use crate::helpers::{MatrixRow, assert_matrix_covers, days_from_today};
 
 api_test!(async fn supply_chain_authorization_matrix(app) {
     let admin = app.login(OrgKind::Admin).await;
@@ -13,7 +14,7 @@ api_test!(async fn supply_chain_authorization_matrix(app) {
     let other = app.login(OrgKind::Producer).await;
     app.ship_batch(&chain, &chain.retailer).await;
     let recorded = app.post("/api/v1/events", Some(&chain.retailer.token), &json!({"events": [{
-        "biz_step": "receiving", "event_time": "2026-11-21T09:30:00+07:00", "codes": [chain.codes[0]]
+        "biz_step": "receiving", "event_time": format!("{}T09:30:00+07:00", days_from_today(-1)), "codes": [chain.codes[0]]
     }]})).await;
     let event_id = recorded.assert_status(201)["events"][0]["id"].as_str().expect("id").to_owned();
     let sub = app.post("/api/v1/webhooks", Some(&chain.retailer.token), &json!({"url": "https://hooks.example/x", "events": ["recall"]})).await;
@@ -43,50 +44,47 @@ api_test!(async fn supply_chain_authorization_matrix(app) {
         .body(include_str!("../vectors/epcis/Example_9.6.2-ObjectEvent.json"))).await;
     let capture_id = captured.assert_status(202)["captureID"].as_str().expect("id").to_owned();
 
+    let inspected = json!({"events": [{
+        "biz_step": "inspecting", "event_time": format!("{}T10:00:00+07:00", days_from_today(-1)), "codes": [code]
+    }]});
+    let epcis = include_str!("../vectors/epcis/Example_9.6.2-ObjectEvent.json").as_bytes().to_vec();
+
+    // Each body is one the roles let in can act on, so "ok" is a 2xx.
     // [admin, authority, owner producer, other producer, retailer, public]
     let matrix: Vec<MatrixRow> = vec![
-        (Method::POST, "/api/v1/events".into(), ["ok", "ok", "ok", "ok", "ok", "401"]),
-        (Method::GET, "/api/v1/events".into(), ["ok", "ok", "ok", "ok", "ok", "401"]),
-        (Method::GET, format!("/api/v1/events/{event_id}"), ["ok", "ok", "ok", "404", "ok", "401"]),
-        (Method::GET, format!("/api/v1/verify/{code}"), ["ok", "ok", "ok", "ok", "ok", "401"]),
-        (Method::POST, "/api/v1/verify".into(), ["ok", "ok", "ok", "ok", "ok", "401"]),
-        (Method::GET, "/api/v1/alerts".into(), ["ok", "ok", "ok", "ok", "403", "401"]),
-        (Method::POST, format!("/api/v1/alerts/{alert_id}/dismiss"), ["403", "ok", "ok", "404", "403", "401"]),
-        (Method::POST, format!("/api/v1/alerts/{alert_id}/confirm"), ["403", "ok", "ok", "404", "403", "401"]),
-        (Method::GET, format!("/api/v1/alerts/{report_alert}/reports"), ["ok", "ok", "ok", "404", "403", "401"]),
-        (Method::GET, photo_url.clone(), ["ok", "ok", "ok", "404", "403", "401"]),
-        (Method::GET, "/api/v1/analytics/scans?group_by=day".into(), ["ok", "ok", "ok", "ok", "403", "401"]),
-        (Method::POST, "/api/v1/webhooks".into(), ["ok", "ok", "ok", "ok", "ok", "401"]),
-        (Method::GET, "/api/v1/webhooks".into(), ["ok", "ok", "ok", "ok", "ok", "401"]),
-        (Method::GET, format!("/api/v1/webhooks/{sub_id}/deliveries"), ["404", "404", "404", "404", "ok", "401"]),
-        (Method::POST, format!("/api/v1/batches/{bid}/recall"), ["403", "ok", "ok", "404", "403", "401"]),
-        // Past the door, the body's check: no EPCIS document sent (400).
-        (Method::POST, "/api/v1/epcis/capture".into(), ["ok", "ok", "ok", "ok", "ok", "401"]),
-        (Method::GET, format!("/api/v1/epcis/capture/{capture_id}"), ["ok", "ok", "404", "404", "ok", "401"]),
-        (Method::GET, "/api/v1/epcis/events".into(), ["ok", "ok", "ok", "ok", "ok", "401"]),
+        // Another producer may record only its own codes: 422 naming them.
+        (Method::POST, "/api/v1/events".into(), Json(inspected), ["ok", "ok", "ok", "422", "ok", "401"]),
+        (Method::GET, "/api/v1/events".into(), Empty, ["ok", "ok", "ok", "ok", "ok", "401"]),
+        (Method::GET, format!("/api/v1/events/{event_id}"), Empty, ["ok", "ok", "ok", "404", "ok", "401"]),
+        (Method::GET, format!("/api/v1/verify/{code}"), Empty, ["ok", "ok", "ok", "ok", "ok", "401"]),
+        (Method::POST, "/api/v1/verify".into(), Json(json!({"codes": [code]})), ["ok", "ok", "ok", "ok", "ok", "401"]),
+        (Method::GET, "/api/v1/alerts".into(), Empty, ["ok", "ok", "ok", "ok", "403", "401"]),
+        (Method::POST, format!("/api/v1/alerts/{alert_id}/dismiss"), Empty, ["403", "ok", "ok", "404", "403", "401"]),
+        (Method::POST, format!("/api/v1/alerts/{alert_id}/confirm"), Empty, ["403", "ok", "ok", "404", "403", "401"]),
+        (Method::GET, format!("/api/v1/alerts/{report_alert}/reports"), Empty, ["ok", "ok", "ok", "404", "403", "401"]),
+        (Method::GET, photo_url.clone(), Empty, ["ok", "ok", "ok", "404", "403", "401"]),
+        (Method::GET, "/api/v1/analytics/scans?group_by=day".into(), Empty, ["ok", "ok", "ok", "ok", "403", "401"]),
+        (Method::POST, "/api/v1/webhooks".into(), Json(json!({"url": "https://hooks.example/y", "events": ["recall"]})),
+            ["ok", "ok", "ok", "ok", "ok", "401"]),
+        (Method::GET, "/api/v1/webhooks".into(), Empty, ["ok", "ok", "ok", "ok", "ok", "401"]),
+        (Method::GET, format!("/api/v1/webhooks/{sub_id}/deliveries"), Empty, ["404", "404", "404", "404", "ok", "401"]),
+        (Method::POST, format!("/api/v1/batches/{bid}/recall"), Json(json!({"reason": "Kiểm tra ma trận quyền"})),
+            ["403", "ok", "ok", "404", "403", "401"]),
+        (Method::POST, "/api/v1/epcis/capture".into(), Bytes("application/ld+json", epcis),
+            ["ok", "ok", "ok", "ok", "ok", "401"]),
+        (Method::GET, format!("/api/v1/epcis/capture/{capture_id}"), Empty, ["ok", "ok", "404", "404", "ok", "401"]),
+        (Method::GET, "/api/v1/epcis/events".into(), Empty, ["ok", "ok", "ok", "ok", "ok", "401"]),
         // Last: the owner's delete succeeds.
-        (Method::DELETE, format!("/api/v1/webhooks/{sub_id}"), ["404", "404", "404", "404", "ok", "401"]),
+        (Method::DELETE, format!("/api/v1/webhooks/{sub_id}"), Empty, ["404", "404", "404", "404", "ok", "401"]),
     ];
-    let tokens = [
-        Some(admin.token.as_str()),
-        Some(chain.authority.token.as_str()),
-        Some(chain.producer.token.as_str()),
-        Some(other.token.as_str()),
-        Some(chain.retailer.token.as_str()),
-        None,
-    ];
-    let names = ["admin", "authority", "owner", "other producer", "retailer", "public"];
-    for (method, path, expected) in &matrix {
-        for ((who, token), want) in names.iter().zip(&tokens).zip(expected) {
-            // A recall needs a reason to get past the body to the ownership check.
-            let got = if path.ends_with("/recall") {
-                app.post(path, *token, &json!({"reason": "Kiểm tra ma trận quyền"})).await.status.as_u16()
-            } else {
-                app.status_of(method.clone(), path, *token).await
-            };
-            assert!(matrix_cell_matches(want, got), "{who} {method} {path}: expected {want}, got {got}");
-        }
-    }
+    app.assert_matrix(&matrix, [
+        ("admin", Some(admin.token.as_str())),
+        ("authority", Some(chain.authority.token.as_str())),
+        ("owner", Some(chain.producer.token.as_str())),
+        ("other producer", Some(other.token.as_str())),
+        ("retailer", Some(chain.retailer.token.as_str())),
+        ("public", None),
+    ]).await;
     let batch = app.get(&format!("/api/v1/batches/{bid}"), Some(&chain.producer.token)).await;
     assert_eq!(batch.body["status"], "recalled");
 
