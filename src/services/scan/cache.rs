@@ -31,6 +31,12 @@ struct CodeEntry {
 pub struct ScanCache {
     codes: Mutex<HashMap<TraceCode, CodeEntry>>,
     contexts: Mutex<HashMap<String, (u64, Arc<ScanContext>)>>,
+    /// One row per run, shared by all its codes: a run's row is ~700 bytes
+    /// of text, and a run has up to a million codes (the soak found 1 KB
+    /// per cached code before). What the scan reads of it never changes.
+    runs: Mutex<HashMap<String, Arc<CodeRunRow>>>,
+    /// The facts of every code that has no events or alerts, shared.
+    no_facts: Arc<CodeFacts>,
 }
 
 /// A view counted on a code whose facts are all in memory.
@@ -109,24 +115,43 @@ impl ScanCache {
             .map(|(_, ctx)| ctx.clone())
     }
 
-    /// Remember a code's run and its views so far (first filler wins).
+    /// Remember a code's run and its views so far (first filler wins);
+    /// returns the run's row as shared by its codes.
     pub fn put_code(
         &self,
         code: TraceCode,
-        run: Arc<CodeRunRow>,
+        run: CodeRunRow,
         views: i64,
         first_viewed: Option<NaiveDateTime>,
-    ) {
+    ) -> Arc<CodeRunRow> {
+        let run = {
+            let mut runs = lock(&self.runs);
+            if runs.len() >= MAX_CONTEXTS && !runs.contains_key(&run.id) {
+                runs.clear();
+            }
+            runs.entry(run.id.clone())
+                .or_insert_with(|| Arc::new(run))
+                .clone()
+        };
         let mut codes = lock(&self.codes);
         if codes.len() >= MAX_CODES {
             codes.clear();
         }
-        codes.entry(code).or_insert(CodeEntry {
-            run,
-            views,
-            first_viewed,
-            current: None,
-        });
+        codes
+            .entry(code)
+            .or_insert(CodeEntry {
+                run,
+                views,
+                first_viewed,
+                current: None,
+            })
+            .run
+            .clone()
+    }
+
+    /// The facts of a code without events or alerts (one shared value).
+    pub fn no_facts(&self) -> Arc<CodeFacts> {
+        self.no_facts.clone()
     }
 
     /// Remember a code's run facts, events and alerts as read at `version`
@@ -207,5 +232,46 @@ impl ViewersPastThreshold {
             seen.push(client);
         }
         seen.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(id: &str) -> CodeRunRow {
+        CodeRunRow {
+            id: id.to_owned(),
+            batch_id: "b".repeat(36),
+            producer_id: "p".repeat(36),
+            farming_area_id: "f".repeat(36),
+            count: 1_000_000,
+            payload_format: "url".to_owned(),
+            payload_prefix: "https://truy-xuat.example/c/".to_owned(),
+            idempotency_key: None,
+            request_fingerprint: None,
+            created_at: chrono::NaiveDateTime::default(),
+            pending_until: None,
+        }
+    }
+
+    #[test]
+    fn the_codes_of_a_run_share_its_row_and_empty_facts() {
+        let cache = ScanCache::default();
+        let (a, b, c) = (
+            TraceCode::random(),
+            TraceCode::random(),
+            TraceCode::random(),
+        );
+        let first = cache.put_code(a, run("r1"), 0, None);
+        let second = cache.put_code(b, run("r1"), 3, None);
+        let other = cache.put_code(c, run("r2"), 0, None);
+        assert!(Arc::ptr_eq(&first, &second));
+        assert!(!Arc::ptr_eq(&first, &other));
+        // A code remembered again keeps its first row and views.
+        let again = cache.put_code(b, run("r1"), 99, None);
+        assert!(Arc::ptr_eq(&again, &first));
+        assert_eq!(cache.get(&b, 0).views, 3);
+        assert!(Arc::ptr_eq(&cache.no_facts(), &cache.no_facts()));
     }
 }

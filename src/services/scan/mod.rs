@@ -127,9 +127,7 @@ impl Services {
                 let Some((run, (views, first))) = found else {
                     return Ok(None);
                 };
-                let run = Arc::new(run);
-                cache.put_code(code, run.clone(), views, first);
-                run
+                cache.put_code(code, run, views, first)
             }
         };
         // The run's facts may be cached even when this code is new to us.
@@ -144,7 +142,7 @@ impl Services {
         };
         let facts = match cached.facts {
             Some(facts) => facts,
-            None if !context.codes_have_facts => Arc::new(CodeFacts::default()),
+            None if !context.codes_have_facts => cache.no_facts(),
             None => Arc::new(self.read(move |conn| load_facts_of(conn, &code)).await?),
         };
         cache.put_current(&code, version, context.clone(), facts.clone());
