@@ -6,6 +6,9 @@ use ocop_trace::telemetry;
 /// mimalloc, not glibc's malloc: under the soak glibc kept ~80 MB more than
 /// the heap in use (per-thread arenas of the blocking pool, freed but not
 /// given back) and the process grew 15 % in 10 minutes (docs/PERFORMANCE.md).
+/// `--no-default-features` leaves it out for heap profiling (heaptrack sees
+/// only the system's malloc).
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
