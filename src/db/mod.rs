@@ -387,25 +387,23 @@ impl Db {
 
     /// Is the database reachable right now? Used by `/readyz`.
     ///
-    /// For SQLite a pooled connection keeps a deleted file alive, so open the
-    /// file afresh without permission to create it.
+    /// Asked on a connection opened afresh, not one from the pool: a pooled
+    /// SQLite connection keeps a deleted file alive (so the file is opened
+    /// without permission to create it), and after a PostgreSQL outage the
+    /// pool backs off its reconnects (up to half its connection timeout), so
+    /// a checkout could still say "down" seconds after the database is back.
     pub async fn check_ready(&self) -> Result<(), String> {
         let target = self.target.clone();
-        let pool = self.pool.clone();
-        tokio::task::spawn_blocking(move || match &*target {
-            DbTarget::Sqlite { path } => {
-                let uri = format!("file:{path}?mode=rw");
-                let mut conn =
-                    diesel::SqliteConnection::establish(&uri).map_err(|e| e.to_string())?;
-                conn.batch_execute("SELECT count(*) FROM __diesel_schema_migrations")
-                    .map_err(|e| e.to_string())
-            }
-            DbTarget::Postgres { .. } => {
-                let mut conn = pool
-                    .get_timeout(Duration::from_secs(2))
-                    .map_err(|e| e.to_string())?;
-                conn.batch_execute("SELECT 1").map_err(|e| e.to_string())
-            }
+        tokio::task::spawn_blocking(move || {
+            let mut conn = match &*target {
+                DbTarget::Sqlite { path } => DbConnection::Sqlite(
+                    diesel::SqliteConnection::establish(&format!("file:{path}?mode=rw"))
+                        .map_err(|e| e.to_string())?,
+                ),
+                DbTarget::Postgres { .. } => establish(&target).map_err(|e| e.to_string())?,
+            };
+            conn.batch_execute("SELECT count(*) FROM __diesel_schema_migrations")
+                .map_err(|e| e.to_string())
         })
         .await
         .map_err(|e| e.to_string())?

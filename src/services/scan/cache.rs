@@ -30,7 +30,11 @@ struct CodeEntry {
 #[derive(Default)]
 pub struct ScanCache {
     codes: Mutex<HashMap<TraceCode, CodeEntry>>,
-    contexts: Mutex<HashMap<String, (u64, Arc<ScanContext>)>>,
+    /// A run's facts as read at a registry version, or being read: every
+    /// scan that misses them after a registry write waits for one read
+    /// (without it, each of 64 connections read the same run again on the
+    /// blocking pool after every write: the PostgreSQL soak's memory churn).
+    contexts: Mutex<HashMap<String, (u64, ContextCell)>>,
     /// One row per run, shared by all its codes: a run's row is ~700 bytes
     /// of text, and a run has up to a million codes (the soak found 1 KB
     /// per cached code before). What the scan reads of it never changes.
@@ -38,6 +42,9 @@ pub struct ScanCache {
     /// The facts of every code that has no events or alerts, shared.
     no_facts: Arc<CodeFacts>,
 }
+
+/// A run's facts, filled once by whichever scan reads them first.
+pub type ContextCell = Arc<tokio::sync::OnceCell<Arc<ScanContext>>>;
 
 /// A view counted on a code whose facts are all in memory.
 pub struct Viewed {
@@ -112,7 +119,26 @@ impl ScanCache {
         lock(&self.contexts)
             .get(run_id)
             .filter(|(at, _)| *at == version)
-            .map(|(_, ctx)| ctx.clone())
+            .and_then(|(_, cell)| cell.get().cloned())
+    }
+
+    /// Where a run's facts as read at `version` (taken before reading) are,
+    /// or will be once someone reads them: shared by every caller asking
+    /// for the same version. A caller still on an older version gets a cell
+    /// of its own, so it cannot push the newer one out.
+    pub fn context_cell(&self, run_id: &str, version: u64) -> ContextCell {
+        let mut contexts = lock(&self.contexts);
+        match contexts.get(run_id) {
+            Some((at, cell)) if *at == version => return cell.clone(),
+            Some((at, _)) if *at > version => return ContextCell::default(),
+            _ => {}
+        }
+        if contexts.len() >= MAX_CONTEXTS && !contexts.contains_key(run_id) {
+            contexts.clear();
+        }
+        let cell = ContextCell::default();
+        contexts.insert(run_id.to_owned(), (version, cell.clone()));
+        cell
     }
 
     /// Remember a code's run and its views so far (first filler wins);
@@ -171,11 +197,9 @@ impl ScanCache {
     /// Remember a run's facts as read at `version` (taken before reading, so a
     /// write during the read leaves the entry already stale).
     pub fn put_context(&self, run_id: &str, version: u64, context: Arc<ScanContext>) {
-        let mut contexts = lock(&self.contexts);
-        if contexts.len() >= MAX_CONTEXTS {
-            contexts.clear();
-        }
-        contexts.insert(run_id.to_owned(), (version, context));
+        // Already filled by a concurrent reader at the same version: theirs
+        // is as current as this one.
+        _ = self.context_cell(run_id, version).set(context);
     }
 
     /// Count a view now; returns the views including it and the first one's time.
@@ -273,5 +297,21 @@ mod tests {
         assert!(Arc::ptr_eq(&again, &first));
         assert_eq!(cache.get(&b, 0).views, 3);
         assert!(Arc::ptr_eq(&cache.no_facts(), &cache.no_facts()));
+    }
+
+    #[test]
+    fn readers_of_one_version_share_one_read_and_a_late_one_displaces_nothing() {
+        let cache = ScanCache::default();
+        let first = cache.context_cell("r1", 7);
+        assert!(Arc::ptr_eq(&first, &cache.context_cell("r1", 7)));
+        // A scan that took its version before a write reads on its own...
+        let late = cache.context_cell("r1", 6);
+        assert!(!Arc::ptr_eq(&late, &first));
+        // ...and the current version's read stays shared.
+        assert!(Arc::ptr_eq(&first, &cache.context_cell("r1", 7)));
+        // After a write, a new read.
+        assert!(!Arc::ptr_eq(&first, &cache.context_cell("r1", 8)));
+        assert!(!Arc::ptr_eq(&first, &cache.context_cell("r2", 7)));
+        assert!(cache.context("r1", 8).is_none(), "nothing read yet");
     }
 }

@@ -131,14 +131,19 @@ impl Services {
             }
         };
         // The run's facts may be cached even when this code is new to us.
-        let context = match cached.context.or_else(|| cache.context(&run.id, version)) {
+        let context = match cached.context {
             Some(context) => context,
-            None => {
-                let for_read = run.clone();
-                let context = Arc::new(self.read(move |conn| load_context(conn, &for_read)).await?);
-                cache.put_context(&run.id, version, context.clone());
-                context
-            }
+            None => cache
+                .context_cell(&run.id, version)
+                .get_or_try_init(|| {
+                    let for_read = run.clone();
+                    async move {
+                        let context = self.read(move |conn| load_context(conn, &for_read));
+                        Ok::<_, ApiError>(Arc::new(context.await?))
+                    }
+                })
+                .await?
+                .clone(),
         };
         let facts = match cached.facts {
             Some(facts) => facts,
