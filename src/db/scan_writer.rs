@@ -288,6 +288,7 @@ fn run(
     let mut conn: Option<Pooled> = None;
     let mut events = Vec::with_capacity(MAX_GROUP);
     let mut replies = Vec::with_capacity(MAX_GROUP);
+    let committers = Committers::start(&db, &counts);
     let (mut last_checkpoint, mut checkpointed_at) = (Instant::now(), 0);
     loop {
         let wait = lock(&counts)
@@ -317,17 +318,16 @@ fn run(
             }
         }
         if !events.is_empty() {
-            let outcome = write_group(&db, &mut conn, &events);
-            if outcome.is_ok() {
-                lock(&counts).add(&events);
-                record_committed(&events, "writer");
-            } else {
-                conn = None;
+            match &committers {
+                Some(committers) => committers.hand(&mut events, &mut replies),
+                None => {
+                    if commit_and_reply(&db, &mut conn, &counts, &events, replies.drain(..)).is_err()
+                    {
+                        conn = None;
+                    }
+                    events.clear();
+                }
             }
-            for reply in replies.drain(..) {
-                let _ = reply.send(outcome.clone());
-            }
-            events.clear();
         }
         if lock(&counts).due() {
             flush_slice(&db, &mut conn, &counts);
@@ -349,12 +349,108 @@ fn run(
             }
         }
     }
+    if let Some(committers) = committers {
+        committers.finish();
+    }
     while !lock(&counts).pending.is_empty() {
         if !flush_slice(&db, &mut conn, &counts) {
             break;
         }
     }
     tracing::info!("scan writer stopped: queue closed and drained");
+}
+
+/// Commit a group, count its views, answer its scans.
+fn commit_and_reply(
+    db: &Db,
+    conn: &mut Option<Pooled>,
+    counts: &Mutex<ViewCounts>,
+    events: &[NewScanEvent],
+    replies: impl Iterator<Item = Reply>,
+) -> Result<(), String> {
+    let outcome = write_group(db, conn, events);
+    if outcome.is_ok() {
+        lock(counts).add(events);
+        record_committed(events, "writer");
+    }
+    for reply in replies {
+        let _ = reply.send(outcome.clone());
+    }
+    outcome
+}
+
+/// Commits on PostgreSQL cost a round trip and a WAL flush each, during which
+/// one connection does nothing else. With two committers a group is committed
+/// while the next one forms; the writer thread hands a group over only when
+/// one of them is free, so groups grow while both are busy. Measured at 64
+/// connections over 20,000 codes: one committer 15k–16k scans/s with p99
+/// 18–29 ms, two 17k–20k with 10–13 ms, three 16k, six 13k–14k (more
+/// connections held, more switching). SQLite has one writer anyway.
+const PG_COMMITTERS: usize = 2;
+
+type Group = (Vec<NewScanEvent>, Vec<Reply>);
+
+struct Committers {
+    /// A rendezvous: handing over waits for a free committer.
+    groups: SyncSender<Group>,
+    threads: Vec<thread::JoinHandle<()>>,
+}
+
+impl Committers {
+    fn start(db: &Db, counts: &Arc<Mutex<ViewCounts>>) -> Option<Self> {
+        if !matches!(db.target(), DbTarget::Postgres { .. }) {
+            return None;
+        }
+        let (groups, taken) = mpsc::sync_channel::<Group>(0);
+        let taken = Arc::new(Mutex::new(taken));
+        let threads = (0..PG_COMMITTERS)
+            .filter_map(|n| {
+                let (db, counts, taken) = (db.clone(), counts.clone(), taken.clone());
+                thread::Builder::new()
+                    .name(format!("scan-commit-{n}"))
+                    .spawn(move || commit_groups(&db, &counts, &taken))
+                    .map_err(|e| tracing::error!(error = %e, "can't start a scan committer"))
+                    .ok()
+            })
+            .collect::<Vec<_>>();
+        (!threads.is_empty()).then_some(Self { groups, threads })
+    }
+
+    /// Give the group to the next free committer (waiting for one).
+    fn hand(&self, events: &mut Vec<NewScanEvent>, replies: &mut Vec<Reply>) {
+        let group = (
+            std::mem::replace(events, Vec::with_capacity(MAX_GROUP)),
+            std::mem::replace(replies, Vec::with_capacity(MAX_GROUP)),
+        );
+        if let Err(mpsc::SendError((_, replies))) = self.groups.send(group) {
+            for reply in replies {
+                let _ = reply.send(Err("the scan committers stopped".to_owned()));
+            }
+        }
+    }
+
+    /// Let the committers finish the groups they hold, and wait for them.
+    fn finish(self) {
+        drop(self.groups);
+        for thread in self.threads {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn commit_groups(db: &Db, counts: &Mutex<ViewCounts>, taken: &Mutex<Receiver<Group>>) {
+    let mut conn: Option<Pooled> = None;
+    loop {
+        // Only committers wait here; the writer thread never takes this lock.
+        let next = taken
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .recv();
+        let Ok((events, replies)) = next else { break };
+        if commit_and_reply(db, &mut conn, counts, &events, replies.into_iter()).is_err() {
+            conn = None;
+        }
+    }
 }
 
 /// `/metrics`: scans committed, and how many shared the commit.
@@ -474,6 +570,11 @@ fn write_group(db: &Db, conn: &mut Option<Pooled>, events: &[NewScanEvent]) -> R
 }
 
 /// One group's events in one transaction (the caller holds the write turn).
+/// On PostgreSQL the group is one statement, its own transaction: BEGIN and
+/// COMMIT would be two more round trips.
 fn commit_group(conn: &mut DbConnection, events: &[NewScanEvent]) -> diesel::QueryResult<()> {
-    conn.transaction(|c| insert_many(c, events).map(|_| ()))
+    match conn {
+        DbConnection::Pg(_) => insert_many(conn, events).map(|_| ()),
+        DbConnection::Sqlite(_) => conn.transaction(|c| insert_many(c, events).map(|_| ())),
+    }
 }
