@@ -12,7 +12,8 @@
 //! tens of microseconds: its connection never checkpoints the WAL (a
 //! checkpoint syncs the disk); the writer thread does, four times a second,
 //! holding the write turn. On PostgreSQL a commit is a network round trip, so
-//! every event goes to the writer thread, which groups whatever is waiting.
+//! every event goes to the writer thread, which groups whatever is waiting
+//! and hands each group to the next free of two committer threads.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -33,7 +34,7 @@ use super::{Db, DbConnection, DbTarget};
 use crate::domain::code::TraceCode;
 
 /// Upper bound of one group on the writer thread: keeps a commit's latency
-/// bounded under a flood (and a PostgreSQL INSERT under its parameter limit).
+/// bounded under a flood.
 const MAX_GROUP: usize = 2_000;
 /// Jobs waiting beyond this make scans wait for room (back-pressure).
 const QUEUE: usize = 20_000;
@@ -419,9 +420,9 @@ impl Committers {
 
     /// Give the group to the next free committer (waiting for one).
     fn hand(&self, events: &mut Vec<NewScanEvent>, replies: &mut Vec<Reply>) {
-        // Taken, not replaced by a vector of MAX_GROUP's capacity: groups
-        // are usually a few scans, and ~200 KB allocated here and freed on
-        // a committer's thread a group was memory the allocator kept.
+        // Taken, not replaced by a vector of MAX_GROUP's capacity (~260 KB
+        // allocated here and freed on another thread for each group, when
+        // groups are usually a few scans).
         let group = (std::mem::take(events), std::mem::take(replies));
         if let Err(mpsc::SendError((_, replies))) = self.groups.send(group) {
             for reply in replies {
