@@ -32,8 +32,8 @@ pub struct ScanCache {
     codes: Mutex<HashMap<TraceCode, CodeEntry>>,
     /// A run's facts as read at a registry version, or being read: every
     /// scan that misses them after a registry write waits for one read
-    /// (without it, each of 64 connections read the same run again on the
-    /// blocking pool after every write: the PostgreSQL soak's memory churn).
+    /// (without it, every connection in flight read the same run again on
+    /// the blocking pool after each write).
     contexts: Mutex<HashMap<String, (u64, ContextCell)>>,
     /// One row per run, shared by all its codes: a run's row is ~700 bytes
     /// of text, and a run has up to a million codes (the soak found 1 KB
