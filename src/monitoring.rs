@@ -20,6 +20,8 @@ pub const DB_POOL_CONNECTIONS: &str = "ocop_db_pool_connections";
 pub const DB_POOL_MAX: &str = "ocop_db_pool_max_connections";
 pub const DB_POOL_WAITING: &str = "ocop_db_pool_waiting";
 pub const CODES_ISSUED: &str = "ocop_codes_issued_total";
+pub const REGISTRY_LISTENER_UP: &str = "ocop_registry_listener_up";
+pub const SCANS_READ_AGAIN: &str = "ocop_scans_read_again_total";
 
 /// Seconds: a scan answers in about a millisecond, a label PDF in seconds.
 const LATENCY_BUCKETS: &[f64] = &[
@@ -74,6 +76,14 @@ fn describe() {
         "Time from a request's arrival to its answer, by method and route template"
     );
     describe_counter!(SCANS_RECORDED, "Scan events committed to the database");
+    describe_gauge!(
+        REGISTRY_LISTENER_UP,
+        "1 while this node listens for other nodes' registry writes (PostgreSQL NOTIFY), 0 while it reconnects"
+    );
+    describe_counter!(
+        SCANS_READ_AGAIN,
+        "Scans whose commit found a registry write this node had not heard of yet: their facts were read again before the answer"
+    );
     describe_histogram!(
         SCAN_GROUP_SIZE,
         "Scan events per commit, by where the commit ran (worker: an HTTP worker; writer: the writer thread)"

@@ -83,6 +83,12 @@ impl Application {
             None => None,
         };
         let settings = Arc::new(settings);
+        let services = crate::services::Services::new(db.clone(), settings.clone(), scan_writer);
+        crate::jobs::registry_listener::start(
+            db.target().clone(),
+            services.registry.clone(),
+            Arc::downgrade(&alive),
+        );
         let state = web::Data::new(AppState {
             _alive: alive,
             revoked_keys: revoked_keys.clone(),
@@ -92,7 +98,7 @@ impl Application {
                 settings.limits.pdf_queue,
                 "label PDFs",
             ),
-            services: crate::services::Services::new(db.clone(), settings.clone(), scan_writer),
+            services,
             db,
             jwt: jwt.clone(),
             settings,

@@ -24,6 +24,35 @@ pub struct AlertRow {
     pub status_changed_at: Option<NaiveDateTime>,
 }
 
+/// Note viewers of a code past the view threshold (those noted before stay)
+/// and answer how many distinct ones every node has noted.
+pub fn note_viewers(conn: &mut DbConnection, code: &str, clients: &[&str]) -> QueryResult<i64> {
+    use crate::db::schema::code_viewers::dsl as v;
+    let rows: Vec<_> = clients
+        .iter()
+        .map(|client| (v::code.eq(code), v::client.eq(*client)))
+        .collect();
+    if !rows.is_empty() {
+        match conn {
+            DbConnection::Sqlite(conn) => {
+                diesel::insert_or_ignore_into(v::code_viewers)
+                    .values(&rows)
+                    .execute(conn)?;
+            }
+            DbConnection::Pg(conn) => {
+                diesel::insert_into(v::code_viewers)
+                    .values(&rows)
+                    .on_conflict_do_nothing()
+                    .execute(conn)?;
+            }
+        }
+    }
+    v::code_viewers
+        .filter(v::code.eq(code))
+        .count()
+        .get_result(conn)
+}
+
 /// The alert of a code for a rule, if raised.
 pub fn find_for(conn: &mut DbConnection, code: &str, rule: &str) -> QueryResult<Option<AlertRow>> {
     clone_alerts::table

@@ -18,6 +18,7 @@ pub mod error;
 pub mod events;
 pub mod organizations;
 pub mod products;
+pub mod registry;
 pub mod scan_writer;
 pub mod scans;
 pub mod schema;

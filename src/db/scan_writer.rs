@@ -39,7 +39,11 @@ const MAX_GROUP: usize = 2_000;
 /// Jobs waiting beyond this make scans wait for room (back-pressure).
 const QUEUE: usize = 20_000;
 
-type Reply = oneshot::Sender<Result<(), String>>;
+/// A group's commit, as told to each of its scans: the registry's version
+/// the commit saw (PostgreSQL; None on SQLite).
+pub type Committed = Option<u64>;
+
+type Reply = oneshot::Sender<Result<Committed, String>>;
 
 /// What the writer thread is given.
 enum Job {
@@ -65,6 +69,18 @@ pub struct ScanWriter {
     /// the writer thread.
     committed_on_workers: Arc<AtomicU64>,
 }
+
+/// A code's count after a flush added `added` views to it: `total` holds
+/// every node's views.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SavedCount {
+    pub code: TraceCode,
+    pub added: i64,
+    pub total: i64,
+}
+
+/// Where saved counts are told (the scan cache), on the writer's thread.
+pub type CountsSaved = Arc<dyn Fn(&[SavedCount]) + Send + Sync>;
 
 /// Tells when the writer thread has finished: queue drained, view counts written.
 pub struct WriterStopped(Receiver<()>);
@@ -110,8 +126,14 @@ impl ScanWriter {
         (writer, WriterStopped(stopped_rx))
     }
 
+    /// After each flush on PostgreSQL, tell `saved` the codes' counts as
+    /// saved, with other nodes' views: so the view rule counts every node's.
+    pub fn when_counts_saved(&self, saved: CountsSaved) {
+        lock(&self.counts).saved_to = Some(saved);
+    }
+
     /// Record an event and wait until it is committed.
-    pub async fn record(&self, event: NewScanEvent) -> Result<(), DbError> {
+    pub async fn record(&self, event: NewScanEvent) -> Result<Committed, DbError> {
         let (reply, committed) = oneshot::channel();
         match self.db.target() {
             DbTarget::Sqlite { .. } => {
@@ -176,7 +198,10 @@ impl ScanWriter {
     /// Commit on this thread unless a writer other than a scan group holds
     /// SQLite's write turn; None then (the caller hands the group over
     /// instead of waiting on the event loop).
-    fn commit_here_unless_turn_held(&self, events: &[NewScanEvent]) -> Option<Result<(), String>> {
+    fn commit_here_unless_turn_held(
+        &self,
+        events: &[NewScanEvent],
+    ) -> Option<Result<Committed, String>> {
         let _turn = self.scan_turn()?;
         let outcome = self
             .db
@@ -374,7 +399,7 @@ fn commit_and_reply(
     counts: &Mutex<ViewCounts>,
     events: &[NewScanEvent],
     replies: impl Iterator<Item = Reply>,
-) -> Result<(), String> {
+) -> Result<Committed, String> {
     let outcome = write_group(db, conn, events);
     if outcome.is_ok() {
         lock(counts).add(events);
@@ -478,6 +503,8 @@ fn record_committed(events: &[NewScanEvent], committed_on: &'static str) {
 #[derive(Default)]
 struct ViewCounts {
     pending: HashMap<TraceCode, (i64, NaiveDateTime)>,
+    /// Told each code's saved count after a flush (PostgreSQL).
+    saved_to: Option<CountsSaved>,
     last_flush: Option<Instant>,
     /// A flush started and is written slice by slice.
     draining: bool,
@@ -547,14 +574,36 @@ fn flush_slice(db: &Db, conn: &mut Option<Pooled>, counts: &Mutex<ViewCounts>) -
         c.transaction(|c| add_views(c, &slice))
             .map_err(|e: diesel::result::Error| e.to_string())
     });
-    if let Err(cause) = written {
-        tracing::warn!(%cause, codes = slice.len(), "view counts not saved; kept for the next flush");
-        *conn = None;
-        let mut counts = lock(counts);
-        for (code, n, first) in slice {
-            counts.add_code(code, n, first);
+    let totals = match written {
+        Ok(totals) => totals,
+        Err(cause) => {
+            tracing::warn!(%cause, codes = slice.len(), "view counts not saved; kept for the next flush");
+            *conn = None;
+            let mut counts = lock(counts);
+            for (code, n, first) in slice {
+                counts.add_code(code, n, first);
+            }
+            return false;
         }
-        return false;
+    };
+    let saved_to = lock(counts).saved_to.clone();
+    if let Some(saved_to) = saved_to.filter(|_| !totals.is_empty()) {
+        let added: HashMap<&str, (TraceCode, i64)> = slice
+            .iter()
+            .map(|(code, n, _)| (code.as_str(), (*code, *n)))
+            .collect();
+        let saved: Vec<SavedCount> = totals
+            .iter()
+            .filter_map(|(code, total)| {
+                let (code, added) = *added.get(code.as_str())?;
+                Some(SavedCount {
+                    code,
+                    added,
+                    total: *total,
+                })
+            })
+            .collect();
+        saved_to(&saved);
     }
     true
 }
@@ -573,7 +622,11 @@ fn with_connection<T>(
     }
 }
 
-fn write_group(db: &Db, conn: &mut Option<Pooled>, events: &[NewScanEvent]) -> Result<(), String> {
+fn write_group(
+    db: &Db,
+    conn: &mut Option<Pooled>,
+    events: &[NewScanEvent],
+) -> Result<Committed, String> {
     with_connection(db, conn, |c| {
         let _turn = db.sqlite_write_turn(c);
         commit_group(c, events).map_err(|e| e.to_string())
@@ -583,9 +636,12 @@ fn write_group(db: &Db, conn: &mut Option<Pooled>, events: &[NewScanEvent]) -> R
 /// One group's events in one transaction (the caller holds the write turn).
 /// On PostgreSQL the group is one statement, its own transaction: BEGIN and
 /// COMMIT would be two more round trips.
-fn commit_group(conn: &mut DbConnection, events: &[NewScanEvent]) -> diesel::QueryResult<()> {
+fn commit_group(
+    conn: &mut DbConnection,
+    events: &[NewScanEvent],
+) -> diesel::QueryResult<Committed> {
     match conn {
-        DbConnection::Pg(_) => insert_many(conn, events).map(|_| ()),
-        DbConnection::Sqlite(_) => conn.transaction(|c| insert_many(c, events).map(|_| ())),
+        DbConnection::Pg(_) => insert_many(conn, events),
+        DbConnection::Sqlite(_) => conn.transaction(|c| insert_many(c, events)),
     }
 }

@@ -81,8 +81,10 @@ struct ScanEventRow<'a> {
 /// Insert a group of events (inside the writer's transaction). On SQLite the
 /// rows go through [`SqliteEventInsert`]: prepared once per row count and kept
 /// by diesel's statement cache under its type, so a row costs its binds and a
-/// step, not SQL building and parsing. On PostgreSQL one [`PgEventInsert`].
-pub fn insert_many(conn: &mut DbConnection, events: &[NewScanEvent]) -> QueryResult<usize> {
+/// step, not SQL building and parsing. On PostgreSQL one [`PgEventInsert`],
+/// which also answers the registry's version as of the insert (None on
+/// SQLite, whose version lives in the process).
+pub fn insert_many(conn: &mut DbConnection, events: &[NewScanEvent]) -> QueryResult<Option<u64>> {
     match conn {
         DbConnection::Sqlite(c) => {
             let mut rows = events.chunks_exact(SQLITE_ROWS_PER_INSERT);
@@ -92,9 +94,16 @@ pub fn insert_many(conn: &mut DbConnection, events: &[NewScanEvent]) -> QueryRes
             for event in rows.remainder() {
                 SqliteEventInsert::<1>::new(std::slice::from_ref(event)).execute(c)?;
             }
-            Ok(events.len())
+            Ok(None)
         }
-        DbConnection::Pg(c) => PgEventInsert::new(events).execute(c),
+        DbConnection::Pg(c) => {
+            let version: i64 = PgEventInsert::new(events).get_result(c)?;
+            u64::try_from(version).map(Some).map_err(|_| {
+                diesel::result::Error::DeserializationError(
+                    format!("registry_version holds {version}").into(),
+                )
+            })
+        }
     }
 }
 
@@ -103,6 +112,9 @@ pub fn insert_many(conn: &mut DbConnection, events: &[NewScanEvent]) -> QueryRes
 /// size, is the same statement, prepared once and kept by diesel's statement
 /// cache (a multi-row VALUES list was parsed and planned again for each
 /// group's size), and one statement is its own transaction: one round trip.
+/// The same statement reads the registry's version: its snapshot is taken
+/// after every scan of the group arrived, so a registry write committed
+/// before any of them (on any node) is counted in it.
 struct PgEventInsert<'a> {
     codes: Vec<&'a str>,
     kinds: Vec<&'a str>,
@@ -141,7 +153,7 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for PgEventInsert<'_> 
     ) -> QueryResult<()> {
         use diesel::sql_types::{Array, Double, Nullable, Text, Timestamp};
         out.push_sql(
-            "INSERT INTO scan_events (code, kind, scanned_at, lang, ua_family, client_hash, latitude, longitude) \
+            "WITH inserted AS (INSERT INTO scan_events (code, kind, scanned_at, lang, ua_family, client_hash, latitude, longitude) \
              SELECT * FROM unnest(",
         );
         for (i, texts) in [&self.codes, &self.kinds].into_iter().enumerate() {
@@ -158,9 +170,13 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for PgEventInsert<'_> 
             out.push_sql(", ");
             out.push_bind_param::<Array<Nullable<Double>>, _>(numbers)?;
         }
-        out.push_sql(")");
+        out.push_sql(")) SELECT version FROM registry_version");
         Ok(())
     }
+}
+
+impl diesel::query_builder::Query for PgEventInsert<'_> {
+    type SqlType = diesel::sql_types::BigInt;
 }
 
 impl RunQueryDsl<diesel::PgConnection> for PgEventInsert<'_> {}
@@ -301,11 +317,13 @@ pub fn views_of(conn: &mut DbConnection, code: &str) -> QueryResult<(i64, Option
 }
 
 /// Add views to codes' counts (several processes may add at once: each adds
-/// its own). Upserts need the concrete backend.
+/// its own). Upserts need the concrete backend. On PostgreSQL, answers each
+/// code's count after the addition (every node's views); SQLite has one
+/// node, which knows its counts, and answers nothing.
 pub fn add_views(
     conn: &mut DbConnection,
     counts: &[(TraceCode, i64, NaiveDateTime)],
-) -> QueryResult<()> {
+) -> QueryResult<Vec<(String, i64)>> {
     use code_scan_counts::dsl as c;
     use diesel::upsert::excluded;
     match conn {
@@ -323,19 +341,17 @@ pub fn add_views(
                     .set(c::views.eq(c::views + excluded(c::views)))
                     .execute(conn)?;
             }
+            Ok(Vec::new())
         }
         // One statement for the slice: row by row, its 500 round trips held
         // the scan writer ~100 ms every flush (the scans' p99 on PostgreSQL).
-        DbConnection::Pg(conn) => {
-            PgViewsUpsert {
-                codes: counts.iter().map(|(code, _, _)| code.as_str()).collect(),
-                views: counts.iter().map(|(_, views, _)| *views).collect(),
-                firsts: counts.iter().map(|(_, _, first)| *first).collect(),
-            }
-            .execute(conn)?;
+        DbConnection::Pg(conn) => PgViewsUpsert {
+            codes: counts.iter().map(|(code, _, _)| code.as_str()).collect(),
+            views: counts.iter().map(|(_, views, _)| *views).collect(),
+            firsts: counts.iter().map(|(_, _, first)| *first).collect(),
         }
+        .load(conn),
     }
-    Ok(())
 }
 
 /// Views added to many codes in one statement (the codes are distinct: ON
@@ -366,10 +382,15 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for PgViewsUpsert<'_> 
         out.push_sql(", ");
         out.push_bind_param::<Array<Timestamp>, _>(&self.firsts)?;
         out.push_sql(
-            ") ON CONFLICT (code) DO UPDATE SET views = code_scan_counts.views + excluded.views",
+            ") ON CONFLICT (code) DO UPDATE SET views = code_scan_counts.views + excluded.views \
+             RETURNING code, views",
         );
         Ok(())
     }
+}
+
+impl diesel::query_builder::Query for PgViewsUpsert<'_> {
+    type SqlType = (diesel::sql_types::Text, diesel::sql_types::BigInt);
 }
 
 impl RunQueryDsl<diesel::PgConnection> for PgViewsUpsert<'_> {}

@@ -271,6 +271,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    code_viewers (code, client) {
+        code -> Text,
+        client -> Text,
+    }
+}
+
+diesel::table! {
     supply_events (id) {
         id -> Text,
         org_id -> Text,
@@ -411,6 +418,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     codes,
     scan_events,
     code_scan_counts,
+    code_viewers,
     supply_events,
     supply_event_codes,
     event_requests,

@@ -169,13 +169,25 @@ pub fn check_scan_count(views: i64, distinct_clients: i64, t: &CloneThresholds) 
     })
 }
 
-/// Should this view (the `views`-th) look at the code's distinct clients?
-/// The first view beyond the threshold does, then views 10, 20, 40, 80…
-/// beyond it: a heavily scanned code costs a handful of reads, not one per
-/// ten views.
-pub fn time_to_count_clients(views: i64, threshold: i64) -> bool {
-    let beyond = views - threshold - 1;
-    beyond == 0 || (beyond > 0 && beyond % 10 == 0 && (beyond / 10).count_ones() == 1)
+/// Should a view that moved the code's count from `before` to `views` look
+/// at the code's distinct clients? The first view beyond the threshold
+/// does, then views 10, 20, 40, 80… beyond it: a heavily scanned code costs
+/// a handful of reads, not one per ten views. A count that jumped (other
+/// nodes' views, learnt at a flush) looks once for every point it passed.
+pub fn time_to_count_clients(before: i64, views: i64, threshold: i64) -> bool {
+    let first = threshold.saturating_add(1);
+    let mut checkpoint = first;
+    let mut step: i64 = 10;
+    while checkpoint <= views {
+        if checkpoint > before {
+            return true;
+        }
+        let (Some(next), Some(next_step)) = (first.checked_add(step), step.checked_mul(2)) else {
+            return false;
+        };
+        (checkpoint, step) = (next, next_step);
+    }
+    false
 }
 
 /// Travel between two scans faster than any package moves, in (km, seconds, km/h).
@@ -340,9 +352,36 @@ mod tests {
     #[test]
     fn distinct_clients_are_counted_ever_more_rarely() {
         let checked: Vec<i64> = (1..=400)
-            .filter(|v| time_to_count_clients(*v, 50))
+            .filter(|v| time_to_count_clients(v - 1, *v, 50))
             .collect();
         assert_eq!(checked, [51, 61, 71, 91, 131, 211, 371]);
+    }
+
+    #[test]
+    fn a_count_that_jumped_looks_once_for_the_points_it_passed() {
+        assert!(time_to_count_clients(40, 55, 50), "passed 51");
+        assert!(time_to_count_clients(55, 75, 50), "passed 61 and 71");
+        assert!(!time_to_count_clients(62, 70, 50), "between 61 and 71");
+        assert!(
+            !time_to_count_clients(10, 50, 50),
+            "not beyond the threshold"
+        );
+        assert!(!time_to_count_clients(371, 371, 50), "no view counted");
+        assert!(time_to_count_clients(0, i64::MAX, 50));
+        assert!(
+            !time_to_count_clients(i64::MAX - 1, i64::MAX, 50),
+            "far beyond the last point"
+        );
+    }
+
+    proptest::proptest! {
+        /// A jump looks exactly when one of the single steps it stands for would have.
+        #[test]
+        fn a_jump_looks_when_one_of_its_steps_would(before in 0i64..5_000, jump in 0i64..2_000, threshold in 0i64..500) {
+            let views = before + jump;
+            let stepwise = (before + 1..=views).any(|v| time_to_count_clients(v - 1, v, threshold));
+            proptest::prop_assert_eq!(time_to_count_clients(before, views, threshold), stepwise);
+        }
     }
 
     #[test]

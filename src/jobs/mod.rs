@@ -2,4 +2,5 @@
 
 pub mod abandoned_runs;
 pub mod expiry;
+pub mod registry_listener;
 pub mod webhook_sender;

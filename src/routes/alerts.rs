@@ -123,13 +123,10 @@ async fn decide(
     decision: Decision,
 ) -> Result<web::Json<AlertOut>, ApiError> {
     let who = caller.principal;
-    let (alert, changed) = state
+    let alert = state
         .services
-        .write(move |conn| clone_watch::decide(conn, &who, id, decision))
+        .registry_write_if(move |conn| clone_watch::decide(conn, &who, id, decision))
         .await?;
-    if changed {
-        state.services.registry.changed();
-    }
     Ok(web::Json(alert_out(alert)?))
 }
 

@@ -100,18 +100,6 @@ async fn answer_scan(
     };
     let services = &state.services;
     let now = crate::db::now();
-    let Some(CountedView {
-        found,
-        views,
-        first_viewed,
-    }) = services.count_view(code, now).await?
-    else {
-        return Ok(Scanned::Unknown {
-            lang,
-            json,
-            mistyped: false,
-        });
-    };
     let client = services.client_of(addr);
     let event = ScanRecord {
         kind: ScanKind::View,
@@ -121,31 +109,39 @@ async fn answer_scan(
         client,
         user_agent: user_agent(req),
     };
+    let Some(CountedView {
+        found,
+        views,
+        first_viewed,
+    }) = services.view_and_record(code, event).await?
+    else {
+        return Ok(Scanned::Unknown {
+            lang,
+            json,
+            mistyped: false,
+        });
+    };
+    services.check_scan_count(&found, code, client, views);
     let this_scan = OneScan {
         context: &found.context,
         facts: &found.facts,
         code: &code,
         lang,
         today: today(),
-        views,
+        views: views.now,
         first_viewed,
         label,
     };
     if json {
-        let body = this_scan.json()?;
-        services.record_scan(&code, event).await?;
-        services.check_scan_count(&found, code, client, views);
         return Ok(Scanned::Answer(
             HttpResponse::Ok()
                 .content_type("application/json")
                 .insert_header((header::CACHE_CONTROL, "no-store"))
                 .insert_header((header::VARY, "Accept, Accept-Language"))
-                .body(body),
+                .body(this_scan.json()?),
         ));
     }
     let view = this_scan.view()?;
-    services.record_scan(&code, event).await?;
-    services.check_scan_count(&found, code, client, views);
     Ok(Scanned::Answer(code_page(&view, &base_path)))
 }
 

@@ -49,7 +49,7 @@ impl Services {
             db,
             registry: RegistryNotifier::default(),
             settings,
-            scan: Arc::new(scan::ScanState::new(scan_writer)),
+            scan: scan::ScanState::new(scan_writer),
         }
     }
 
@@ -74,14 +74,54 @@ impl Services {
 
     /// One transaction that changes registry facts (products, ratings,
     /// sites, batches, events…); once committed, every cache of them reads
-    /// again.
+    /// again, on every node.
     pub async fn registry_write<T, F>(&self, work: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        let written = self.db.transaction(work).await?;
-        self.registry.changed();
+        self.registry_write_if(move |conn| Ok((work(conn)?, true)))
+            .await
+    }
+
+    /// One transaction that may change what a scan shows; `work` says
+    /// whether it did (an alert consumers are warned of, not a mere watch).
+    /// The change is announced in the same transaction: other nodes learn
+    /// of it when it commits, never before.
+    pub async fn registry_write_if<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<(T, bool), ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let (written, announced) = self
+            .db
+            .transaction(move |conn| {
+                let (written, changed) = work(conn)?;
+                let announced = match changed {
+                    true => Some(crate::db::registry::announce(conn)?),
+                    false => None,
+                };
+                Ok::<_, ApiError>((written, announced))
+            })
+            .await?;
+        if let Some(announced) = announced {
+            self.registry.changed(announced);
+        }
         Ok(written)
+    }
+
+    /// The registry's version, first brought up to the database's on
+    /// PostgreSQL (another node may have written since this one last heard):
+    /// for reads of cached facts that record nothing, whose commit could
+    /// not tell (a shop's verification).
+    pub async fn current_registry_version(&self) -> Result<u64, ApiError> {
+        if let crate::db::DbTarget::Postgres { .. } = self.db.target()
+            && let Some(version) = self
+                .read(|conn| Ok(crate::db::registry::current(conn)?))
+                .await?
+        {
+            self.registry.learn(version);
+        }
+        Ok(self.registry.version())
     }
 }

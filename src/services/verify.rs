@@ -112,7 +112,9 @@ pub async fn verify_codes(
     let mut distinct: Vec<TraceCode> = parsed.iter().flatten().copied().collect();
     distinct.sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
     distinct.dedup();
-    let version = services.registry.version();
+    // Nothing is recorded whose commit could tell of another node's write:
+    // the database's version is read first (PostgreSQL).
+    let version = services.current_registry_version().await?;
     let cache = &services.scan.cache;
     let mut known: HashMap<TraceCode, Known> = HashMap::new();
     let mut missing = Vec::new();

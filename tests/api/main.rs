@@ -26,6 +26,7 @@ mod health;
 mod labels;
 mod landing;
 mod metrics;
+mod nodes;
 mod openapi;
 mod organizations;
 mod products;

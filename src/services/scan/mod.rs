@@ -15,7 +15,7 @@ use super::clone_watch::{self, CodeOwner};
 use super::provenance::context::{load_code, load_context, load_facts_of};
 use super::provenance::{CodeFacts, ScanContext};
 use crate::db::DbConnection;
-use crate::db::scan_writer::ScanWriter;
+use crate::db::scan_writer::{Committed, ScanWriter};
 use crate::db::scans::{NewScanEvent, ScanKind};
 use crate::domain::clone::{CloneRule, GeoPoint, LocatedScan, time_to_count_clients};
 use crate::domain::code::TraceCode;
@@ -33,13 +33,23 @@ pub struct ScanState {
 }
 
 impl ScanState {
-    pub fn new(writer: ScanWriter) -> Self {
-        Self {
+    /// The state, told by the writer the counts its flushes saved (every
+    /// node's views, on PostgreSQL).
+    pub fn new(writer: ScanWriter) -> Arc<Self> {
+        let state = Arc::new(Self {
             cache: Default::default(),
             salt: Default::default(),
             viewers: Default::default(),
             writer,
-        }
+        });
+        // Weak: the writer lives in the state.
+        let told = Arc::downgrade(&state);
+        state.writer.when_counts_saved(Arc::new(move |saved| {
+            if let Some(state) = told.upgrade() {
+                state.cache.counts_saved(saved);
+            }
+        }));
+        state
     }
 }
 
@@ -48,12 +58,14 @@ impl ScanState {
 pub struct CodeView {
     pub context: Arc<ScanContext>,
     pub facts: Arc<CodeFacts>,
+    /// The registry version they are current at (taken before reading).
+    pub read_at: u64,
 }
 
 /// A view counted: what it shows, and the code's views including it.
 pub struct CountedView {
     pub found: CodeView,
-    pub views: i64,
+    pub views: cache::ViewCount,
     pub first_viewed: Option<NaiveDateTime>,
 }
 
@@ -78,13 +90,15 @@ impl Services {
         addr.map(|a| client_hash(&salt, a))
     }
 
-    /// Record a scan event and wait for its commit.
+    /// Record a scan event and wait for its commit; answers the registry's
+    /// version the commit saw (PostgreSQL).
     pub async fn record_scan(
         &self,
         code: &TraceCode,
         event: ScanRecord<'_>,
-    ) -> Result<(), ApiError> {
-        self.scan
+    ) -> Result<Committed, ApiError> {
+        Ok(self
+            .scan
             .writer
             .record(NewScanEvent {
                 code: *code,
@@ -96,8 +110,7 @@ impl Services {
                 latitude: event.location.map(|l| l.0),
                 longitude: event.location.map(|l| l.1),
             })
-            .await?;
-        Ok(())
+            .await?)
     }
 
     /// The facts behind a code: from memory when they are current, otherwise
@@ -114,6 +127,7 @@ impl Services {
             return Ok(Some(CodeView {
                 context: context.clone(),
                 facts: facts.clone(),
+                read_at: version,
             }));
         }
         let run = match cached.run {
@@ -150,8 +164,12 @@ impl Services {
             None if !context.codes_have_facts => cache.no_facts(),
             None => Arc::new(self.read(move |conn| load_facts_of(conn, &code)).await?),
         };
-        cache.put_current(&code, version, context.clone(), facts.clone());
-        Ok(Some(CodeView { context, facts }))
+        cache.put_current(&code, version, &context, facts.clone());
+        Ok(Some(CodeView {
+            context,
+            facts,
+            read_at: version,
+        }))
     }
 
     /// Count a consumer's view of a code now: the hot path finds everything
@@ -162,11 +180,13 @@ impl Services {
         now: NaiveDateTime,
     ) -> Result<Option<CountedView>, ApiError> {
         let cache = &self.scan.cache;
-        if let Some(hit) = cache.view(&code, self.registry.version(), now) {
+        let version = self.registry.version();
+        if let Some(hit) = cache.view(&code, version, now) {
             return Ok(Some(CountedView {
                 found: CodeView {
                     context: hit.context,
                     facts: hit.facts,
+                    read_at: version,
                 },
                 views: hit.views,
                 first_viewed: Some(hit.first_viewed),
@@ -183,6 +203,29 @@ impl Services {
         }))
     }
 
+    /// A consumer's view of a code: counted, recorded (answered once
+    /// committed), and what it shows current as of that commit: a registry
+    /// write committed on another node before this scan arrived, not yet
+    /// heard of here, is found by the commit and read. None: no such code
+    /// (nothing recorded).
+    pub async fn view_and_record(
+        &self,
+        code: TraceCode,
+        event: ScanRecord<'_>,
+    ) -> Result<Option<CountedView>, ApiError> {
+        let Some(mut counted) = self.count_view(code, event.at).await? else {
+            return Ok(None);
+        };
+        let seen = self.record_scan(&code, event).await?;
+        if self.registry.outdated(counted.found.read_at, seen) {
+            metrics::counter!(crate::monitoring::SCANS_READ_AGAIN).increment(1);
+            if let Some(found) = self.code_view(code).await? {
+                counted.found = found;
+            }
+        }
+        Ok(Some(counted))
+    }
+
     /// Beyond the threshold of views, now and then, apply the view rule, in
     /// the background after the scan's commit: the answer does not wait for it.
     pub fn check_scan_count(
@@ -190,7 +233,7 @@ impl Services {
         found: &CodeView,
         code: TraceCode,
         client: Option<ClientHash>,
-        views: i64,
+        views: cache::ViewCount,
     ) {
         let thresholds = self.settings.clone_thresholds();
         let settled = found
@@ -198,47 +241,50 @@ impl Services {
             .alerts
             .iter()
             .any(|a| a.rule == CloneRule::ScanCount.as_str() && a.status != "watch");
-        if settled || views <= thresholds.max_views {
+        if settled || views.now <= thresholds.max_views {
             return;
         }
         let cap = usize::try_from(thresholds.max_views + 1).unwrap_or(usize::MAX);
         let clients = self.scan.viewers.note(&code, client, cap);
-        if !time_to_count_clients(views, thresholds.max_views) {
+        if !time_to_count_clients(views.before, views.now, thresholds.max_views) {
             return;
         }
-        let clients = i64::try_from(clients).unwrap_or(i64::MAX);
         let services = self.clone();
         let context = &found.context;
         let (producer_id, batch_id) = (context.batch.producer_id.clone(), context.batch.id.clone());
         tokio::task::spawn_local(async move {
             let code = code.to_string();
             let looked = code.clone();
+            // The viewers noted here join those other nodes noted: a copy
+            // scanned through several nodes is confirmed on all its viewers.
             let finding = services
-                .read(move |conn| {
-                    clone_watch::views_finding(conn, &looked, views, clients, &thresholds)
+                .write(move |conn| {
+                    let noted: Vec<&str> = clients.iter().map(ClientHash::as_str).collect();
+                    let clients = crate::db::alerts::note_viewers(conn, &looked, &noted)?;
+                    clone_watch::views_finding(conn, &looked, views.now, clients, &thresholds)
                 })
                 .await;
             let changed = match finding {
                 Ok(Some(finding)) => {
                     services
-                        .write(move |conn| {
+                        .registry_write_if(move |conn| {
                             let owner = CodeOwner {
                                 code: &code,
                                 producer_id: &producer_id,
                                 batch_id: &batch_id,
                             };
-                            clone_watch::record(conn, &owner, &finding, &thresholds)
+                            let alert = clone_watch::record(conn, &owner, &finding, &thresholds)?;
+                            // A watch changes nothing consumers see: the caches stay.
+                            let shown = alert.as_ref().is_some_and(clone_watch::shown);
+                            Ok(((), shown))
                         })
                         .await
                 }
-                Ok(None) => Ok(None),
+                Ok(None) => Ok(()),
                 Err(e) => Err(e),
             };
-            match changed {
-                // A watch changes nothing consumers see: the caches stay.
-                Ok(Some(alert)) if clone_watch::shown(&alert) => services.registry.changed(),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "clone alert not raised"),
+            if let Err(e) = changed {
+                tracing::warn!(error = %e, "clone alert not raised");
             }
         });
     }
@@ -262,7 +308,14 @@ impl Services {
             client,
             user_agent,
         };
-        self.record_scan(&code, event).await?;
+        let seen = self.record_scan(&code, event).await?;
+        // The sales the after-sale rule compares with may have changed on
+        // another node since `found` was read.
+        let fresh = match self.registry.outdated(found.read_at, seen) {
+            true => self.code_view(code).await?,
+            false => None,
+        };
+        let found = fresh.as_ref().unwrap_or(found);
         let sales = found.context.sales(&found.facts);
         let (producer_id, batch_id) = (
             found.context.batch.producer_id.clone(),
@@ -275,22 +328,21 @@ impl Services {
             client: crate::db::scans::stored_client(client.as_ref()).to_owned(),
         };
         let checked = self
-            .write(move |conn| {
+            .registry_write_if(move |conn| {
                 let code = code.to_string();
                 let owner = CodeOwner {
                     code: &code,
                     producer_id: &producer_id,
                     batch_id: &batch_id,
                 };
-                clone_watch::check_located(conn, &owner, &sales, &new, &thresholds)
+                let changed = clone_watch::check_located(conn, &owner, &sales, &new, &thresholds)?;
+                // The page shows a confirmed alert from the next scan on.
+                Ok(((), changed.iter().any(clone_watch::shown)))
             })
             .await;
-        match checked {
-            // The page shows a confirmed alert from the next scan on.
-            Ok(changed) if changed.iter().any(clone_watch::shown) => self.registry.changed(),
-            Ok(_) => {}
+        if let Err(e) = checked {
             // The location is recorded; the rules look again at the next one.
-            Err(e) => tracing::warn!(error = %e, "clone rules not checked after a shared location"),
+            tracing::warn!(error = %e, "clone rules not checked after a shared location");
         }
         Ok(())
     }
