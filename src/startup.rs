@@ -71,6 +71,7 @@ impl Application {
             (settings.limits.issuance_lease_seconds / 2).clamp(1, 30),
         );
         crate::jobs::abandoned_runs::start(db.clone(), sweep_every, Arc::downgrade(&alive));
+        crate::jobs::scan_months::start(db.clone(), Arc::downgrade(&alive));
         let (scan_writer, scan_writer_stopped) =
             crate::db::scan_writer::ScanWriter::start(db.clone());
         let metrics = web::Data::new(crate::routes::metrics::MetricsSource {

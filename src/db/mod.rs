@@ -19,6 +19,7 @@ pub mod events;
 pub mod organizations;
 pub mod products;
 pub mod registry;
+pub mod scan_months;
 pub mod scan_writer;
 pub mod scans;
 pub mod schema;

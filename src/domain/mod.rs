@@ -16,6 +16,7 @@ pub mod payload;
 pub mod product;
 pub mod reading;
 pub mod scan;
+pub mod scan_months;
 pub mod site;
 pub mod supply;
 pub mod text;

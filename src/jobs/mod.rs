@@ -3,4 +3,5 @@
 pub mod abandoned_runs;
 pub mod expiry;
 pub mod registry_listener;
+pub mod scan_months;
 pub mod webhook_sender;

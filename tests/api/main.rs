@@ -37,6 +37,7 @@ mod resolver;
 mod resolver_walk_up;
 mod scan;
 mod scan_after_change;
+mod scan_months;
 mod scan_page;
 mod sites;
 mod snapshots;

@@ -19,7 +19,7 @@ pub enum TestDatabase {
 }
 
 impl TestDatabase {
-    pub(super) fn create(backend: Backend) -> (Self, String) {
+    pub fn create(backend: Backend) -> (Self, String) {
         match backend {
             Backend::Sqlite => {
                 let dir = std::env::temp_dir().join("ocop-trace-tests");

@@ -24,14 +24,16 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use chrono::NaiveDateTime;
 use diesel::Connection;
 use tokio::sync::oneshot;
 
 use super::DbError;
-use super::scans::{NewScanEvent, ScanKind, add_views, insert_many};
+use super::scans::{NewScanEvent, insert_many};
 use super::{Db, DbConnection, DbTarget};
 use crate::domain::code::TraceCode;
+use view_counts::{ViewCounts, flush_slice};
+
+mod view_counts;
 
 /// Upper bound of one group on the writer thread: keeps a commit's latency
 /// bounded under a flood.
@@ -290,15 +292,6 @@ impl WorkerGroup {
     }
 }
 
-/// How often the per-code view counts are added to the database. Under a
-/// load where the same codes are viewed many times a second, a shorter
-/// interval re-adds the same codes over and over (1 s measured 0.32–0.36 of
-/// /healthz, 5 s 0.37–0.38).
-const COUNT_FLUSH: Duration = Duration::from_secs(5);
-/// Codes written per step of a flush; steps go between scan groups so no
-/// scan waits behind a long flush.
-const FLUSH_SLICE: usize = 500;
-
 type Pooled = diesel::r2d2::PooledConnection<super::ConnectionManager>;
 
 /// How often the writer checkpoints the WAL that the workers' commits grow
@@ -496,116 +489,6 @@ fn record_committed(events: &[NewScanEvent], committed_on: &'static str) {
     #[allow(clippy::cast_precision_loss)] // a group holds at most MAX_GROUP
     metrics::histogram!(crate::monitoring::SCAN_GROUP_SIZE, "committed_on" => committed_on)
         .record(n as f64);
-}
-
-/// Views counted since the last flush. The events themselves are durable at
-/// once; only these derived counts wait (at most five seconds) to reach the table.
-#[derive(Default)]
-struct ViewCounts {
-    pending: HashMap<TraceCode, (i64, NaiveDateTime)>,
-    /// Told each code's saved count after a flush (PostgreSQL).
-    saved_to: Option<CountsSaved>,
-    last_flush: Option<Instant>,
-    /// A flush started and is written slice by slice.
-    draining: bool,
-}
-
-impl ViewCounts {
-    fn add(&mut self, events: &[NewScanEvent]) {
-        for e in events.iter().filter(|e| e.kind == ScanKind::View) {
-            self.add_code(e.code, 1, e.scanned_at);
-        }
-        self.report_pending();
-    }
-
-    #[allow(clippy::cast_precision_loss)] // a count of codes
-    fn report_pending(&self) {
-        metrics::gauge!(crate::monitoring::VIEW_COUNTS_PENDING).set(self.pending.len() as f64);
-    }
-
-    fn add_code(&mut self, code: TraceCode, views: i64, first: NaiveDateTime) {
-        let entry = self.pending.entry(code).or_insert((0, first));
-        entry.0 += views;
-    }
-
-    fn due(&self) -> bool {
-        !self.pending.is_empty()
-            && (self.draining || self.last_flush.is_none_or(|t| t.elapsed() >= COUNT_FLUSH))
-    }
-
-    /// How long the writer may wait for work before the next flush step.
-    fn time_to_flush(&self) -> Duration {
-        match self.last_flush {
-            _ if self.pending.is_empty() => COUNT_FLUSH,
-            _ if self.draining => Duration::ZERO,
-            None => Duration::ZERO,
-            Some(t) => COUNT_FLUSH.saturating_sub(t.elapsed()),
-        }
-    }
-
-    /// The next slice to write (marks a flush as started).
-    fn take_slice(&mut self) -> Vec<(TraceCode, i64, NaiveDateTime)> {
-        if !self.draining {
-            self.last_flush = Some(Instant::now());
-            self.draining = true;
-        }
-        // Collected first: `pending` cannot lose entries while its keys are borrowed.
-        #[allow(clippy::needless_collect)]
-        let codes: Vec<TraceCode> = self.pending.keys().take(FLUSH_SLICE).copied().collect();
-        let slice = codes
-            .into_iter()
-            .filter_map(|code| {
-                self.pending
-                    .remove(&code)
-                    .map(|(n, first)| (code, n, first))
-            })
-            .collect();
-        self.draining = !self.pending.is_empty();
-        self.report_pending();
-        slice
-    }
-}
-
-/// Write one slice of the pending counts; false when it failed (kept for later).
-fn flush_slice(db: &Db, conn: &mut Option<Pooled>, counts: &Mutex<ViewCounts>) -> bool {
-    let slice = lock(counts).take_slice();
-    let written = with_connection(db, conn, |c| {
-        let _turn = db.sqlite_write_turn(c);
-        c.transaction(|c| add_views(c, &slice))
-            .map_err(|e: diesel::result::Error| e.to_string())
-    });
-    let totals = match written {
-        Ok(totals) => totals,
-        Err(cause) => {
-            tracing::warn!(%cause, codes = slice.len(), "view counts not saved; kept for the next flush");
-            *conn = None;
-            let mut counts = lock(counts);
-            for (code, n, first) in slice {
-                counts.add_code(code, n, first);
-            }
-            return false;
-        }
-    };
-    let saved_to = lock(counts).saved_to.clone();
-    if let Some(saved_to) = saved_to.filter(|_| !totals.is_empty()) {
-        let added: HashMap<&str, (TraceCode, i64)> = slice
-            .iter()
-            .map(|(code, n, _)| (code.as_str(), (*code, *n)))
-            .collect();
-        let saved: Vec<SavedCount> = totals
-            .iter()
-            .filter_map(|(code, total)| {
-                let (code, added) = *added.get(code.as_str())?;
-                Some(SavedCount {
-                    code,
-                    added,
-                    total: *total,
-                })
-            })
-            .collect();
-        saved_to(&saved);
-    }
-    true
 }
 
 fn with_connection<T>(
