@@ -76,7 +76,7 @@ impl ViewCounts {
         // Collected first: `pending` cannot lose entries while its keys are borrowed.
         #[allow(clippy::needless_collect)]
         let codes: Vec<TraceCode> = self.pending.keys().take(FLUSH_SLICE).copied().collect();
-        let slice = codes
+        let mut slice: Vec<_> = codes
             .into_iter()
             .filter_map(|code| {
                 self.pending
@@ -84,6 +84,10 @@ impl ViewCounts {
                     .map(|(n, first)| (code, n, first))
             })
             .collect();
+        // Every node locks the rows it adds to in the same order: in map
+        // order two nodes' flushes deadlocked, and PostgreSQL takes a second
+        // (deadlock_timeout) to break each, a second the scans waited.
+        slice.sort_unstable_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
         self.draining = !self.pending.is_empty();
         self.report_pending();
         slice
@@ -130,4 +134,24 @@ pub(super) fn flush_slice(db: &Db, conn: &mut Option<Pooled>, counts: &Mutex<Vie
         saved_to(&saved);
     }
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_slice_is_in_code_order() {
+        let mut counts = ViewCounts::default();
+        let at = chrono::DateTime::UNIX_EPOCH.naive_utc();
+        for _ in 0..50 {
+            counts.add_code(TraceCode::random(), 1, at);
+        }
+        let slice = counts.take_slice();
+        let codes: Vec<&str> = slice.iter().map(|(code, _, _)| code.as_str()).collect();
+        let mut sorted = codes.clone();
+        sorted.sort_unstable();
+        assert_eq!(codes.len(), 50);
+        assert_eq!(codes, sorted);
+    }
 }
