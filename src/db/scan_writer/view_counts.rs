@@ -1,4 +1,4 @@
-//! The per-code view counts the writer adds to `codes.views` in slices
+//! The per-code view counts the writer adds to `code_scan_counts` in slices
 //! between scan groups.
 
 use std::collections::HashMap;
@@ -17,7 +17,7 @@ use crate::domain::code::TraceCode;
 /// load where the same codes are viewed many times a second, a shorter
 /// interval re-adds the same codes over and over (1 s measured 0.32–0.36 of
 /// /healthz, 5 s 0.37–0.38).
-pub(super) const COUNT_FLUSH: Duration = Duration::from_secs(5);
+const COUNT_FLUSH: Duration = Duration::from_secs(5);
 /// Codes written per step of a flush; steps go between scan groups so no
 /// scan waits behind a long flush.
 const FLUSH_SLICE: usize = 500;
@@ -29,9 +29,9 @@ pub(super) struct ViewCounts {
     pub(super) pending: HashMap<TraceCode, (i64, NaiveDateTime)>,
     /// Told each code's saved count after a flush (PostgreSQL).
     pub(super) saved_to: Option<CountsSaved>,
-    pub(super) last_flush: Option<Instant>,
+    last_flush: Option<Instant>,
     /// A flush started and is written slice by slice.
-    pub(super) draining: bool,
+    draining: bool,
 }
 
 impl ViewCounts {
@@ -43,11 +43,11 @@ impl ViewCounts {
     }
 
     #[allow(clippy::cast_precision_loss)] // a count of codes
-    pub(super) fn report_pending(&self) {
+    fn report_pending(&self) {
         metrics::gauge!(crate::monitoring::VIEW_COUNTS_PENDING).set(self.pending.len() as f64);
     }
 
-    pub(super) fn add_code(&mut self, code: TraceCode, views: i64, first: NaiveDateTime) {
+    fn add_code(&mut self, code: TraceCode, views: i64, first: NaiveDateTime) {
         let entry = self.pending.entry(code).or_insert((0, first));
         entry.0 += views;
     }
@@ -68,7 +68,7 @@ impl ViewCounts {
     }
 
     /// The next slice to write (marks a flush as started).
-    pub(super) fn take_slice(&mut self) -> Vec<(TraceCode, i64, NaiveDateTime)> {
+    fn take_slice(&mut self) -> Vec<(TraceCode, i64, NaiveDateTime)> {
         if !self.draining {
             self.last_flush = Some(Instant::now());
             self.draining = true;
