@@ -13,6 +13,7 @@ pub const HTTP_REQUESTS: &str = "http_requests_total";
 pub const HTTP_REQUEST_DURATION: &str = "http_request_duration_seconds";
 pub const SCANS_RECORDED: &str = "ocop_scans_recorded_total";
 pub const SCAN_GROUP_SIZE: &str = "ocop_scan_group_size";
+pub const SCAN_COMMIT_DURATION: &str = "ocop_scan_commit_seconds";
 pub const SCAN_QUEUE_DEPTH: &str = "ocop_scan_writer_queue_depth";
 pub const VIEW_COUNTS_PENDING: &str = "ocop_scan_view_counts_pending";
 pub const WEBHOOK_DELIVERIES: &str = "ocop_webhook_deliveries_total";
@@ -47,6 +48,9 @@ fn install() -> Result<PrometheusHandle, String> {
         .set_buckets_for_metric(Matcher::Full(HTTP_REQUEST_DURATION.into()), LATENCY_BUCKETS)
         .and_then(|b| {
             b.set_buckets_for_metric(Matcher::Full(SCAN_GROUP_SIZE.into()), GROUP_BUCKETS)
+        })
+        .and_then(|b| {
+            b.set_buckets_for_metric(Matcher::Full(SCAN_COMMIT_DURATION.into()), LATENCY_BUCKETS)
         })
         .and_then(PrometheusBuilder::install_recorder)
         .map_err(|e| format!("can't install the metrics recorder: {e}"))?;
@@ -86,11 +90,15 @@ fn describe() {
     );
     describe_histogram!(
         SCAN_GROUP_SIZE,
-        "Scan events per commit, by where the commit ran (worker: an HTTP worker; writer: the writer thread)"
+        "Scan events per commit, by where the commit ran (worker: an HTTP worker, SQLite; writer: the writer thread or, on PostgreSQL, a committer)"
+    );
+    describe_histogram!(
+        SCAN_COMMIT_DURATION,
+        "Time a scan group's commit took (the statement and its WAL flush), by where it ran"
     );
     describe_gauge!(
         SCAN_QUEUE_DEPTH,
-        "Scans handed to the writer thread and not yet taken"
+        "Scan groups (an HTTP worker's scans) handed to the writer thread or the committers and not yet taken"
     );
     describe_gauge!(
         VIEW_COUNTS_PENDING,

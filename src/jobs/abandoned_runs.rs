@@ -7,6 +7,7 @@
 use std::sync::Weak;
 use std::time::Duration;
 
+use super::FirstRun;
 use crate::db::{self, Db};
 use crate::error::ApiError;
 
@@ -27,17 +28,9 @@ pub fn sweep(db: &Db) -> Result<usize, ApiError> {
 /// Sweep at start-up and then every `every`, in a thread of its own, until
 /// `alive` is gone.
 pub fn start(db: Db, every: Duration, alive: Weak<()>) {
-    let spawned = std::thread::Builder::new()
-        .name("abandoned-runs".into())
-        .spawn(move || {
-            while alive.upgrade().is_some() {
-                if let Err(e) = sweep(&db) {
-                    tracing::warn!(error = %e, "abandoned code runs not swept");
-                }
-                std::thread::sleep(every);
-            }
-        });
-    if let Err(e) = spawned {
-        tracing::error!(error = %e, "can't start the abandoned-runs sweeper");
-    }
+    super::every("abandoned-runs", every, FirstRun::Now, alive, move || {
+        if let Err(e) = sweep(&db) {
+            tracing::warn!(error = %e, "abandoned code runs not swept");
+        }
+    });
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use diesel::QueryResult;
 
+use super::FirstRun;
 use crate::db::{self, Db, DbConnection, DbError};
 use crate::services::notify::{
     BatchExpiredNotice, RatingExpiredNotice, Retailers, WebhookPayload, notify,
@@ -89,20 +90,12 @@ pub fn report_expired_batches(db: &Db) -> Result<usize, DbError> {
 
 /// Check every `every`, in a thread of its own, until `alive` is gone.
 pub fn start(db: Db, every: Duration, alive: Weak<()>) {
-    let spawned = std::thread::Builder::new()
-        .name("expiry".into())
-        .spawn(move || {
-            while alive.upgrade().is_some() {
-                if let Err(e) = report_expired(&db) {
-                    tracing::warn!(error = %e, "expired ratings not checked");
-                }
-                if let Err(e) = report_expired_batches(&db) {
-                    tracing::warn!(error = %e, "expired batches not checked");
-                }
-                std::thread::sleep(every);
-            }
-        });
-    if let Err(e) = spawned {
-        tracing::error!(error = %e, "can't start the expiry check");
-    }
+    super::every("expiry", every, FirstRun::Now, alive, move || {
+        if let Err(e) = report_expired(&db) {
+            tracing::warn!(error = %e, "expired ratings not checked");
+        }
+        if let Err(e) = report_expired_batches(&db) {
+            tracing::warn!(error = %e, "expired batches not checked");
+        }
+    });
 }

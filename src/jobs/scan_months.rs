@@ -5,8 +5,9 @@
 //! `IF NOT EXISTS`, so two nodes at once are harmless.
 
 use std::sync::Weak;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use super::FirstRun;
 use crate::db::{self, Db, DbError, DbTarget};
 use crate::domain::scan_months::months_from;
 
@@ -42,23 +43,15 @@ pub fn start(db: Db, alive: Weak<()>) {
         // Scans still land (in the default partition); the hourly run retries.
         tracing::error!(error = %e, "scan_events partitions not created");
     }
-    let spawned = std::thread::Builder::new()
-        .name("scan-months".into())
-        .spawn(move || {
-            let mut last = Instant::now();
-            while alive.upgrade().is_some() {
-                // Short sleeps: a stopped app's thread ends within a second.
-                std::thread::sleep(Duration::from_secs(1));
-                if last.elapsed() < EVERY {
-                    continue;
-                }
-                last = Instant::now();
-                if let Err(e) = create_ahead(&db) {
-                    tracing::error!(error = %e, "scan_events partitions not created");
-                }
+    super::every(
+        "scan-months",
+        EVERY,
+        FirstRun::AfterOnePeriod,
+        alive,
+        move || {
+            if let Err(e) = create_ahead(&db) {
+                tracing::error!(error = %e, "scan_events partitions not created");
             }
-        });
-    if let Err(e) = spawned {
-        tracing::error!(error = %e, "can't start the scan_events partition job");
-    }
+        },
+    );
 }

@@ -12,8 +12,8 @@
 //! tens of microseconds: its connection never checkpoints the WAL (a
 //! checkpoint syncs the disk); the writer thread does, four times a second,
 //! holding the write turn. On PostgreSQL a commit is a network round trip, so
-//! every event goes to the writer thread, which groups whatever is waiting
-//! and hands each group to the next free of (up to) two committer threads.
+//! a worker hands its scans over, as one group, to the queue of (up to) two
+//! committer threads; the next one free commits everything queued by then.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -38,7 +38,8 @@ mod view_counts;
 /// Upper bound of one group on the writer thread: keeps a commit's latency
 /// bounded under a flood.
 const MAX_GROUP: usize = 2_000;
-/// Jobs waiting beyond this make scans wait for room (back-pressure).
+/// Groups (each a worker's scans) waiting beyond this make scans wait for
+/// room (back-pressure).
 const QUEUE: usize = 20_000;
 
 /// A group's commit, as told to each of its scans: the registry's version
@@ -47,13 +48,9 @@ pub type Committed = Option<u64>;
 
 type Reply = oneshot::Sender<Result<Committed, String>>;
 
-/// What the writer thread is given.
-enum Job {
-    /// One scan (PostgreSQL).
-    One(NewScanEvent, Reply),
-    /// A worker's group that found SQLite's write turn taken.
-    Group(Vec<NewScanEvent>, Vec<Reply>),
-}
+/// Scans to commit together, and where to tell each of them: what the queue
+/// carries (a worker's scans) and what a commit writes (one or more of those).
+type Group = (Vec<NewScanEvent>, Vec<Reply>);
 
 #[derive(Clone)]
 pub struct ScanWriter {
@@ -61,7 +58,7 @@ pub struct ScanWriter {
     /// worker groups share threads.
     id: u64,
     db: Db,
-    queue: SyncSender<Job>,
+    queue: SyncSender<Group>,
     counts: Arc<Mutex<ViewCounts>>,
     /// A worker is committing a scan group (tens of microseconds): another
     /// worker whose group finds the write turn taken waits for it rather
@@ -137,14 +134,17 @@ impl ScanWriter {
     /// Record an event and wait until it is committed.
     pub async fn record(&self, event: NewScanEvent) -> Result<Committed, DbError> {
         let (reply, committed) = oneshot::channel();
-        match self.db.target() {
-            DbTarget::Sqlite { .. } => {
-                let group = WorkerGroup::of_this_thread(self.id);
-                if group.push(event, reply) {
-                    tokio::task::spawn_local(self.clone().commit_on_this_worker(group));
+        let group = WorkerGroup::of_this_thread(self.id);
+        if group.push(event, reply) {
+            let writer = self.clone();
+            match self.db.target() {
+                DbTarget::Sqlite { .. } => {
+                    tokio::task::spawn_local(writer.commit_on_this_worker(group))
                 }
-            }
-            DbTarget::Postgres { .. } => self.hand_over(Job::One(event, reply)).await?,
+                DbTarget::Postgres { .. } => {
+                    tokio::task::spawn_local(writer.hand_over_from_this_worker(group))
+                }
+            };
         }
         committed
             .await
@@ -152,7 +152,7 @@ impl ScanWriter {
             .map_err(|cause| DbError::Unavailable(format!("scan not recorded: {cause}")))
     }
 
-    async fn hand_over(&self, job: Job) -> Result<(), DbError> {
+    async fn hand_over(&self, job: Group) -> Result<(), DbError> {
         // Counted before it is queued, so the writer never takes a job
         // the gauge has not seen yet.
         let queued = metrics::gauge!(crate::monitoring::SCAN_QUEUE_DEPTH);
@@ -175,14 +175,27 @@ impl ScanWriter {
         handed
     }
 
+    /// Queue this worker's waiting scans for the committers as one group,
+    /// after the event loop has had its turn (PostgreSQL): one hand-over and
+    /// one committer wake-up for every scan that was ready, not one a scan.
+    async fn hand_over_from_this_worker(self, group: Rc<WorkerGroup>) {
+        tokio::task::yield_now().await;
+        let (events, replies) = group.take();
+        if let Err(e) = self.hand_over((events, replies)).await {
+            // Its scans are answered with the error (their replies dropped).
+            tracing::error!(error = %e, "scan group not handed to the writer");
+        }
+    }
+
     /// Commit this worker's waiting scans, after the event loop has had its
     /// turn: every request that was ready by then joins the group.
     async fn commit_on_this_worker(self, group: Rc<WorkerGroup>) {
         tokio::task::yield_now().await;
         let (events, replies) = group.take();
+        let started = Instant::now();
         let committed = self.commit_here_unless_turn_held(&events);
         let Some(outcome) = committed else {
-            if let Err(e) = self.hand_over(Job::Group(events, replies)).await {
+            if let Err(e) = self.hand_over((events, replies)).await {
                 tracing::error!(error = %e, "scan group not handed to the writer");
             }
             return;
@@ -190,7 +203,7 @@ impl ScanWriter {
         if outcome.is_ok() {
             self.committed_on_workers.fetch_add(1, Ordering::Relaxed);
             lock(&self.counts).add(&events);
-            record_committed(&events, "worker");
+            record_committed(&events, started, "worker");
         }
         for reply in replies {
             let _ = reply.send(outcome.clone());
@@ -300,62 +313,35 @@ const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
 
 fn run(
     db: Db,
-    rx: Receiver<Job>,
+    queue: Receiver<Group>,
     counts: Arc<Mutex<ViewCounts>>,
     committed_on_workers: &AtomicU64,
 ) {
+    let queue = match Committers::start(&db, &counts, queue) {
+        Ok(committers) => return flush_while_committing(&db, committers, &counts),
+        Err(queue) => queue,
+    };
     let mut conn: Option<Pooled> = None;
     let mut events = Vec::with_capacity(MAX_GROUP);
     let mut replies = Vec::with_capacity(MAX_GROUP);
-    let committers = Committers::start(&db, &counts);
     let (mut last_checkpoint, mut checkpointed_at) = (Instant::now(), 0);
     loop {
         let wait = lock(&counts)
             .time_to_flush()
             .min(CHECKPOINT_EVERY.saturating_sub(last_checkpoint.elapsed()));
-        let queued = metrics::gauge!(crate::monitoring::SCAN_QUEUE_DEPTH);
-        let mut job = match rx.recv_timeout(wait) {
-            Ok(job) => Some(job),
-            Err(RecvTimeoutError::Timeout) => None,
+        match queue.recv_timeout(wait) {
+            Ok(first) => gather(first, &queue, &mut events, &mut replies),
+            Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => break,
-        };
-        // Take whatever else is already waiting into the same group.
-        while let Some(next) = job.take() {
-            queued.decrement(1.0);
-            match next {
-                Job::One(event, reply) => {
-                    events.push(event);
-                    replies.push(reply);
-                }
-                Job::Group(mut group, mut group_replies) => {
-                    events.append(&mut group);
-                    replies.append(&mut group_replies);
-                }
-            }
-            if events.len() < MAX_GROUP {
-                job = rx.try_recv().ok();
-            }
         }
         if !events.is_empty() {
-            match &committers {
-                Some(committers) => committers.hand(&mut events, &mut replies),
-                None => {
-                    if commit_and_reply(&db, &mut conn, &counts, &events, replies.drain(..))
-                        .is_err()
-                    {
-                        conn = None;
-                    }
-                    events.clear();
-                }
+            if commit_and_reply(&db, &mut conn, &counts, &events, replies.drain(..)).is_err() {
+                conn = None;
             }
+            events.clear();
         }
         if lock(&counts).due() {
             flush_slice(&db, &mut conn, &counts);
-            if committers.is_some() {
-                // The committers hold theirs; this one is needed every few
-                // seconds only, and the pool may be small.
-                conn = None;
-            }
         }
         if last_checkpoint.elapsed() >= CHECKPOINT_EVERY {
             last_checkpoint = Instant::now();
@@ -374,11 +360,59 @@ fn run(
             }
         }
     }
-    if let Some(committers) = committers {
-        committers.finish();
+    flush_all(&db, &mut conn, &counts);
+}
+
+/// `first` and whatever else is already queued, up to [`MAX_GROUP`] scans,
+/// into one group.
+fn gather(
+    first: Group,
+    queue: &Receiver<Group>,
+    events: &mut Vec<NewScanEvent>,
+    replies: &mut Vec<Reply>,
+) {
+    let queued = metrics::gauge!(crate::monitoring::SCAN_QUEUE_DEPTH);
+    let mut next = Some(first);
+    while let Some((mut group, mut group_replies)) = next.take() {
+        queued.decrement(1.0);
+        events.append(&mut group);
+        replies.append(&mut group_replies);
+        if events.len() < MAX_GROUP {
+            next = queue.try_recv().ok();
+        }
     }
-    while !lock(&counts).pending.is_empty() {
-        if !flush_slice(&db, &mut conn, &counts) {
+}
+
+/// The writer thread on PostgreSQL: the committers take the scans; this
+/// writes view counts when due, until the committers have drained the
+/// closed queue.
+fn flush_while_committing(db: &Db, committers: Committers, counts: &Mutex<ViewCounts>) {
+    let mut conn: Option<Pooled> = None;
+    loop {
+        let wait = lock(counts).time_to_flush();
+        if !matches!(
+            committers.ended.recv_timeout(wait),
+            Err(RecvTimeoutError::Timeout)
+        ) {
+            break;
+        }
+        if lock(counts).due() {
+            flush_slice(db, &mut conn, counts);
+            // The committers hold theirs; this one is needed every few
+            // seconds only, and the pool may be small.
+            conn = None;
+        }
+    }
+    for thread in committers.threads {
+        let _ = thread.join();
+    }
+    flush_all(db, &mut conn, counts);
+}
+
+/// Every pending view count, at shutdown.
+fn flush_all(db: &Db, conn: &mut Option<Pooled>, counts: &Mutex<ViewCounts>) {
+    while !lock(counts).pending.is_empty() {
+        if !flush_slice(db, conn, counts) {
             break;
         }
     }
@@ -393,10 +427,11 @@ fn commit_and_reply(
     events: &[NewScanEvent],
     replies: impl Iterator<Item = Reply>,
 ) -> Result<Committed, String> {
+    let started = Instant::now();
     let outcome = write_group(db, conn, events);
     if outcome.is_ok() {
         lock(counts).add(events);
-        record_committed(events, "writer");
+        record_committed(events, started, "writer");
     }
     for reply in replies {
         let _ = reply.send(outcome.clone());
@@ -406,8 +441,8 @@ fn commit_and_reply(
 
 /// Commits on PostgreSQL cost a round trip and a WAL flush each, during which
 /// one connection does nothing else. With two committers a group is committed
-/// while the next one forms; the writer thread hands a group over only when
-/// one of them is free, so groups grow while both are busy. Measured at 64
+/// while the next one forms; a committer takes every scan queued by the time
+/// it is free, so groups grow while both are busy. Measured at 64
 /// connections over 20,000 codes: one committer 15k–16k scans/s with p99
 /// 18–29 ms, two 17k–20k with 10–13 ms, three 16k, six 13k–14k (more
 /// connections held, more switching). SQLite has one writer anyway. Each
@@ -415,75 +450,82 @@ fn commit_and_reply(
 /// (the tests use four) still serves reads while a large run is issued.
 const PG_COMMITTERS: usize = 2;
 
-type Group = (Vec<NewScanEvent>, Vec<Reply>);
-
+/// The threads that commit scans on PostgreSQL, straight from the queue:
+/// a scan goes from its HTTP worker to a committer with one thread switch.
 struct Committers {
-    /// A rendezvous: handing over waits for a free committer.
-    groups: SyncSender<Group>,
     threads: Vec<thread::JoinHandle<()>>,
+    /// Disconnected once every committer has finished.
+    ended: Receiver<()>,
 }
 
 impl Committers {
-    fn start(db: &Db, counts: &Arc<Mutex<ViewCounts>>) -> Option<Self> {
+    /// The committers, taking from `queue`; the queue back when they do
+    /// not apply (SQLite, or a pool too small to spare a connection).
+    fn start(
+        db: &Db,
+        counts: &Arc<Mutex<ViewCounts>>,
+        queue: Receiver<Group>,
+    ) -> Result<Self, Receiver<Group>> {
         let pool = usize::try_from(db.pool_max_size()).unwrap_or(usize::MAX);
         let count = PG_COMMITTERS.min(pool / 4);
         if !matches!(db.target(), DbTarget::Postgres { .. }) || count == 0 {
-            return None;
+            return Err(queue);
         }
-        let (groups, taken) = mpsc::sync_channel::<Group>(0);
-        let taken = Arc::new(Mutex::new(taken));
+        let queue = Arc::new(Mutex::new(queue));
+        let (alive, ended) = mpsc::channel::<()>();
         let threads = (0..count)
             .filter_map(|n| {
-                let (db, counts, taken) = (db.clone(), counts.clone(), taken.clone());
+                let (db, counts, queue) = (db.clone(), counts.clone(), queue.clone());
+                let alive = alive.clone();
                 thread::Builder::new()
                     .name(format!("scan-commit-{n}"))
-                    .spawn(move || commit_groups(&db, &counts, &taken))
+                    .spawn(move || {
+                        commit_groups(&db, &counts, &queue);
+                        drop(alive);
+                    })
                     .map_err(|e| tracing::error!(error = %e, "can't start a scan committer"))
                     .ok()
             })
             .collect::<Vec<_>>();
-        (!threads.is_empty()).then_some(Self { groups, threads })
-    }
-
-    /// Give the group to the next free committer (waiting for one).
-    fn hand(&self, events: &mut Vec<NewScanEvent>, replies: &mut Vec<Reply>) {
-        // Taken, not replaced by a vector of MAX_GROUP's capacity (~260 KB
-        // allocated here and freed on another thread for each group, when
-        // groups are usually a few scans).
-        let group = (std::mem::take(events), std::mem::take(replies));
-        if let Err(mpsc::SendError((_, replies))) = self.groups.send(group) {
-            for reply in replies {
-                let _ = reply.send(Err("the scan committers stopped".to_owned()));
+        if threads.is_empty() {
+            // No thread started: the queue is this one's alone again, and
+            // the writer thread commits.
+            if let Ok(queue) = Arc::try_unwrap(queue) {
+                return Err(queue
+                    .into_inner()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner));
             }
         }
-    }
-
-    /// Let the committers finish the groups they hold, and wait for them.
-    fn finish(self) {
-        drop(self.groups);
-        for thread in self.threads {
-            let _ = thread.join();
-        }
+        Ok(Self { threads, ended })
     }
 }
 
-fn commit_groups(db: &Db, counts: &Mutex<ViewCounts>, taken: &Mutex<Receiver<Group>>) {
+/// Commit whatever is queued, one group at a time, until the queue is
+/// closed and drained.
+fn commit_groups(db: &Db, counts: &Mutex<ViewCounts>, queue: &Mutex<Receiver<Group>>) {
     let mut conn: Option<Pooled> = None;
+    let (mut events, mut replies) = (Vec::new(), Vec::new());
     loop {
-        // Only committers wait here; the writer thread never takes this lock.
-        let next = taken
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .recv();
-        let Ok((events, replies)) = next else { break };
-        if commit_and_reply(db, &mut conn, counts, &events, replies.into_iter()).is_err() {
+        {
+            // Only committers take this lock: the one holding it waits for
+            // the next scans, the others for their turn to.
+            let queue = queue
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let Ok(first) = queue.recv() else { break };
+            gather(first, &queue, &mut events, &mut replies);
+        }
+        if commit_and_reply(db, &mut conn, counts, &events, replies.drain(..)).is_err() {
             conn = None;
         }
+        events.clear();
     }
 }
 
-/// `/metrics`: scans committed, and how many shared the commit.
-fn record_committed(events: &[NewScanEvent], committed_on: &'static str) {
+/// `/metrics`: scans committed, how many shared the commit, how long it took.
+fn record_committed(events: &[NewScanEvent], started: Instant, committed_on: &'static str) {
+    metrics::histogram!(crate::monitoring::SCAN_COMMIT_DURATION, "committed_on" => committed_on)
+        .record(started.elapsed());
     let n = events.len();
     metrics::counter!(crate::monitoring::SCANS_RECORDED).increment(n as u64);
     #[allow(clippy::cast_precision_loss)] // a group holds at most MAX_GROUP
