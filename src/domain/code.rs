@@ -144,6 +144,29 @@ mod tests {
         assert_eq!(a.grouped().len(), 16);
     }
 
+    /// Each code carries 60 random bits, every data position its own
+    /// five: with fewer (overlapping or unused bits) codes of one run would
+    /// collide, or a position would never change. The chance that a sound
+    /// generator fails this is about 2^-40.
+    #[test]
+    fn random_codes_use_every_bit() {
+        let codes: Vec<TraceCode> = (0..2_000).map(|_| TraceCode::random()).collect();
+        let distinct: std::collections::HashSet<_> = codes.iter().collect();
+        assert_eq!(distinct.len(), codes.len(), "two random codes collided");
+        for position in 0..DATA_LEN {
+            let symbols: std::collections::HashSet<u8> = codes
+                .iter()
+                .map(|c| c.as_str().as_bytes()[position])
+                .collect();
+            assert_eq!(
+                symbols.len(),
+                32,
+                "position {position} used {} symbols",
+                symbols.len()
+            );
+        }
+    }
+
     #[test]
     fn aliases_case_and_hyphens() {
         let code = TraceCode::random();
