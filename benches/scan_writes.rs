@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use diesel::Connection;
-use ocop_trace::db::scans::{NewScanEvent, ScanKind, insert_many};
+use ocop_trace::db::scans::{NewScanEvent, ScanFlush, ScanKind, insert_many};
 use ocop_trace::db::{Db, DbConnection};
 use ocop_trace::domain::code::TraceCode;
 use ocop_trace::domain::scan::{Lang, client_hash, daily_salt};
@@ -51,7 +51,7 @@ fn group_commit(c: &mut Criterion) {
                         .map(|k| event(codes[(i as usize * size + k) % codes.len()]))
                         .collect();
                     let start = Instant::now();
-                    conn.transaction(|c| insert_many(c, &events).map(|_| ()))
+                    conn.transaction(|c| insert_many(c, &events, ScanFlush::Wait).map(|_| ()))
                         .expect("insert");
                     spent += start.elapsed();
                 }

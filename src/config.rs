@@ -178,6 +178,22 @@ pub struct ScanArgs {
     /// (random per start when unset: hashes then can't be linked across restarts).
     #[arg(long, env = "SCAN_SALT_SECRET", hide_env_values = true)]
     pub scan_salt_secret: Option<Secret>,
+
+    /// On PostgreSQL, when a scan is answered: `wait` once its record is on
+    /// disk; `background` once committed in the database server's memory
+    /// (on disk within 600 ms; more scans a second, but a crash of the
+    /// database server's machine may lose that last moment's scans).
+    /// Registry writes always wait. SQLite ignores it.
+    #[arg(long, env = "SCAN_FLUSH", value_enum, default_value_t = ScanFlushArg::Wait)]
+    pub scan_flush: ScanFlushArg,
+}
+
+/// `SCAN_FLUSH`: see [`ScanArgs::scan_flush`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ScanFlushArg {
+    #[default]
+    Wait,
+    Background,
 }
 
 impl Default for ScanArgs {
@@ -191,6 +207,7 @@ impl Default for ScanArgs {
             clone_min_distance_km: 20.0,
             clone_sold_radius_km: 50.0,
             scan_salt_secret: None,
+            scan_flush: ScanFlushArg::Wait,
         }
     }
 }

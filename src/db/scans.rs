@@ -84,7 +84,11 @@ struct ScanEventRow<'a> {
 /// step, not SQL building and parsing. On PostgreSQL one [`PgEventInsert`],
 /// which also answers the registry's version as of the insert (None on
 /// SQLite, whose version lives in the process).
-pub fn insert_many(conn: &mut DbConnection, events: &[NewScanEvent]) -> QueryResult<Option<u64>> {
+pub fn insert_many(
+    conn: &mut DbConnection,
+    events: &[NewScanEvent],
+    flush: ScanFlush,
+) -> QueryResult<Option<u64>> {
     match conn {
         DbConnection::Sqlite(c) => {
             let mut rows = events.chunks_exact(SQLITE_ROWS_PER_INSERT);
@@ -97,7 +101,10 @@ pub fn insert_many(conn: &mut DbConnection, events: &[NewScanEvent]) -> QueryRes
             Ok(None)
         }
         DbConnection::Pg(c) => {
-            let version: i64 = PgEventInsert::new(events).get_result(c)?;
+            let version: i64 = match flush {
+                ScanFlush::Wait => PgEventInsert::<true>::new(events).get_result(c)?,
+                ScanFlush::Background => PgEventInsert::<false>::new(events).get_result(c)?,
+            };
             u64::try_from(version).map(Some).map_err(|_| {
                 diesel::result::Error::DeserializationError(
                     format!("registry_version holds {version}").into(),
@@ -107,6 +114,33 @@ pub fn insert_many(conn: &mut DbConnection, events: &[NewScanEvent]) -> QueryRes
     }
 }
 
+/// Whether a scan group's commit on PostgreSQL waits for its WAL to reach
+/// the disk (`synchronous_commit`). SQLite ignores it: its WAL commits are
+/// synced at checkpoints (`synchronous = NORMAL`) either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ScanFlush {
+    /// Answered once on disk: a crash of the database server loses nothing
+    /// acknowledged.
+    #[default]
+    Wait,
+    /// Answered once committed in the server's memory; PostgreSQL's WAL
+    /// writer flushes it within three `wal_writer_delay`s (600 ms by
+    /// default). A crash of ocop-trace loses nothing; a crash of the
+    /// database server's machine may lose the scans of that last moment,
+    /// never a registry write (those always wait) and never consistency.
+    Background,
+}
+
+/// The current transaction's commit will not wait for the disk
+/// ([`ScanFlush::Background`]; PostgreSQL only, and for this transaction
+/// only: the pooled connection is left as it was).
+pub fn commit_without_waiting_for_disk(conn: &mut DbConnection) -> QueryResult<()> {
+    if let DbConnection::Pg(c) = conn {
+        diesel::sql_query("SELECT set_config('synchronous_commit', 'off', true)").execute(c)?;
+    }
+    Ok(())
+}
+
 /// `INSERT INTO scan_events … SELECT * FROM unnest($1, …, $8)` for
 /// PostgreSQL: one column array a parameter, so every group, whatever its
 /// size, is the same statement, prepared once and kept by diesel's statement
@@ -114,8 +148,10 @@ pub fn insert_many(conn: &mut DbConnection, events: &[NewScanEvent]) -> QueryRes
 /// group's size), and one statement is its own transaction: one round trip.
 /// The same statement reads the registry's version: its snapshot is taken
 /// after every scan of the group arrived, so a registry write committed
-/// before any of them (on any node) is counted in it.
-struct PgEventInsert<'a> {
+/// before any of them (on any node) is counted in it. `WAIT` false turns
+/// `synchronous_commit` off for this statement's own transaction only
+/// (`set_config(…, true)`): the pooled connection is left as it was.
+struct PgEventInsert<'a, const WAIT: bool> {
     codes: Vec<&'a str>,
     kinds: Vec<&'a str>,
     times: Vec<NaiveDateTime>,
@@ -126,7 +162,7 @@ struct PgEventInsert<'a> {
     longitudes: Vec<Option<f64>>,
 }
 
-impl<'a> PgEventInsert<'a> {
+impl<'a, const WAIT: bool> PgEventInsert<'a, WAIT> {
     fn new(events: &'a [NewScanEvent]) -> Self {
         Self {
             codes: events.iter().map(|e| e.code.as_str()).collect(),
@@ -141,19 +177,28 @@ impl<'a> PgEventInsert<'a> {
     }
 }
 
-impl diesel::query_builder::QueryId for PgEventInsert<'_> {
-    type QueryId = PgEventInsert<'static>;
+impl<const WAIT: bool> diesel::query_builder::QueryId for PgEventInsert<'_, WAIT> {
+    type QueryId = PgEventInsert<'static, WAIT>;
     const HAS_STATIC_QUERY_ID: bool = true;
 }
 
-impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for PgEventInsert<'_> {
+impl<const WAIT: bool> diesel::query_builder::QueryFragment<diesel::pg::Pg>
+    for PgEventInsert<'_, WAIT>
+{
     fn walk_ast<'b>(
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
     ) -> QueryResult<()> {
         use diesel::sql_types::{Array, Double, Nullable, Text, Timestamp};
+        if !WAIT {
+            out.push_sql(
+                "WITH unflushed AS (SELECT set_config('synchronous_commit', 'off', true)), ",
+            );
+        } else {
+            out.push_sql("WITH ");
+        }
         out.push_sql(
-            "WITH inserted AS (INSERT INTO scan_events (code, kind, scanned_at, lang, ua_family, client_hash, latitude, longitude) \
+            "inserted AS (INSERT INTO scan_events (code, kind, scanned_at, lang, ua_family, client_hash, latitude, longitude) \
              SELECT * FROM unnest(",
         );
         for (i, texts) in [&self.codes, &self.kinds].into_iter().enumerate() {
@@ -170,16 +215,21 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for PgEventInsert<'_> 
             out.push_sql(", ");
             out.push_bind_param::<Array<Nullable<Double>>, _>(numbers)?;
         }
-        out.push_sql(")) SELECT version FROM registry_version");
+        // registry_version has its one row: the cross join evaluates the setting.
+        out.push_sql(if WAIT {
+            ")) SELECT version FROM registry_version"
+        } else {
+            ")) SELECT version FROM registry_version, unflushed"
+        });
         Ok(())
     }
 }
 
-impl diesel::query_builder::Query for PgEventInsert<'_> {
+impl<const WAIT: bool> diesel::query_builder::Query for PgEventInsert<'_, WAIT> {
     type SqlType = diesel::sql_types::BigInt;
 }
 
-impl RunQueryDsl<diesel::PgConnection> for PgEventInsert<'_> {}
+impl<const WAIT: bool> RunQueryDsl<diesel::PgConnection> for PgEventInsert<'_, WAIT> {}
 
 /// Rows per multi-row INSERT on SQLite; a group's remainder goes row by row.
 const SQLITE_ROWS_PER_INSERT: usize = 16;

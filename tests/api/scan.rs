@@ -373,11 +373,20 @@ impl ScanLoad {
 async fn server_process_under_scan_load(
     app: &TestApp,
 ) -> (crate::helpers::ServerProcess, ScanLoad) {
+    server_process_under_scan_load_with(app, "wait").await
+}
+
+/// The same, with `SCAN_FLUSH` set to `flush`.
+async fn server_process_under_scan_load_with(
+    app: &TestApp,
+    flush: &str,
+) -> (crate::helpers::ServerProcess, ScanLoad) {
     let s = setup(app, &crate::helpers::days_from_today(-300)).await;
     let server = app
         .spawn_server_process(&[
             ("SCAN_BURST", "1000000"),
             ("SCAN_RATE_PER_MINUTE", "1000000"),
+            ("SCAN_FLUSH", flush),
         ])
         .await;
     let load = ScanLoad::start(&s.codes, &server.base).await;
@@ -399,6 +408,17 @@ api_test!(async fn every_answered_scan_survives_a_sigkill(app) {
     let (server, load) = server_process_under_scan_load(&app).await;
     let mut child = server.child;
     // Kill the server in the middle of the load.
+    child.kill().expect("SIGKILL");
+    let _ = child.wait();
+    let answered = load.finish().await;
+    assert_every_answer_recorded(&app, &answered);
+});
+
+// SCAN_FLUSH=background answers a scan once PostgreSQL has committed it in
+// memory: a crash of ocop-trace still loses none of them.
+api_test!(async fn every_answered_scan_survives_a_sigkill_with_background_flush(app) {
+    let (server, load) = server_process_under_scan_load_with(&app, "background").await;
+    let mut child = server.child;
     child.kill().expect("SIGKILL");
     let _ = child.wait();
     let answered = load.finish().await;

@@ -28,7 +28,7 @@ use diesel::Connection;
 use tokio::sync::oneshot;
 
 use super::DbError;
-use super::scans::{NewScanEvent, insert_many};
+use super::scans::{NewScanEvent, ScanFlush, insert_many};
 use super::{Db, DbConnection, DbTarget};
 use crate::domain::code::TraceCode;
 use view_counts::{ViewCounts, flush_slice};
@@ -97,7 +97,7 @@ impl ScanWriter {
     /// and the queue is drained, so in-flight scans are written at shutdown;
     /// a process that stops waits on the [`WriterStopped`] for the last
     /// view counts.
-    pub fn start(db: Db) -> (Self, WriterStopped) {
+    pub fn start(db: Db, flush: ScanFlush) -> (Self, WriterStopped) {
         static NEXT_ID: AtomicU64 = AtomicU64::new(0);
         let (tx, rx) = mpsc::sync_channel(QUEUE);
         let (stopped_tx, stopped_rx) = mpsc::channel();
@@ -109,7 +109,7 @@ impl ScanWriter {
         thread::Builder::new()
             .name("scan-writer".into())
             .spawn(move || {
-                run(thread_db, rx, thread_counts, &thread_committed);
+                run(thread_db, rx, thread_counts, &thread_committed, flush);
                 let _ = stopped_tx.send(());
             })
             .map(|_| ())
@@ -220,7 +220,7 @@ impl ScanWriter {
         let _turn = self.scan_turn()?;
         let outcome = self
             .db
-            .sqlite_here(|c| commit_group(c, events).map_err(DbError::from))?;
+            .sqlite_here(|c| commit_group(c, events, ScanFlush::Wait).map_err(DbError::from))?;
         Some(outcome.map_err(|e: DbError| e.to_string()))
     }
 
@@ -316,9 +316,10 @@ fn run(
     queue: Receiver<Group>,
     counts: Arc<Mutex<ViewCounts>>,
     committed_on_workers: &AtomicU64,
+    flush: ScanFlush,
 ) {
-    let queue = match Committers::start(&db, &counts, queue) {
-        Ok(committers) => return flush_while_committing(&db, committers, &counts),
+    let queue = match Committers::start(&db, &counts, queue, flush) {
+        Ok(committers) => return flush_while_committing(&db, committers, &counts, flush),
         Err(queue) => queue,
     };
     let mut conn: Option<Pooled> = None;
@@ -335,13 +336,14 @@ fn run(
             Err(RecvTimeoutError::Disconnected) => break,
         }
         if !events.is_empty() {
-            if commit_and_reply(&db, &mut conn, &counts, &events, replies.drain(..)).is_err() {
+            let replies = replies.drain(..);
+            if commit_and_reply(&db, &mut conn, &counts, &events, replies, flush).is_err() {
                 conn = None;
             }
             events.clear();
         }
         if lock(&counts).due() {
-            flush_slice(&db, &mut conn, &counts);
+            flush_slice(&db, &mut conn, &counts, flush);
         }
         if last_checkpoint.elapsed() >= CHECKPOINT_EVERY {
             last_checkpoint = Instant::now();
@@ -360,7 +362,7 @@ fn run(
             }
         }
     }
-    flush_all(&db, &mut conn, &counts);
+    flush_all(&db, &mut conn, &counts, flush);
 }
 
 /// `first` and whatever else is already queued, up to [`MAX_GROUP`] scans,
@@ -386,7 +388,12 @@ fn gather(
 /// The writer thread on PostgreSQL: the committers take the scans; this
 /// writes view counts when due, until the committers have drained the
 /// closed queue.
-fn flush_while_committing(db: &Db, committers: Committers, counts: &Mutex<ViewCounts>) {
+fn flush_while_committing(
+    db: &Db,
+    committers: Committers,
+    counts: &Mutex<ViewCounts>,
+    flush: ScanFlush,
+) {
     let mut conn: Option<Pooled> = None;
     loop {
         let wait = lock(counts).time_to_flush();
@@ -397,7 +404,7 @@ fn flush_while_committing(db: &Db, committers: Committers, counts: &Mutex<ViewCo
             break;
         }
         if lock(counts).due() {
-            flush_slice(db, &mut conn, counts);
+            flush_slice(db, &mut conn, counts, flush);
             // The committers hold theirs; this one is needed every few
             // seconds only, and the pool may be small.
             conn = None;
@@ -406,13 +413,13 @@ fn flush_while_committing(db: &Db, committers: Committers, counts: &Mutex<ViewCo
     for thread in committers.threads {
         let _ = thread.join();
     }
-    flush_all(db, &mut conn, counts);
+    flush_all(db, &mut conn, counts, flush);
 }
 
 /// Every pending view count, at shutdown.
-fn flush_all(db: &Db, conn: &mut Option<Pooled>, counts: &Mutex<ViewCounts>) {
+fn flush_all(db: &Db, conn: &mut Option<Pooled>, counts: &Mutex<ViewCounts>, flush: ScanFlush) {
     while !lock(counts).pending.is_empty() {
-        if !flush_slice(db, conn, counts) {
+        if !flush_slice(db, conn, counts, flush) {
             break;
         }
     }
@@ -426,9 +433,10 @@ fn commit_and_reply(
     counts: &Mutex<ViewCounts>,
     events: &[NewScanEvent],
     replies: impl Iterator<Item = Reply>,
+    flush: ScanFlush,
 ) -> Result<Committed, String> {
     let started = Instant::now();
-    let outcome = write_group(db, conn, events);
+    let outcome = write_group(db, conn, events, flush);
     if outcome.is_ok() {
         lock(counts).add(events);
         record_committed(events, started, "writer");
@@ -465,6 +473,7 @@ impl Committers {
         db: &Db,
         counts: &Arc<Mutex<ViewCounts>>,
         queue: Receiver<Group>,
+        flush: ScanFlush,
     ) -> Result<Self, Receiver<Group>> {
         let pool = usize::try_from(db.pool_max_size()).unwrap_or(usize::MAX);
         let count = PG_COMMITTERS.min(pool / 4);
@@ -480,7 +489,7 @@ impl Committers {
                 thread::Builder::new()
                     .name(format!("scan-commit-{n}"))
                     .spawn(move || {
-                        commit_groups(&db, &counts, &queue);
+                        commit_groups(&db, &counts, &queue, flush);
                         drop(alive);
                     })
                     .map_err(|e| tracing::error!(error = %e, "can't start a scan committer"))
@@ -502,7 +511,12 @@ impl Committers {
 
 /// Commit whatever is queued, one group at a time, until the queue is
 /// closed and drained.
-fn commit_groups(db: &Db, counts: &Mutex<ViewCounts>, queue: &Mutex<Receiver<Group>>) {
+fn commit_groups(
+    db: &Db,
+    counts: &Mutex<ViewCounts>,
+    queue: &Mutex<Receiver<Group>>,
+    flush: ScanFlush,
+) {
     let mut conn: Option<Pooled> = None;
     let (mut events, mut replies) = (Vec::new(), Vec::new());
     loop {
@@ -515,7 +529,7 @@ fn commit_groups(db: &Db, counts: &Mutex<ViewCounts>, queue: &Mutex<Receiver<Gro
             let Ok(first) = queue.recv() else { break };
             gather(first, &queue, &mut events, &mut replies);
         }
-        if commit_and_reply(db, &mut conn, counts, &events, replies.drain(..)).is_err() {
+        if commit_and_reply(db, &mut conn, counts, &events, replies.drain(..), flush).is_err() {
             conn = None;
         }
         events.clear();
@@ -551,10 +565,11 @@ fn write_group(
     db: &Db,
     conn: &mut Option<Pooled>,
     events: &[NewScanEvent],
+    flush: ScanFlush,
 ) -> Result<Committed, String> {
     with_connection(db, conn, |c| {
         let _turn = db.sqlite_write_turn(c);
-        commit_group(c, events).map_err(|e| e.to_string())
+        commit_group(c, events, flush).map_err(|e| e.to_string())
     })
 }
 
@@ -564,9 +579,10 @@ fn write_group(
 fn commit_group(
     conn: &mut DbConnection,
     events: &[NewScanEvent],
+    flush: ScanFlush,
 ) -> diesel::QueryResult<Committed> {
     match conn {
-        DbConnection::Pg(_) => insert_many(conn, events),
-        DbConnection::Sqlite(_) => conn.transaction(|c| insert_many(c, events)),
+        DbConnection::Pg(_) => insert_many(conn, events, flush),
+        DbConnection::Sqlite(_) => conn.transaction(|c| insert_many(c, events, flush)),
     }
 }
