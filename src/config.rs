@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use clap::Args;
 
+use crate::db::scans::ScanFlush;
 pub use crate::secret::Secret;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/ocop-trace.sqlite";
@@ -184,16 +185,8 @@ pub struct ScanArgs {
     /// (on disk within 600 ms; more scans a second, but a crash of the
     /// database server's machine may lose that last moment's scans).
     /// Registry writes always wait. SQLite ignores it.
-    #[arg(long, env = "SCAN_FLUSH", value_enum, default_value_t = ScanFlushArg::Wait)]
-    pub scan_flush: ScanFlushArg,
-}
-
-/// `SCAN_FLUSH`: see [`ScanArgs::scan_flush`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum ScanFlushArg {
-    #[default]
-    Wait,
-    Background,
+    #[arg(long, env = "SCAN_FLUSH", value_enum, default_value_t = ScanFlush::Wait)]
+    pub scan_flush: ScanFlush,
 }
 
 impl Default for ScanArgs {
@@ -207,7 +200,7 @@ impl Default for ScanArgs {
             clone_min_distance_km: 20.0,
             clone_sold_radius_km: 50.0,
             scan_salt_secret: None,
-            scan_flush: ScanFlushArg::Wait,
+            scan_flush: ScanFlush::Wait,
         }
     }
 }

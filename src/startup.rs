@@ -73,13 +73,8 @@ impl Application {
         );
         crate::jobs::abandoned_runs::start(db.clone(), sweep_every, Arc::downgrade(&alive));
         crate::jobs::scan_months::start(db.clone(), Arc::downgrade(&alive));
-        let (scan_writer, scan_writer_stopped) = crate::db::scan_writer::ScanWriter::start(
-            db.clone(),
-            match settings.scan.scan_flush {
-                crate::config::ScanFlushArg::Wait => crate::db::scans::ScanFlush::Wait,
-                crate::config::ScanFlushArg::Background => crate::db::scans::ScanFlush::Background,
-            },
-        );
+        let (scan_writer, scan_writer_stopped) =
+            crate::db::scan_writer::ScanWriter::start(db.clone(), settings.scan.scan_flush);
         let metrics = web::Data::new(crate::routes::metrics::MetricsSource {
             recorder: crate::monitoring::recorder()?,
             db: db.clone(),

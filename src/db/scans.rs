@@ -116,8 +116,9 @@ pub fn insert_many(
 
 /// Whether a scan group's commit on PostgreSQL waits for its WAL to reach
 /// the disk (`synchronous_commit`). SQLite ignores it: its WAL commits are
-/// synced at checkpoints (`synchronous = NORMAL`) either way.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// synced at checkpoints (`synchronous = NORMAL`) either way. Set by
+/// `SCAN_FLUSH` (`wait`, `background`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum ScanFlush {
     /// Answered once on disk: a crash of the database server loses nothing
     /// acknowledged.
@@ -136,10 +137,13 @@ pub enum ScanFlush {
 /// only: the pooled connection is left as it was).
 pub fn commit_without_waiting_for_disk(conn: &mut DbConnection) -> QueryResult<()> {
     if let DbConnection::Pg(c) = conn {
-        diesel::sql_query("SELECT set_config('synchronous_commit', 'off', true)").execute(c)?;
+        diesel::sql_query(format!("SELECT {UNFLUSHED_COMMIT}")).execute(c)?;
     }
     Ok(())
 }
+
+/// Turns `synchronous_commit` off until the current transaction ends.
+const UNFLUSHED_COMMIT: &str = "set_config('synchronous_commit', 'off', true)";
 
 /// `INSERT INTO scan_events … SELECT * FROM unnest($1, …, $8)` for
 /// PostgreSQL: one column array a parameter, so every group, whatever its
@@ -190,12 +194,11 @@ impl<const WAIT: bool> diesel::query_builder::QueryFragment<diesel::pg::Pg>
         mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
     ) -> QueryResult<()> {
         use diesel::sql_types::{Array, Double, Nullable, Text, Timestamp};
+        out.push_sql("WITH ");
         if !WAIT {
-            out.push_sql(
-                "WITH unflushed AS (SELECT set_config('synchronous_commit', 'off', true)), ",
-            );
-        } else {
-            out.push_sql("WITH ");
+            out.push_sql("unflushed AS (SELECT ");
+            out.push_sql(UNFLUSHED_COMMIT);
+            out.push_sql("), ");
         }
         out.push_sql(
             "inserted AS (INSERT INTO scan_events (code, kind, scanned_at, lang, ua_family, client_hash, latitude, longitude) \
