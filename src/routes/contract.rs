@@ -25,10 +25,10 @@ fn rule(path: &str, location: &ParameterIn, name: &str) -> Option<Rule> {
             Some(Rule::Pattern(GTIN.into()))
         }
         (ParameterIn::Path, "gln") => Some(Rule::Pattern(GLN.into())),
-        // A GS1 serial is also one of our codes; where the GS1 syntax and
-        // the code differ, the GS1 check answers first.
-        (ParameterIn::Path, "code") if gs1_path => Some(Rule::Pattern(code::PATTERN.into())),
-        (ParameterIn::Path, "lot" | "cpv" | "extension") if gs1_path => {
+        // A GS1 serial (AI 21) is any CSET 82 value, not only one of our
+        // codes: one that is not ours walks up (307), as GS1's resolver
+        // standard has it, so the contract takes what the GS1 check takes.
+        (ParameterIn::Path, "lot" | "cpv" | "extension" | "code") if gs1_path => {
             Some(Rule::Pattern(format!("^{CSET_82}{{1,20}}$")))
         }
         (ParameterIn::Path, "tpx") => Some(Rule::Pattern(format!("^{CSET_82}{{1,28}}$"))),

@@ -69,3 +69,39 @@ api_test!(async fn serves_the_contract_with_every_route(app) {
         assert!(served.contains(path), "{path} missing from openapi.yaml");
     }
 });
+
+/// The pattern the contract gives a path parameter of one operation.
+fn path_pattern(doc: &serde_json::Value, path: &str, name: &str) -> regex::Regex {
+    let parameters = doc["paths"][path]["get"]["parameters"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{path} has parameters"));
+    let parameter = parameters
+        .iter()
+        .find(|p| p["name"] == name && p["in"] == "path")
+        .unwrap_or_else(|| panic!("{path} has {name}"));
+    regex::Regex::new(parameter["schema"]["pattern"].as_str().expect("a pattern")).expect("regex")
+}
+
+// Found by the contract fuzzing (ST201): the GS1 serial was given our code's
+// pattern, so `/21/0` was "invalid" by the contract, yet the resolver
+// rightly walks it up (307), as any serial GS1 allows
+// (resolver_walk_up.rs). The contract takes what the GS1 check takes.
+#[test]
+fn a_gs1_serial_is_any_serial_gs1_allows() {
+    let doc = serde_json::to_value(ocop_trace::routes::openapi()).expect("json");
+    for path in [
+        "/01/{gtin}/10/{lot}/21/{code}",
+        "/01/{gtin}/21/{code}",
+        "/01/{gtin}/22/{cpv}/10/{lot}/21/{code}",
+        "/01/{gtin}/22/{cpv}/21/{code}",
+    ] {
+        let serial = path_pattern(&doc, path, "code");
+        for walks_up in ["0", "ABC123", "MKB-2610-01", "K7QF-M2XD-93HA-4"] {
+            assert!(serial.is_match(walks_up), "{path}: {walks_up}");
+        }
+        // Beyond GS1's 20 characters or its character set: a 400 naming the AI.
+        for refused in ["", "A B", "~", "ABCDEFGHIJKLMNOPQRSTU"] {
+            assert!(!serial.is_match(refused), "{path}: {refused:?}");
+        }
+    }
+}
