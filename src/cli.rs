@@ -296,6 +296,10 @@ pub fn demo_banner(base: &str, data: &demo::DemoData) -> String {
         .iter()
         .find(|a| a.kind == OrgKind::Producer)
         .map_or("<api key>", |a| a.api_key.as_str());
+    _ = writeln!(
+        out,
+        "Web console (sign in with a key above): {base}/console/sign-in\n"
+    );
     _ = writeln!(out, "Try:");
     _ = writeln!(out, "  curl {base}/healthz");
     _ = writeln!(out, "  curl {base}/readyz");

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod batches;
 pub mod certifications;
 pub mod codes;
+pub mod console_sessions;
 pub mod counterfeit_reports;
 pub mod epcis;
 pub mod error;

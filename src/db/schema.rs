@@ -400,7 +400,21 @@ diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id))
 diesel::joinable!(epcis_event_epcs -> epcis_events (event_row_id));
 diesel::joinable!(counterfeit_reports -> clone_alerts (alert_id));
 
+diesel::table! {
+    console_sessions (id) {
+        id -> Text,
+        api_key_id -> Text,
+        csrf_token -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(console_sessions -> api_keys (api_key_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    console_sessions,
     organizations,
     counterfeit_reports,
     product_pictures,

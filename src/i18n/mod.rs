@@ -8,6 +8,7 @@
 
 use chrono::NaiveDate;
 
+use crate::domain::batch::BatchStatus;
 use crate::domain::certification::CertStatus;
 use crate::domain::clone::CloneRule;
 use crate::domain::ocop::RatingLevel;
@@ -155,6 +156,40 @@ texts! {
     PRINT_CHECK_STEP_RULER: "2. Đo thước dưới đây bằng thước thật: phải dài đúng 100 mm." / "2. Measure the ruler below with a real ruler: it must be exactly 100 mm.";
     PRINT_CHECK_STEP_SCAN: "3. Quét mã QR của nhãn mẫu bằng điện thoại: trang sản phẩm phải hiện ra." / "3. Scan the sample label's QR with a phone: the product's page must open.";
     PRINT_CHECK_SAMPLE: "Nhãn mẫu, đúng kích thước:" / "Sample label, actual size:";
+    CONSOLE_SIGN_IN_TITLE: "Đăng nhập trang quản lý OCOP" / "Sign in to the OCOP console";
+    CONSOLE_SIGN_IN_INTRO: "Dành cho cơ sở sản xuất, cơ quan quản lý và siêu thị: quản lý sản phẩm, lô hàng, mã truy xuất và kiểm tra hàng nhập." / "For producers, the authority and supermarkets: products, batches, trace codes and delivery checks.";
+    CONSOLE_KEY_LABEL: "Khóa API" / "API key";
+    CONSOLE_KEY_HINT: "Khóa bắt đầu bằng ocop_, được cấp một lần khi tạo. Mất khóa: liên hệ Sở Nông nghiệp để cấp khóa mới." / "The key starts with ocop_ and was shown once when it was created. Lost it? Ask the Department of Agriculture for a new one.";
+    CONSOLE_KEY_MISSING: "Hãy nhập khóa API." / "Enter your API key.";
+    CONSOLE_KEY_TOO_LONG: "Khóa dài hơn mọi khóa API. Hãy dán đúng khóa đã được cấp." / "Longer than any API key. Paste the key you were given.";
+    CONSOLE_KEY_UNKNOWN: "Khóa này không đúng hoặc đã bị thu hồi. Kiểm tra lại từng ký tự." / "This key is wrong or was revoked. Check it character by character.";
+    CONSOLE_SIGN_IN: "Đăng nhập" / "Sign in";
+    CONSOLE_SIGN_OUT: "Đăng xuất" / "Sign out";
+    CONSOLE_TITLE: "Trang quản lý OCOP" / "OCOP console";
+    CONSOLE_ROLE_ADMIN: "Quản trị hệ thống" / "Administrator";
+    CONSOLE_ROLE_AUTHORITY: "Cơ quan quản lý" / "Authority";
+    CONSOLE_ROLE_PRODUCER: "Cơ sở sản xuất" / "Producer";
+    CONSOLE_ROLE_RETAILER: "Siêu thị, cửa hàng" / "Retailer";
+    CONSOLE_PRODUCTS: "Sản phẩm" / "Products";
+    CONSOLE_PRODUCT_NAME: "Tên sản phẩm" / "Product";
+    CONSOLE_PRODUCT_STARS: "Hạng OCOP · hiệu lực đến" / "OCOP stars · valid until";
+    CONSOLE_NO_PRODUCTS: "Chưa có sản phẩm nào." / "No products yet.";
+    CONSOLE_BATCHES: "Lô hàng" / "Batches";
+    CONSOLE_BATCH_LOT: "Số lô" / "Lot";
+    CONSOLE_BATCH_STATUS: "Tình trạng" / "Status";
+    CONSOLE_NO_BATCHES: "Chưa có lô hàng nào." / "No batches yet.";
+    CONSOLE_BATCH_ACTIVE: "Đang lưu hành" / "On sale";
+    CONSOLE_BATCH_RECALLED: "Đã thu hồi" / "Recalled";
+    CONSOLE_BATCH_CLOSED: "Đã đóng" / "Closed";
+}
+
+/// A batch's status as the console shows it.
+pub fn console_batch_status(status: BatchStatus, lang: Lang) -> &'static str {
+    match status {
+        BatchStatus::Active => CONSOLE_BATCH_ACTIVE.get(lang),
+        BatchStatus::Recalled => CONSOLE_BATCH_RECALLED.get(lang),
+        BatchStatus::Closed => CONSOLE_BATCH_CLOSED.get(lang),
+    }
 }
 
 pub fn site_status(status: SiteStatus, lang: Lang) -> &'static str {

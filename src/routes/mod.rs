@@ -11,6 +11,7 @@ pub mod batches;
 pub mod certifications;
 pub mod code_runs;
 pub mod codes;
+pub mod console;
 pub mod contract;
 pub mod epcis;
 pub mod events;
@@ -247,6 +248,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(report::report_form)
         .service(report::send_report)
         .service(product_images::product_image)
+        .service(console::sign_in_page)
+        .service(console::sign_in)
+        .service(console::dashboard)
+        .service(console::sign_out)
         .service(
             scope::scope("/api/v1")
                 .service(auth::issue_token)
@@ -362,6 +367,7 @@ Authenticate by exchanging an API key at `POST /api/v1/auth/token` and sending t
         (name = "operations", description = "Health, readiness and the contract"),
         (name = "public", description = "What a consumer's phone opens: no authentication"),
         (name = "auth", description = "API keys to access tokens"),
+        (name = "console", description = "The web console's pages (HTML, Vietnamese first): sign-in with an API key for a session cookie"),
         (name = "organizations", description = "Authorities, producers, retailers"),
         (name = "api-keys", description = "Keys of organizations (admin)"),
         (name = "products", description = "Producers' products"),

@@ -8,6 +8,7 @@ pub mod batch_view;
 pub mod catalog;
 pub mod certifications;
 pub mod clone_watch;
+pub mod console;
 pub mod counterfeit;
 pub mod epcis;
 pub mod idempotency;

@@ -54,6 +54,11 @@ api_test!(async fn demo_data_tells_its_stories(app) {
     let named = sold_line.split("/api/v1/verify/").nth(1).and_then(|r| r.split_whitespace().next()).expect("a code");
     let verdict = app.get(&format!("/api/v1/verify/{named}"), Some(&rtoken)).await;
     assert_eq!(verdict.assert_status(200)["verdict"], "already_sold", "{sold_line}");
+    // The console the banner names is there.
+    let console = banner.lines().find(|l| l.starts_with("Web console")).and_then(|l| l.split("http://ocop.test").nth(1)).expect("the console's address");
+    let form = app.get(console.trim(), None).await;
+    assert_eq!(form.status.as_u16(), 200, "{console}");
+    assert!(form.text.contains("name=\"api_key\""), "{}", form.text);
     // Every other product of the demo is authentic or tells its story.
     for p in &data.products {
         let verdict = app.get(&format!("/api/v1/verify/{}", p.code), Some(&token)).await;

@@ -16,6 +16,7 @@ mod certifications;
 mod cli;
 mod clones;
 mod code_runs;
+mod console;
 mod dates;
 mod demo;
 mod epcis;

@@ -152,6 +152,7 @@ impl TestApp {
             "counterfeit_reports" => counterfeit_reports::table.count().get_result(conn),
             "webhook_deliveries" => webhook_deliveries::table.count().get_result(conn),
             "epcis_captures" => epcis_captures::table.count().get_result(conn),
+            "console_sessions" => console_sessions::table.count().get_result(conn),
             "epcis_events" => epcis_events::table.count().get_result(conn),
             other => panic!("count: unknown table {other}"),
         })
