@@ -181,6 +181,20 @@ texts! {
     CONSOLE_BATCH_ACTIVE: "Đang lưu hành" / "On sale";
     CONSOLE_BATCH_RECALLED: "Đã thu hồi" / "Recalled";
     CONSOLE_BATCH_CLOSED: "Đã đóng" / "Closed";
+    CONSOLE_PRODUCER: "Cơ sở sản xuất" / "Producer";
+    CONSOLE_PHONE: "Điện thoại" / "Phone";
+    CONSOLE_EXPIRES: "Hết hạn" / "Expires";
+    CONSOLE_CODES_AFTER_EXPIRY: "Mã in sau khi hết hạn" / "Codes issued after expiry";
+    CONSOLE_NO_RATINGS_DUE: "Không có hạng OCOP nào hết hạn hoặc sắp hết hạn." / "No OCOP rating has expired or ends soon.";
+}
+
+/// The heading of the authority's list of ratings to renew.
+pub fn console_ratings_due(window_days: u32, lang: Lang) -> String {
+    pick(
+        lang,
+        format!("Hạng OCOP đã hết hạn hoặc hết hạn trong {window_days} ngày tới"),
+        format!("OCOP ratings expired or ending within {window_days} days"),
+    )
 }
 
 /// A batch's status as the console shows it.

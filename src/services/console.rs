@@ -19,10 +19,12 @@ use crate::db::console_sessions::{self, ConsoleSessionRow};
 use crate::db::products::{ArchiveFilter, ProductFilter};
 use crate::db::{self, batches::BatchFilter};
 use crate::domain::batch::BatchStatus;
+use crate::domain::ocop::RatingStanding;
 use crate::domain::organization::OrgKind;
 use crate::domain::pagination::Page;
 use crate::domain::time::today;
 use crate::error::ApiError;
+use crate::services::rating_lists::{RatingListFilter, rated_products};
 
 /// How long a console session lasts from sign-in: a working day.
 pub const SESSION_TTL: Duration = Duration::from_secs(8 * 60 * 60);
@@ -169,7 +171,33 @@ impl Services {
                             .collect::<Result<_, db::DbError>>()?,
                     }
                 }
-                OrgKind::Admin | OrgKind::Authority | OrgKind::Retailer => {
+                OrgKind::Admin | OrgKind::Authority => {
+                    let products =
+                        db::products::list(conn, &ProductFilter::default(), today(), first)?;
+                    let mut ratings_due = Vec::new();
+                    for standing in [RatingStanding::Expired, RatingStanding::Expiring] {
+                        let filter = RatingListFilter {
+                            standing: Some(standing),
+                            window_days: RATINGS_DUE_WINDOW_DAYS,
+                            producer: None,
+                        };
+                        let found = rated_products(conn, filter, today(), first)?;
+                        ratings_due.extend(found.items.into_iter().map(|r| DueRating {
+                            product: r.product_name_vi,
+                            producer: r.producer_name,
+                            phone: r.producer_phone,
+                            stars: r.rating.awarded_stars,
+                            expires_on: r.rating.expires_on,
+                            expired: standing == RatingStanding::Expired,
+                            codes_issued_after_expiry: r.codes_issued_after_expiry,
+                        }));
+                    }
+                    Dashboard::Authority {
+                        products_total: products.total,
+                        ratings_due,
+                    }
+                }
+                OrgKind::Retailer => {
                     let products =
                         db::products::list(conn, &ProductFilter::default(), today(), first)?;
                     Dashboard::Registry {
@@ -182,6 +210,9 @@ impl Services {
     }
 }
 
+/// How far ahead the first page looks for ratings to renew.
+pub const RATINGS_DUE_WINDOW_DAYS: u32 = 30;
+
 /// Rows of each list on the first page.
 const DASHBOARD_ROWS: u32 = 20;
 
@@ -193,8 +224,25 @@ pub enum Dashboard {
         batches_total: i64,
         batches: Vec<DashboardBatch>,
     },
-    /// The other roles see the registry as a whole.
+    /// The authority (and the admin): ratings expired or ending within
+    /// [`RATINGS_DUE_WINDOW_DAYS`], expired first, with whom to call.
+    Authority {
+        products_total: i64,
+        ratings_due: Vec<DueRating>,
+    },
+    /// A retailer sees the registry as a whole.
     Registry { products_total: i64 },
+}
+
+pub struct DueRating {
+    pub product: String,
+    pub producer: String,
+    pub phone: Option<String>,
+    pub stars: u8,
+    pub expires_on: chrono::NaiveDate,
+    pub expired: bool,
+    /// Labels printed under stars the product no longer holds.
+    pub codes_issued_after_expiry: i64,
 }
 
 pub struct DashboardProduct {

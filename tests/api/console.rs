@@ -6,7 +6,7 @@ use ocop_trace::domain::organization::OrgKind;
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{Answer, TestApp};
+use crate::helpers::{Answer, TestApp, days_from_today};
 
 /// The console's requests: redirects are looked at, not followed.
 fn browser() -> reqwest::Client {
@@ -175,12 +175,30 @@ api_test!(async fn a_producer_sees_its_own_products_and_batches_a_recall_flagged
     assert_eq!(stored.len(), 1);
     assert_ne!(stored[0], token);
 
-    // The authority sees the registry, not one producer's lists.
+    // The authority sees the ratings to renew, expired first, with whom to
+    // call; not one producer's lists.
+    for (name, days) in [("Chè Shan tuyết", 10), ("Gạo nếp cái hoa vàng", -1), ("Măng khô", 200)] {
+        let product = app.create_product(&other, &json!({"name_vi": name, "group": "food"})).await;
+        let id = product["id"].as_str().expect("id");
+        app.post(&format!("/api/v1/products/{id}/ocop-ratings"), Some(&chain.authority.token), &json!({
+            "stars": 4, "certificate_number": format!("QĐ {days}"), "issued_on": "2024-01-01", "expires_on": days_from_today(days)
+        })).await.assert_status(201);
+    }
     let authority = session_of(&app, &chain.authority.api_key).await;
     let page = console_page(&app, &authority, "/console").await;
     assert_eq!(page.status.as_u16(), 200);
-    assert!(page.text.contains("Cơ quan quản lý") && page.text.contains("Sản phẩm <span class=\"count\">(2)</span>"), "{}", page.text);
+    assert!(page.text.contains("Cơ quan quản lý") && page.text.contains("Sản phẩm <span class=\"count\">(5)</span>"), "{}", page.text);
+    assert!(page.text.contains("Hạng OCOP đã hết hạn hoặc hết hạn trong 30 ngày tới"), "{}", page.text);
+    let expired = page.text.find("Gạo nếp cái hoa vàng (4 ★)").expect("the expired rating");
+    let ending = page.text.find("Chè Shan tuyết (4 ★)").expect("the rating ending in 10 days");
+    assert!(expired < ending, "expired first");
+    assert!(page.text.contains(&days_from_today(10).split('-').rev().collect::<Vec<_>>().join("/")), "{}", page.text);
+    assert!(!page.text.contains("Măng khô"), "a rating valid for 200 days is not due: {}", page.text);
     assert!(!page.text.contains("Lô hàng"), "{}", page.text);
+    // A retailer sees the registry's size only.
+    let retailer = session_of(&app, &chain.retailer.api_key).await;
+    let page = console_page(&app, &retailer, "/console").await;
+    assert!(page.text.contains("Siêu thị, cửa hàng") && !page.text.contains("Hạng OCOP đã hết hạn"), "{}", page.text);
 });
 
 api_test!(async fn sign_out_needs_the_pages_token_and_ends_the_session(app) {

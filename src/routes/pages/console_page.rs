@@ -9,7 +9,7 @@ use crate::domain::batch::BatchStatus;
 use crate::domain::organization::OrgKind;
 use crate::domain::scan::Lang;
 use crate::i18n;
-use crate::services::console::{ConsoleSession, Dashboard};
+use crate::services::console::{ConsoleSession, Dashboard, RATINGS_DUE_WINDOW_DAYS};
 
 const CONSOLE_CSS: &str = include_str!("../../../templates/console.css");
 
@@ -77,6 +77,16 @@ struct ProductLine {
     stars: String,
 }
 
+struct DueLine {
+    product: String,
+    producer: String,
+    phone: String,
+    stars: u8,
+    expires_on: String,
+    expired: bool,
+    codes_after: i64,
+}
+
 struct BatchLine {
     lot: String,
     status: &'static str,
@@ -106,6 +116,10 @@ struct DashboardPage<'a> {
     batches: Vec<BatchLine>,
     batch_head: [&'static str; 2],
     no_batches: &'static str,
+    ratings_title: String,
+    ratings_due: Option<Vec<DueLine>>,
+    rating_head: [&'static str; 5],
+    no_ratings_due: &'static str,
 }
 
 fn role_name(role: OrgKind, lang: Lang) -> &'static str {
@@ -119,7 +133,7 @@ fn role_name(role: OrgKind, lang: Lang) -> &'static str {
 
 /// A signed-in organization's first page.
 pub fn dashboard(lang: Lang, session: &ConsoleSession, dashboard: &Dashboard) -> HttpResponse {
-    let (products_total, products, batches_total, batches) = match dashboard {
+    let (products_total, products, batches_total, batches, due) = match dashboard {
         Dashboard::Producer {
             products_total,
             products,
@@ -130,8 +144,13 @@ pub fn dashboard(lang: Lang, session: &ConsoleSession, dashboard: &Dashboard) ->
             products.as_slice(),
             Some(*batches_total),
             batches.as_slice(),
+            None,
         ),
-        Dashboard::Registry { products_total } => (*products_total, &[][..], None, &[][..]),
+        Dashboard::Authority {
+            products_total,
+            ratings_due,
+        } => (*products_total, &[][..], None, &[][..], Some(ratings_due)),
+        Dashboard::Registry { products_total } => (*products_total, &[][..], None, &[][..], None),
     };
     let page = DashboardPage {
         style: CONSOLE_CSS,
@@ -181,6 +200,28 @@ pub fn dashboard(lang: Lang, session: &ConsoleSession, dashboard: &Dashboard) ->
             i18n::CONSOLE_BATCH_STATUS.get(lang),
         ],
         no_batches: i18n::CONSOLE_NO_BATCHES.get(lang),
+        ratings_title: i18n::console_ratings_due(RATINGS_DUE_WINDOW_DAYS, lang),
+        ratings_due: due.map(|due| {
+            due.iter()
+                .map(|r| DueLine {
+                    product: r.product.clone(),
+                    producer: r.producer.clone(),
+                    phone: r.phone.clone().unwrap_or_else(|| "—".to_owned()),
+                    stars: r.stars,
+                    expires_on: i18n::date(r.expires_on),
+                    expired: r.expired,
+                    codes_after: r.codes_issued_after_expiry,
+                })
+                .collect()
+        }),
+        rating_head: [
+            i18n::CONSOLE_PRODUCT_NAME.get(lang),
+            i18n::CONSOLE_PRODUCER.get(lang),
+            i18n::CONSOLE_PHONE.get(lang),
+            i18n::CONSOLE_EXPIRES.get(lang),
+            i18n::CONSOLE_CODES_AFTER_EXPIRY.get(lang),
+        ],
+        no_ratings_due: i18n::CONSOLE_NO_RATINGS_DUE.get(lang),
     };
     html(StatusCode::OK, page.render(), &CONSOLE_CSP)
 }
