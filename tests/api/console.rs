@@ -238,3 +238,43 @@ api_test!(async fn the_console_paths_answer_only_their_methods(app) {
     answer.assert_problem(405);
     assert_eq!(answer.headers["allow"], "GET");
 });
+
+// Every role × every console operation: each role's key signs in and sees
+// its own first page; no session, no page; sign-out for all. The contract's
+// console paths all have a row.
+api_test!(async fn console_authorization_matrix(app) {
+    let roles = [
+        (OrgKind::Admin, "Quản trị hệ thống"),
+        (OrgKind::Authority, "Cơ quan quản lý"),
+        (OrgKind::Producer, "Cơ sở sản xuất"),
+        (OrgKind::Retailer, "Siêu thị, cửa hàng"),
+    ];
+    for (kind, role_name) in roles {
+        let who = app.login(kind).await;
+        let form = send(&app, browser().get(app.url("/console/sign-in"))).await;
+        assert_eq!(form.status.as_u16(), 200, "{kind:?}");
+        let token = session_of(&app, &who.api_key).await;
+        let page = console_page(&app, &token, "/console").await;
+        assert_eq!(page.status.as_u16(), 200, "{kind:?}: {}", page.text);
+        assert!(page.text.contains(role_name), "{kind:?}: {}", page.text);
+        assert_to_sign_in(&sign_out(&app, &token, &csrf_of(&page.text)).await);
+        assert_to_sign_in(&console_page(&app, &token, "/console").await);
+    }
+    // No session: the sign-in page only.
+    let form = send(&app, browser().get(app.url("/console/sign-in"))).await;
+    assert_eq!(form.status.as_u16(), 200);
+    assert_to_sign_in(&send(&app, browser().get(app.url("/console"))).await);
+    assert_to_sign_in(&send(&app, browser().post(app.url("/console/sign-out")).form(&[("csrf_token", "A".repeat(43))])).await);
+    assert_eq!(sign_in(&app, "ocop_nobody").await.status.as_u16(), 401);
+
+    let rows: Vec<crate::helpers::MatrixRow<1>> = [
+        (Method::GET, "/console/sign-in"),
+        (Method::POST, "/console/sign-in"),
+        (Method::GET, "/console"),
+        (Method::POST, "/console/sign-out"),
+    ]
+    .into_iter()
+    .map(|(method, path)| (method, path.to_owned(), crate::helpers::Body::Empty, ["ok"]))
+    .collect();
+    crate::helpers::assert_matrix_covers(&rows, |path| path.starts_with("/console"));
+});
