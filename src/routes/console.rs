@@ -122,11 +122,11 @@ fn see_other(to: &str) -> actix_web::HttpResponseBuilder {
     answer
 }
 
+/// The language goes along explicitly: the browser's `Accept-Language`
+/// may name another (a shop's PC set to English), and the page the person
+/// chose decides.
 fn with_lang(path: &str, lang: Lang) -> String {
-    match lang {
-        Lang::Vi => path.to_owned(),
-        Lang::En => format!("{path}?lang=en"),
-    }
+    format!("{path}?lang={}", lang.as_str())
 }
 
 /// The session this request's cookie names, if it is live.

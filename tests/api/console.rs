@@ -44,7 +44,7 @@ async fn sign_in(app: &TestApp, api_key: &str) -> Answer {
 async fn session_of(app: &TestApp, api_key: &str) -> String {
     let answer = sign_in(app, api_key).await;
     assert_eq!(answer.status.as_u16(), 303, "{}", answer.text);
-    assert_eq!(answer.headers["location"], "/console");
+    assert_eq!(answer.headers["location"], "/console?lang=vi");
     let cookie = answer.headers["set-cookie"]
         .to_str()
         .expect("text")
@@ -125,13 +125,19 @@ api_test!(async fn the_sign_in_form_says_what_went_wrong_next_to_the_field(app) 
     assert_eq!(unknown.status.as_u16(), 401);
     assert!(unknown.text.contains("aria-invalid=\"true\"") && unknown.text.contains("đã bị thu hồi"), "{}", unknown.text);
     assert!(!unknown.headers.contains_key("set-cookie"));
+    // The language chosen on the form goes along, whatever the browser asks for.
+    let producer_key = app.login(OrgKind::Producer).await.api_key;
+    let signed_in = send(&app, browser().post(app.url("/console/sign-in")).header("accept-language", "vi")
+        .form(&[("api_key", producer_key.as_str()), ("lang", "en")])).await;
+    assert_eq!(signed_in.headers["location"], "/console?lang=en");
     let english = send(&app, browser().post(app.url("/console/sign-in")).form(&[("api_key", "nope"), ("lang", "en")])).await;
     assert_eq!(english.status.as_u16(), 401);
     assert!(english.text.contains("This key is wrong or was revoked."), "{}", english.text);
     // Not a form: a problem, as from the API.
     let json = send(&app, browser().post(app.url("/console/sign-in")).json(&json!({"api_key": "x"}))).await;
     json.assert_problem(415);
-    assert_eq!(app.count("console_sessions"), 0);
+    // Only the good key opened a session.
+    assert_eq!(app.count("console_sessions"), 1);
     // Not signed in: to the form.
     assert_to_sign_in(&send(&app, browser().get(app.url("/console"))).await);
     assert_to_sign_in(&console_page(&app, "made-up", "/console").await);
