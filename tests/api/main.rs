@@ -12,6 +12,7 @@ mod analytics;
 mod api_keys;
 mod auth;
 mod batches;
+mod browser;
 mod certifications;
 mod cli;
 mod clones;
