@@ -38,8 +38,10 @@ pub struct ServeArgs {
     pub metrics_address: Option<String>,
 
     /// Public base URL printed into QR codes and links (no trailing slash).
-    #[arg(long, env = "PUBLIC_BASE_URL", default_value = "http://127.0.0.1:8080")]
-    pub public_base_url: String,
+    /// Default: http:// and the --bind address (0.0.0.0 read as 127.0.0.1),
+    /// right for trying it on this machine; set it before printing labels.
+    #[arg(long, env = "PUBLIC_BASE_URL")]
+    pub public_base_url: Option<String>,
 
     /// Secret for signing access tokens (HS256, at least 32 bytes). Required in
     /// production; in development a random one is made per start.
@@ -205,6 +207,19 @@ impl Default for ScanArgs {
     }
 }
 
+/// The URL a browser on this machine reaches `bind` at: a wildcard
+/// address is reached through loopback.
+fn base_url_of_bind(bind: &str) -> String {
+    let bind = bind.trim();
+    let (host, port) = bind.rsplit_once(':').unwrap_or((bind, "80"));
+    let host = match host {
+        "" | "0.0.0.0" => "127.0.0.1",
+        "[::]" => "[::1]",
+        other => other,
+    };
+    format!("http://{host}:{port}")
+}
+
 /// Everything the running application needs, validated.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -256,7 +271,10 @@ impl Settings {
         if !(60..=3600).contains(&args.token_ttl_seconds) {
             return Err(ConfigError::TokenTtl(args.token_ttl_seconds));
         }
-        let base = args.public_base_url.trim().trim_end_matches('/').to_owned();
+        let base = match &args.public_base_url {
+            Some(url) => url.trim().trim_end_matches('/').to_owned(),
+            None => base_url_of_bind(&args.bind),
+        };
         if !(base.starts_with("http://") || base.starts_with("https://")) {
             return Err(ConfigError::PublicBaseUrl(base));
         }
@@ -294,5 +312,24 @@ impl Settings {
             min_distance_km: self.scan.clone_min_distance_km,
             sold_radius_km: self.scan.clone_sold_radius_km,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::base_url_of_bind;
+
+    // Found trying the demo on another port: `--bind 127.0.0.1:18080`
+    // printed (and put into QR codes) URLs on port 8080.
+    #[test]
+    fn the_default_base_url_is_where_the_server_listens() {
+        assert_eq!(
+            base_url_of_bind("127.0.0.1:18080"),
+            "http://127.0.0.1:18080"
+        );
+        assert_eq!(base_url_of_bind("0.0.0.0:8080"), "http://127.0.0.1:8080");
+        assert_eq!(base_url_of_bind("[::]:8080"), "http://[::1]:8080");
+        assert_eq!(base_url_of_bind("ocop.lan:80"), "http://ocop.lan:80");
+        assert_eq!(base_url_of_bind(":9000"), "http://127.0.0.1:9000");
     }
 }

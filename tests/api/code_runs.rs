@@ -426,7 +426,7 @@ api_test!(async fn gs1_labels_on_the_producers_own_domain(app) {
 
     // A domain that does not forward here, or is not reachable, or is not
     // a bare domain, or is given for a non-GS1 run: refused, nothing issued.
-    let elsewhere = spawn_app_with(app.backend, |args| args.public_base_url = "http://other.test".into()).await;
+    let elsewhere = spawn_app_with(app.backend, |args| args.public_base_url = Some("http://other.test".into())).await;
     let runs_before = app.count("code_runs");
     let cases = [
         (json!({"format": "gs1", "link_domain": elsewhere.address.clone()}), "its resolver is http://other.test"),

@@ -54,7 +54,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut ServeArgs
         },
         bind: "127.0.0.1:0".into(),
         metrics_address: None,
-        public_base_url: "http://ocop.test".into(),
+        public_base_url: Some("http://ocop.test".into()),
         jwt_secret: Some(Secret::new(TEST_JWT_SECRET)),
         token_ttl_seconds: 900,
         production: true,
