@@ -9,7 +9,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::AppState;
 use super::pages::console_page::{self, SignInProblem};
-use crate::domain::scan::{Lang, pick_language};
+use super::request_language;
+use crate::domain::scan::Lang;
 use crate::error::ApiError;
 use crate::extract::ApiQuery;
 use crate::services::console::{ConsoleSession, SESSION_TTL};
@@ -48,20 +49,13 @@ pub struct SignOutForm {
     pub csrf_token: Option<String>,
 }
 
-/// A form token as the service makes them: 32 random bytes, base64url.
+/// A form token as the service makes them (43 characters; base64url
+/// characters accepted too).
 fn is_form_token(value: &str) -> bool {
     value.len() == 43
         && value
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
-fn language(req: &HttpRequest, asked: Option<&str>) -> Lang {
-    let accept = req
-        .headers()
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok());
-    pick_language(asked, accept)
 }
 
 /// A form body: only `application/x-www-form-urlencoded`; fields it does
@@ -151,7 +145,7 @@ async fn signed_in(
 )]
 #[get("/console/sign-in")]
 pub async fn sign_in_page(req: HttpRequest, query: ApiQuery<ConsoleQuery>) -> HttpResponse {
-    let lang = language(&req, query.into_inner().lang.as_deref());
+    let lang = request_language(&req, query.into_inner().lang.as_deref());
     console_page::sign_in(lang, None)
 }
 
@@ -175,7 +169,7 @@ pub async fn sign_in(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let form: SignInForm = read_form(&req, &body)?;
-    let lang = language(&req, form.lang.as_deref());
+    let lang = request_language(&req, form.lang.as_deref());
     let key = form.api_key.unwrap_or_default();
     if key.trim().is_empty() {
         return Ok(console_page::sign_in(lang, Some(SignInProblem::Missing)));
@@ -212,7 +206,7 @@ pub async fn dashboard(
     req: HttpRequest,
     query: ApiQuery<ConsoleQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let lang = language(&req, query.into_inner().lang.as_deref());
+    let lang = request_language(&req, query.into_inner().lang.as_deref());
     let Some(session) = signed_in(&state, &req).await? else {
         return Ok(see_other(&with_lang(SIGN_IN, lang)).finish());
     };
@@ -246,7 +240,9 @@ pub async fn sign_out(
             "must be the form token of the page the form was on",
         ));
     }
-    if let (Some(token), Some(session)) = (cookie_token(&req), signed_in(&state, &req).await?) {
+    if let Some(token) = cookie_token(&req)
+        && let Some(session) = state.services.console_session(&token).await?
+    {
         if csrf != session.csrf_token {
             return Err(ApiError::Forbidden(
                 "the form's csrf_token is not this session's".into(),

@@ -8,7 +8,7 @@ use utoipa::IntoParams;
 
 use super::pages::landing::{landing, typing_error};
 use crate::domain::code::TraceCode;
-use crate::domain::scan::{Lang, pick_language};
+use crate::domain::scan::Lang;
 use crate::extract::ApiQuery;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -21,11 +21,7 @@ pub struct LandingQuery {
 }
 
 fn answer(req: &HttpRequest, query: LandingQuery) -> HttpResponse {
-    let accept_language = req
-        .headers()
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok());
-    let lang = pick_language(query.lang.as_deref(), accept_language);
+    let lang = super::request_language(req, query.lang.as_deref());
     let typed = query.code.unwrap_or_default();
     // Spaces as people type them in groups ("8KJ2 QW4M …").
     let compact: String = typed.chars().filter(|c| !c.is_whitespace()).collect();

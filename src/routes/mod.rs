@@ -44,6 +44,19 @@ use utoipa_actix_web::{AppExt, scope};
 use crate::config::Settings;
 use crate::db::Db;
 
+/// The language a page answers in: `?lang=` if given, else the browser's
+/// `Accept-Language`, else Vietnamese.
+pub fn request_language(
+    req: &actix_web::HttpRequest,
+    asked: Option<&str>,
+) -> crate::domain::scan::Lang {
+    let accept_language = req
+        .headers()
+        .get(actix_web::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    crate::domain::scan::pick_language(asked, accept_language)
+}
+
 /// What a public page answers in: the page, or JSON (`?format=json`, or
 /// an `Accept` that asks for JSON and not HTML).
 pub fn wants_json(req: &actix_web::HttpRequest, format: Option<&str>) -> bool {

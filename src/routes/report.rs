@@ -16,7 +16,7 @@ use super::pages::report_page::{ReportForm, form_page, report_href, thanks_page}
 use super::pages::scan_page::not_found;
 use crate::domain::code::{CodeError, TraceCode};
 use crate::domain::counterfeit::{MAX_PHOTO_BYTES, ReportDraft, ReportProblem, parse_report};
-use crate::domain::scan::{Lang, pick_language};
+use crate::domain::scan::Lang;
 use crate::error::{ApiError, FieldError};
 use crate::extract::JsonOrForm;
 use crate::services::counterfeit::Report;
@@ -63,11 +63,7 @@ pub struct ReportReceiptOut {
 }
 
 fn language(req: &HttpRequest, query: &ReportQuery) -> Lang {
-    let accept_language = req
-        .headers()
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok());
-    pick_language(query.lang.as_deref(), accept_language)
+    super::request_language(req, query.lang.as_deref())
 }
 
 /// The registered code of the path, or the page (or JSON) that says it is

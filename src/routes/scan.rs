@@ -14,7 +14,7 @@ use crate::domain::clone::GeoPoint;
 use crate::domain::code::{CodeError, TraceCode};
 use crate::domain::digital_link::{DigitalLink, LabelClaim};
 use crate::domain::linkset::{Link, LinkRequest};
-use crate::domain::scan::{Lang, coarse_location, pick_language};
+use crate::domain::scan::{Lang, coarse_location};
 use crate::domain::time::today;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery};
@@ -81,11 +81,7 @@ async fn answer_scan(
     if let Some(addr) = addr {
         state.limiter.check(addr)?;
     }
-    let accept_language = req
-        .headers()
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok());
-    let lang = pick_language(query.lang.as_deref(), accept_language);
+    let lang = super::request_language(req, query.lang.as_deref());
     let json = super::wants_json(req, query.format.as_deref());
     let base_path = req.path().to_owned();
     let code = match TraceCode::parse(raw_code) {

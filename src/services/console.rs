@@ -6,11 +6,7 @@
 
 use std::time::Duration;
 
-use base64::Engine;
-use chrono::NaiveDateTime;
-use rand::RngCore;
 use sha2::{Digest, Sha256};
-use uuid::Uuid;
 
 use super::Services;
 use crate::auth::Principal;
@@ -30,10 +26,9 @@ use crate::services::rating_lists::{RatingListFilter, rated_products};
 pub const SESSION_TTL: Duration = Duration::from_secs(8 * 60 * 60);
 
 /// A new session: the token for the browser's cookie (shown once, stored
-/// hashed) and when it ends.
+/// hashed); it ends [`SESSION_TTL`] after sign-in.
 pub struct NewSession {
     pub token: String,
-    pub expires_at: NaiveDateTime,
 }
 
 /// A signed-in browser: who acts, and the token its forms must carry.
@@ -41,13 +36,13 @@ pub struct ConsoleSession {
     pub principal: Principal,
     pub organization_name: String,
     pub csrf_token: String,
-    pub expires_at: NaiveDateTime,
 }
 
+/// Characters of a session or form token: 43 alphanumerics, about 256 bits.
+const TOKEN_CHARS: usize = 43;
+
 fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    crate::secret::random_token(TOKEN_CHARS)
 }
 
 /// The stored id of a cookie's token.
@@ -80,7 +75,7 @@ impl Services {
             )?;
             db::api_keys::touch_last_used(conn, &key.id)?;
             tracing::info!(organization_id = %key.organization_id, key_id = %key.id, "console session started");
-            Ok(Some(NewSession { token, expires_at }))
+            Ok(Some(NewSession { token }))
         })
         .await
     }
@@ -94,8 +89,7 @@ impl Services {
             else {
                 return Ok(None);
             };
-            let org_id = Uuid::parse_str(&key.organization_id)
-                .map_err(|e| ApiError::internal(format!("stored organization id: {e}")))?;
+            let org_id = db::stored_uuid(&key.organization_id)?;
             Ok(Some(ConsoleSession {
                 principal: Principal {
                     org_id,
@@ -104,7 +98,6 @@ impl Services {
                 },
                 organization_name,
                 csrf_token: session.csrf_token,
-                expires_at: session.expires_at,
             }))
         })
         .await

@@ -13,15 +13,11 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use super::{AppState, wants_json, with_linkset_link};
 use crate::domain::digital_link::DigitalLink;
 use crate::domain::linkset::Link;
-use crate::domain::scan::{Lang, pick_language};
+use crate::domain::scan::Lang;
 
 /// `?lang=` among the link's other parameters, else `Accept-Language`.
 fn language(req: &HttpRequest, link: &DigitalLink) -> Lang {
-    let accept = req
-        .headers()
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok());
-    pick_language(link.param("lang"), accept)
+    super::request_language(req, link.param("lang"))
 }
 
 /// This page in the other language: the same link, its query kept.
